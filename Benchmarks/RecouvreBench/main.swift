@@ -1,0 +1,1 @@
+import RecouvreStore; print("x")

@@ -1,0 +1,68 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies are the ones mirrored on the team's machines (see README, "Dependencies").
+let package = Package(
+    name: "Recouvre",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "recouvre", targets: ["recouvre"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+    ],
+    targets: [
+        // The domain: pure value types and functions, no I/O, no framework imports.
+        .target(name: "RecouvreCore"),
+        // Persistence: migrations, repositories, claim-list intake (SQLite + PostgreSQL).
+        .target(
+            name: "RecouvreStore",
+            dependencies: [
+                "RecouvreCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What leaves the agency on paper or as a file (letters, receipts, bank files): later issues.
+        .target(name: "RecouvreDocuments", dependencies: ["RecouvreCore"]),
+        // The Hummingbird application: HTML pages and JSON API.
+        .target(
+            name: "RecouvreServer",
+            dependencies: [
+                "RecouvreCore", "RecouvreStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .executableTarget(
+            name: "recouvre",
+            dependencies: [
+                "RecouvreCore", "RecouvreStore", "RecouvreServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "RecouvreBench",
+            dependencies: ["RecouvreCore", "RecouvreStore"],
+            path: "Benchmarks/RecouvreBench"
+        ),
+        .testTarget(name: "RecouvreCoreTests", dependencies: ["RecouvreCore"]),
+        .testTarget(name: "RecouvreStoreTests", dependencies: ["RecouvreStore"]),
+        .testTarget(
+            name: "RecouvreServerTests",
+            dependencies: [
+                "RecouvreServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

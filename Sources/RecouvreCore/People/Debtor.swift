@@ -1,0 +1,92 @@
+/// Someone who owes: a company or a private person (consumer). The kind matters in law:
+/// no collection fees and no compounding against a consumer, 2-year limitation instead of 5.
+public struct Debtor: Hashable, Sendable, Codable, Identifiable {
+    public enum Kind: String, Sendable, Codable, CaseIterable { case company, consumer }
+
+    public var id: Int64
+    public var kind: Kind
+    public var name: String
+    public var siren: SIREN?
+    public var siret: SIRET?
+    public var vatNumber: FrenchVATNumber?
+    public var address: PostalAddress
+    public var contacts: [ContactPoint]
+
+    public init(id: Int64, kind: Kind, name: String, siren: SIREN? = nil, siret: SIRET? = nil,
+                vatNumber: FrenchVATNumber? = nil, address: PostalAddress, contacts: [ContactPoint] = []) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.siren = siren
+        self.siret = siret
+        self.vatNumber = vatNumber
+        self.address = address
+        self.contacts = contacts
+    }
+}
+
+/// The key that says two rows of two files are the same debtor: the SIREN for a company, the
+/// normalised name and postal address for a person (DOMAIN: "the same SIREN or the same person").
+public enum DebtorMatchKey {
+    public static func company(siren: SIREN) -> String { "siren:\(siren.value)" }
+
+    public static func person(name: String, address: PostalAddress) -> String {
+        "person:\(normalise(name))|\(normalise(address.line1))|\(normalise(address.postcode))|\(normalise(address.city))"
+    }
+
+    /// Lower case, accents folded, punctuation dropped, words single-spaced, common street
+    /// abbreviations expanded, so that "M. DUPONT Jean" and "m dupont  jean" meet.
+    public static func normalise(_ text: String) -> String {
+        normalisedWords(text).compactMap { word -> String? in
+            if ignoredWords.contains(word) { return nil }
+            return abbreviations[word] ?? word
+        }.joined(separator: " ")
+    }
+
+    /// Folded words joined by spaces, with no word dropped or expanded (for header names).
+    static func normaliseKeepingAll(_ text: String) -> String { normalisedWords(text).joined(separator: " ") }
+
+    private static func normalisedWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for scalar in text.unicodeScalars {
+            if let folded = fold(scalar) {
+                current += folded
+            } else if !current.isEmpty {
+                words.append(current); current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    private static let ignoredWords: Set<String> = ["m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle"]
+    private static let abbreviations: [String: String] = [
+        "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard",
+        "r": "rue", "pl": "place", "imp": "impasse", "che": "chemin", "ch": "chemin", "rte": "route",
+        "all": "allee", "st": "saint", "ste": "sainte", "fbg": "faubourg", "sq": "square", "crs": "cours",
+    ]
+
+    /// Lower-cased ASCII for letters and digits (accents removed), nil for separators.
+    private static func fold(_ s: Unicode.Scalar) -> String? {
+        switch s {
+        case "a"..."z", "0"..."9": return String(s)
+        case "A"..."Z": return String(Character(s)).lowercased()
+        default: break
+        }
+        switch s {
+        case "à", "á", "â", "ä", "ã", "å", "À", "Á", "Â", "Ä", "Ã", "Å": return "a"
+        case "ç", "Ç": return "c"
+        case "è", "é", "ê", "ë", "È", "É", "Ê", "Ë": return "e"
+        case "ì", "í", "î", "ï", "Ì", "Í", "Î", "Ï": return "i"
+        case "ñ", "Ñ": return "n"
+        case "ò", "ó", "ô", "ö", "õ", "Ò", "Ó", "Ô", "Ö", "Õ": return "o"
+        case "ù", "ú", "û", "ü", "Ù", "Ú", "Û", "Ü": return "u"
+        case "ý", "ÿ", "Ý", "Ÿ": return "y"
+        case "œ", "Œ": return "oe"
+        case "æ", "Æ": return "ae"
+        case "ß": return "ss"
+        default: return s.properties.isAlphabetic ? String(s).lowercased() : nil
+        }
+    }
+}

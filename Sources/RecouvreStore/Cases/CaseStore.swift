@@ -1,0 +1,286 @@
+import Foundation
+import RecouvreCore
+import SQLKit
+
+/// What the caller may see. Applied by every case query of the store, in `whereScope`.
+public enum CaseScope: Sendable, Equatable {
+    /// Agency staff: every case.
+    case agency
+    /// A creditor's user: that creditor's cases only.
+    case creditor(Int64)
+}
+
+/// The case list's filters (all optional).
+public struct CaseFilter: Sendable, Equatable {
+    public var creditorID: Int64?
+    public var status: CaseStatus?
+    /// Debtor name (prefix of a word is enough) or an invoice reference, or a case reference.
+    public var text: String?
+    public init(creditorID: Int64? = nil, status: CaseStatus? = nil, text: String? = nil) {
+        self.creditorID = creditorID
+        self.status = status
+        self.text = text
+    }
+}
+
+/// One row of the case list.
+public struct CaseSummary: Sendable, Codable, Equatable {
+    public let id: Int64
+    public let reference: String
+    public let creditorName: String
+    public let debtorName: String
+    public let debtorKind: String
+    public let status: CaseStatus
+    public let claimed: Money
+    public let paid: Money
+    public let claimCount: Int
+    public let oldestDueOn: Day?
+    public let openedOn: Day
+    public var balance: Money { Money(minorUnits: claimed.minorUnits - paid.minorUnits, currency: claimed.currency) }
+}
+
+/// A page of the case list; `nextCursor` continues after its last row (keyset paging: as fast on
+/// page 1,000 as on page 1).
+public struct CasePage: Sendable, Codable, Equatable {
+    public let cases: [CaseSummary]
+    public let nextCursor: Int64?
+}
+
+/// Everything the case page shows.
+public struct CaseDetail: Sendable {
+    public let summary: CaseSummary
+    public let lifecycle: CaseLifecycle
+    public let creditor: Creditor
+    public let debtor: Debtor
+    public let claims: [Claim]
+    public let events: [CaseEvent]
+    public let investigation: Investigation?
+    public let history: DebtorHistory
+}
+
+/// Cases: the list, the page, phase changes and the investigation record.
+public struct CaseStore: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    static let summaryColumns = """
+        c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.claim_count, c.oldest_due_on, c.opened_on,
+        cr.name AS creditor_name, d.name AS debtor_name, d.kind AS debtor_kind
+        """
+
+    /// The one place where a caller's scope becomes SQL.
+    static func whereScope(_ scope: CaseScope) -> SQLQueryString {
+        switch scope {
+        case .agency: return "1 = 1"
+        case let .creditor(id): return "c.creditor_id = \(bind: id)"
+        }
+    }
+
+    public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), after cursor: Int64? = nil, limit: Int = 50) async throws -> CasePage {
+        var q = SQLQueryString("SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id WHERE ")
+        q += Self.whereScope(scope)
+        if let id = filter.creditorID { q += " AND c.creditor_id = \(bind: id)" }
+        if let s = filter.status { q += " AND c.status = \(bind: s.rawValue)" }
+        if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            if let ref = CaseReference(parsing: text), text.uppercased().hasPrefix("RC") || Int64(text) != nil {
+                q += " AND (c.id = \(bind: ref.caseID) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
+            } else {
+                let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "") + "%"
+                q += " AND (LOWER(d.name) LIKE \(bind: pattern) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
+            }
+        }
+        if let cursor { q += " AND c.id < \(bind: cursor)" }
+        q += " ORDER BY c.id DESC LIMIT \(literal: limit + 1)"
+        let query = q
+        let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
+        let page = Array(rows.prefix(limit))
+        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last?.id : nil)
+    }
+
+    /// Counts per status within the scope (the list's tabs).
+    public func countsByStatus(scope: CaseScope) async throws -> [CaseStatus: Int] {
+        let q: SQLQueryString = "SELECT c.status, COUNT(*) AS n FROM cases c WHERE \(Self.whereScope(scope)) GROUP BY c.status"
+        return try await database.withConnection { db in
+            var out: [CaseStatus: Int] = [:]
+            for row in try await db.raw(q).all() {
+                if let s = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) { out[s] = try row.decode(column: "n", as: Int.self) }
+            }
+            return out
+        }
+    }
+
+    static func decodeSummary(_ row: any SQLRow) throws -> CaseSummary {
+        let currency = Currency(code: try row.decode(column: "currency", as: String.self)) ?? .eur
+        let id = try row.decode(column: "id", as: Int64.self)
+        return CaseSummary(
+            id: id, reference: CaseReference(caseID: id).description,
+            creditorName: try row.decode(column: "creditor_name", as: String.self),
+            debtorName: try row.decode(column: "debtor_name", as: String.self),
+            debtorKind: try row.decode(column: "debtor_kind", as: String.self),
+            status: CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .intake,
+            claimed: Money(minorUnits: try row.decode(column: "claimed_minor", as: Int64.self), currency: currency),
+            paid: Money(minorUnits: try row.decode(column: "paid_minor", as: Int64.self), currency: currency),
+            claimCount: try row.decode(column: "claim_count", as: Int.self),
+            oldestDueOn: try row.decode(column: "oldest_due_on", as: String?.self).flatMap { Day(parsing: $0) },
+            openedOn: Day(parsing: try row.decode(column: "opened_on", as: String.self)) ?? Day(year: 1970, month: 1, day: 1)!)
+    }
+
+    /// The case page's data, or nil when the case does not exist in the caller's scope.
+    public func detail(id: Int64, scope: CaseScope) async throws -> CaseDetail? {
+        try await database.withConnection { db in
+            let q: SQLQueryString = """
+                SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to
+                FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
+                WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
+                """
+            guard let row = try await db.raw(q).all().first else { return nil }
+            let summary = try Self.decodeSummary(row)
+            let lifecycle = try Self.decodeLifecycle(row)
+            let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
+            let debtorID = try row.decode(column: "debtor_id", as: Int64.self)
+            guard let creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) else { return nil }
+            let debtor = try await DebtorStore.load(id: debtorID, db: db)!
+            let claims = try await db.raw("SELECT * FROM claims WHERE case_id = \(bind: id) ORDER BY due_on, invoice_ref").all().map { r in
+                let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
+                return Claim(id: try r.decode(column: "id", as: Int64.self), caseID: id,
+                             invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
+                             issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!,
+                             dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
+                             principal: Money(minorUnits: try r.decode(column: "principal_minor", as: Int64.self), currency: cur),
+                             vat: Money(minorUnits: try r.decode(column: "vat_minor", as: Int64.self), currency: cur),
+                             interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory)
+            }
+            let events = try await db.raw("SELECT * FROM case_events WHERE case_id = \(bind: id) ORDER BY id DESC").all().map { r in
+                CaseEvent(caseID: id, occurredAt: Instant(iso: try r.decode(column: "occurred_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
+                          actor: Actor(try r.decode(column: "actor", as: String.self)),
+                          kind: CaseEvent.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .note,
+                          fromStatus: try r.decode(column: "from_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
+                          toStatus: try r.decode(column: "to_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
+                          text: try r.decode(column: "text", as: String.self))
+            }
+            let investigation = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: id)").all().first.map { r in
+                Investigation(reason: try r.decode(column: "reason", as: String?.self).flatMap(NonPaymentReason.init(rawValue:)),
+                              reasonNotes: try r.decode(column: "reason_notes", as: String.self),
+                              solvency: try r.decode(column: "solvency", as: String?.self).flatMap(Solvency.init(rawValue:)),
+                              solvencyNotes: try r.decode(column: "solvency_notes", as: String.self),
+                              sources: try r.decode(column: "sources", as: String.self).split(separator: "\n").map(String.init))
+            }
+            let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
+            return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
+                              events: events, investigation: investigation, history: history)
+        }
+    }
+
+    static func decodeLifecycle(_ row: any SQLRow) throws -> CaseLifecycle {
+        let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .intake
+        if status == .suspended,
+           let reason = try row.decode(column: "suspension_reason", as: String?.self).flatMap(SuspensionReason.init(rawValue:)),
+           let resume = try row.decode(column: "resume_to", as: String?.self).flatMap(CaseStatus.init(rawValue:)) {
+            return CaseLifecycle(status: .suspended, suspension: .init(reason: reason, resumeTo: resume))
+        }
+        return CaseLifecycle(status: status == .suspended ? .intake : status)
+    }
+
+    /// Changes a case's phase through the lifecycle, and records the event, in one transaction.
+    /// A concurrent change makes this fail rather than overwrite it.
+    @discardableResult
+    public func transition(caseID: Int64, to target: CaseStatus, suspensionReason: SuspensionReason? = nil,
+                           reason: String, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws -> CaseLifecycle {
+        try await database.transaction { db in
+            guard let row = try await db.raw("SELECT c.status, c.suspension_reason, c.resume_to FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().first else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
+            let current = try Self.decodeLifecycle(row)
+            let t = try Transition.make(caseID: caseID, from: current, to: target, suspensionReason: suspensionReason, actor: actor, at: at, reason: reason)
+            try await Self.apply(t, db: db)
+            return t.lifecycle
+        }
+    }
+
+    /// Writes a decided transition: the case's status (guarded against a concurrent change) and its event.
+    static func apply(_ t: Transition, db: any SQLDatabase) async throws {
+        let l = t.lifecycle
+        let openSlot: Int64? = l.status.isTerminal ? nil : 1
+        let updated = try await db.raw("""
+            UPDATE cases SET status = \(bind: l.status.rawValue), suspension_reason = \(bind: l.suspension?.reason.rawValue),
+              resume_to = \(bind: l.suspension?.resumeTo.rawValue), open_slot = \(bind: openSlot), updated_at = \(bind: t.event.occurredAt.description)
+            WHERE id = \(bind: t.event.caseID) AND status = \(bind: t.event.fromStatus!.rawValue)
+            RETURNING id
+            """).all()
+        guard !updated.isEmpty else { throw StoreError.conflict("case \(CaseReference(caseID: t.event.caseID)) changed meanwhile; reload it") }
+        try await appendEvent(t.event, db: db)
+    }
+
+    static func appendEvent(_ e: CaseEvent, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text)
+            VALUES (\(bind: e.caseID), \(bind: e.occurredAt.description), \(bind: e.actor.id), \(bind: e.kind.rawValue),
+              \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue), \(bind: e.text))
+            """).run()
+    }
+
+    /// Records the investigation's findings and an event saying what changed.
+    public func saveInvestigation(caseID: Int64, _ inv: Investigation, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
+        try await database.transaction { db in
+            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
+            try await db.raw("""
+                INSERT INTO investigations (case_id, reason, reason_notes, solvency, solvency_notes, sources, updated_at, updated_by)
+                VALUES (\(bind: caseID), \(bind: inv.reason?.rawValue), \(bind: inv.reasonNotes), \(bind: inv.solvency?.rawValue),
+                  \(bind: inv.solvencyNotes), \(bind: inv.sources.joined(separator: "\n")), \(bind: at.description), \(bind: actor.id))
+                ON CONFLICT (case_id) DO UPDATE SET reason = excluded.reason, reason_notes = excluded.reason_notes, solvency = excluded.solvency,
+                  solvency_notes = excluded.solvency_notes, sources = excluded.sources, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """).run()
+            var parts: [String] = []
+            if let r = inv.reason { parts.append("motif : \(r.rawValue)") }
+            if let s = inv.solvency { parts.append("solvabilité : \(s.rawValue)") }
+            if !inv.reasonNotes.isEmpty { parts.append(inv.reasonNotes) }
+            if !inv.solvencyNotes.isEmpty { parts.append(inv.solvencyNotes) }
+            if !inv.sources.isEmpty { parts.append("sources : " + inv.sources.joined(separator: ", ")) }
+            try await Self.appendEvent(CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .investigationUpdated,
+                                            text: "Enquête mise à jour — " + parts.joined(separator: " ; ")), db: db)
+        }
+    }
+}
+
+/// Debtors and what the agency knows of them across creditors.
+public enum DebtorStore {
+    static func load(id: Int64, db: any SQLDatabase) async throws -> Debtor? {
+        guard let r = try await db.raw("SELECT * FROM debtors WHERE id = \(bind: id)").all().first else { return nil }
+        let contacts = try await db.raw("SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id) ORDER BY id").all().map { c in
+            ContactPoint(kind: ContactPoint.Kind(rawValue: try c.decode(column: "kind", as: String.self)) ?? .phone,
+                         value: try c.decode(column: "value", as: String.self),
+                         source: try c.decode(column: "source", as: String.self),
+                         status: ContactPoint.Status(rawValue: try c.decode(column: "status", as: String.self)) ?? .unverified,
+                         validFrom: try c.decode(column: "valid_from", as: String?.self).flatMap { Day(parsing: $0) },
+                         validUntil: try c.decode(column: "valid_until", as: String?.self).flatMap { Day(parsing: $0) })
+        }
+        return Debtor(id: id, kind: Debtor.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .company,
+                      name: try r.decode(column: "name", as: String.self),
+                      siren: try r.decode(column: "siren", as: String?.self).flatMap { try? SIREN($0) },
+                      siret: try r.decode(column: "siret", as: String?.self).flatMap { try? SIRET($0) },
+                      vatNumber: try r.decode(column: "vat_number", as: String?.self).flatMap { try? FrenchVATNumber($0) },
+                      address: PostalAddress(line1: try r.decode(column: "address_line1", as: String.self), line2: try r.decode(column: "address_line2", as: String.self),
+                                             postcode: try r.decode(column: "postcode", as: String.self), city: try r.decode(column: "city", as: String.self),
+                                             country: try r.decode(column: "country", as: String.self)),
+                      contacts: contacts)
+    }
+
+    /// The debtor's cases with every creditor (or, for a creditor's user, with that creditor only).
+    static func history(debtorID: Int64, scope: CaseScope, db: any SQLDatabase) async throws -> DebtorHistory {
+        let q: SQLQueryString = """
+            SELECT c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.opened_on, cr.name AS creditor_name
+            FROM cases c JOIN creditors cr ON cr.id = c.creditor_id WHERE c.debtor_id = \(bind: debtorID) AND \(CaseStore.whereScope(scope))
+            """
+        let entries = try await db.raw(q).all().map { r in
+            let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
+            return HistoryEntry(caseID: try r.decode(column: "id", as: Int64.self), creditorName: try r.decode(column: "creditor_name", as: String.self),
+                                status: CaseStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .intake,
+                                claimed: Money(minorUnits: try r.decode(column: "claimed_minor", as: Int64.self), currency: cur),
+                                paid: Money(minorUnits: try r.decode(column: "paid_minor", as: Int64.self), currency: cur),
+                                openedOn: Day(parsing: try r.decode(column: "opened_on", as: String.self))!)
+        }
+        return DebtorHistory(entries: entries)
+    }
+}

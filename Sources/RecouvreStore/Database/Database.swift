@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Where the data lives: a SQLite file (the embedded default) or a PostgreSQL server.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(PostgresSettings)
+
+    public struct PostgresSettings: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String?
+        public var database: String
+        /// A directory holding the server's Unix socket, instead of TCP.
+        public var socketDirectory: String?
+    }
+
+    /// The default when `RECOUVRE_DATABASE_URL` is not set: a SQLite file in the working directory.
+    public static let defaultSQLiteFile = "recouvre.sqlite"
+
+    /// Reads `postgres://user:password@host:port/db` (`?host=/socket/dir` for a Unix socket),
+    /// `sqlite:path/to/file.sqlite`, `sqlite:///abs/path`, or a bare file path.
+    public init(url text: String) throws {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            guard let comps = URLComponents(string: text) else { throw StoreError.badConfiguration("unreadable database URL") }
+            let database = String(comps.path.drop(while: { $0 == "/" }))
+            guard !database.isEmpty else { throw StoreError.badConfiguration("the PostgreSQL URL must name a database: postgres://user@host/DB") }
+            let socket = comps.queryItems?.first(where: { $0.name == "host" })?.value
+            self = .postgres(PostgresSettings(host: comps.host ?? "127.0.0.1", port: comps.port ?? 5432,
+                                              user: comps.user ?? "postgres", password: comps.password,
+                                              database: database, socketDirectory: socket))
+        } else if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw StoreError.badConfiguration("the SQLite URL must name a file: sqlite:recouvre.sqlite") }
+            self = .sqlite(path: path)
+        } else if text.contains("://") {
+            throw StoreError.badConfiguration("unsupported database URL scheme in '\(text.prefix(while: { $0 != ":" }))': use sqlite: or postgres://")
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// `RECOUVRE_DATABASE_URL` from the environment, else the default SQLite file.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseLocation {
+        if let url = env["RECOUVRE_DATABASE_URL"], !url.isEmpty { return try DatabaseLocation(url: url) }
+        return .sqlite(path: defaultSQLiteFile)
+    }
+
+    /// Never prints the password.
+    public var description: String {
+        switch self {
+        case let .sqlite(path): "sqlite:\(path)"
+        case let .postgres(s): "postgres://\(s.user)@\(s.socketDirectory ?? s.host):\(s.port)/\(s.database)"
+        }
+    }
+}
+
+public enum Dialect: String, Sendable { case sqlite, postgres }
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case badConfiguration(String)
+    case notFound(String)
+    case conflict(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .badConfiguration(s): "configuration: \(s)"
+        case let .notFound(s): "not found: \(s)"
+        case let .conflict(s): "conflict: \(s)"
+        case let .invalid(s): s
+        }
+    }
+}
+
+/// The store's handle on the database: a pool of connections of one dialect. Everything above it
+/// speaks SQLKit; `transaction` is the one way to change several rows at once.
+public final class Database: Sendable {
+    public let dialect: Dialect
+    public let location: DatabaseLocation
+    let logger: Logger
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        case sqlite(SQLitePool)
+        case postgres(PostgresClient, Task<Void, Never>)
+    }
+
+    private init(location: DatabaseLocation, dialect: Dialect, backend: Backend, logger: Logger) {
+        self.location = location
+        self.dialect = dialect
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database; the SQLite file is created if missing. Call `close()` when done.
+    public static func open(_ location: DatabaseLocation, maxConnections: Int = 8, logger: Logger = Logger(label: "recouvre.store")) async throws -> Database {
+        switch location {
+        case let .sqlite(path):
+            let pool = try await SQLitePool(path: path, size: maxConnections, logger: logger)
+            return Database(location: location, dialect: .sqlite, backend: .sqlite(pool), logger: logger)
+        case let .postgres(s):
+            var config: PostgresClient.Configuration
+            if let dir = s.socketDirectory {
+                config = .init(unixSocketPath: "\(dir)/.s.PGSQL.\(s.port)", username: s.user, password: s.password, database: s.database)
+            } else {
+                config = .init(host: s.host, port: s.port, username: s.user, password: s.password, database: s.database, tls: .disable)
+            }
+            config.options.maximumConnections = maxConnections
+            let client = PostgresClient(configuration: config, backgroundLogger: logger)
+            let task = Task { await client.run() }
+            let db = Database(location: location, dialect: .postgres, backend: .postgres(client, task), logger: logger)
+            do {
+                try await db.withConnection { try await $0.raw("SELECT 1").run() }
+            } catch {
+                task.cancel()
+                throw StoreError.badConfiguration("cannot reach PostgreSQL at \(location): \(String(reflecting: error))")
+            }
+            return db
+        }
+    }
+
+    public func close() async {
+        switch backend {
+        case let .sqlite(pool): await pool.close()
+        case let .postgres(_, task): task.cancel(); _ = await task.value
+        }
+    }
+
+    /// Runs `body` with one connection of the pool.
+    public func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case let .sqlite(pool):
+            return try await pool.withConnection { try await body($0.sql(queryLogLevel: nil)) }
+        case let .postgres(client, _):
+            return try await client.withConnection { try await body($0.sql(queryLogLevel: nil)) }
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it lands, or none of it (also after a crash).
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnection { db in
+            // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
+            try await db.raw(SQLQueryString(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
+
+/// A fixed set of SQLite connections to one file, in WAL mode so readers never wait for the writer.
+actor SQLitePool {
+    private var idle: [SQLiteConnection] = []
+    private var all: [SQLiteConnection] = []
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private let threadPool: NIOThreadPool
+
+    init(path: String, size: Int, logger: Logger) async throws {
+        threadPool = NIOThreadPool(numberOfThreads: max(2, min(size, 8)))
+        threadPool.start()
+        for _ in 0..<max(1, size) {
+            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"] {
+                _ = try await conn.query(pragma)
+            }
+            all.append(conn)
+        }
+        idle = all
+    }
+
+    func withConnection<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        let conn = await acquire()
+        defer { release(conn) }
+        return try await body(conn)
+    }
+
+    private func acquire() async -> SQLiteConnection {
+        if let c = idle.popLast() { return c }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release(_ conn: SQLiteConnection) {
+        if !waiters.isEmpty { waiters.removeFirst().resume(returning: conn) } else { idle.append(conn) }
+    }
+
+    func close() async {
+        for c in all { try? await c.close() }
+        all = []
+        idle = []
+        try? await threadPool.shutdownGracefully()
+    }
+}

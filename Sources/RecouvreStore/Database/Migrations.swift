@@ -1,0 +1,234 @@
+import SQLKit
+
+/// The schema's history: numbered migrations, never edited once shipped, applied in order in one
+/// transaction each. The same text builds SQLite and PostgreSQL; `{ID}` and `{APPEND_ONLY …}` are
+/// the only dialect differences.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let statements: [String]
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "foundation", statements: [
+            """
+            CREATE TABLE creditors (
+                id {ID},
+                code TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                siren TEXT,
+                address_line1 TEXT NOT NULL DEFAULT '',
+                address_line2 TEXT NOT NULL DEFAULT '',
+                postcode TEXT NOT NULL DEFAULT '',
+                city TEXT NOT NULL DEFAULT '',
+                country TEXT NOT NULL DEFAULT 'FR',
+                iban TEXT,
+                mandate_reference TEXT NOT NULL,
+                mandate_signed_on TEXT NOT NULL,
+                mandate_claims_covered TEXT NOT NULL,
+                mandate_guarantee TEXT NOT NULL,
+                commission_rate_micro BIGINT NOT NULL,
+                commission_fixed_minor BIGINT,
+                commission_minimum_minor BIGINT,
+                remittance_method TEXT NOT NULL,
+                remittance_within_days INTEGER NOT NULL,
+                max_plan_months INTEGER NOT NULL,
+                notify_every_payment INTEGER NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE users (
+                id {ID},
+                login TEXT NOT NULL UNIQUE,
+                display_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                creditor_id BIGINT REFERENCES creditors(id),
+                team TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE debtors (
+                id {ID},
+                match_key TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                siren TEXT,
+                siret TEXT,
+                vat_number TEXT,
+                address_line1 TEXT NOT NULL DEFAULT '',
+                address_line2 TEXT NOT NULL DEFAULT '',
+                postcode TEXT NOT NULL DEFAULT '',
+                city TEXT NOT NULL DEFAULT '',
+                country TEXT NOT NULL DEFAULT 'FR',
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX debtors_siren ON debtors (siren)",
+            """
+            CREATE TABLE debtor_contacts (
+                id {ID},
+                debtor_id BIGINT NOT NULL REFERENCES debtors(id),
+                kind TEXT NOT NULL,
+                value TEXT NOT NULL,
+                source TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'unverified',
+                valid_from TEXT,
+                valid_until TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (debtor_id, kind, value)
+            )
+            """,
+            """
+            CREATE TABLE imports (
+                id {ID},
+                creditor_id BIGINT NOT NULL REFERENCES creditors(id),
+                file_name TEXT NOT NULL,
+                file_bytes BIGINT NOT NULL,
+                separator TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                rows_read BIGINT NOT NULL DEFAULT 0,
+                rows_rejected BIGINT NOT NULL DEFAULT 0,
+                claims_created BIGINT NOT NULL DEFAULT 0,
+                claims_updated BIGINT NOT NULL DEFAULT 0,
+                claims_unchanged BIGINT NOT NULL DEFAULT 0,
+                debtors_created BIGINT NOT NULL DEFAULT 0,
+                cases_opened BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            CREATE TABLE cases (
+                id {ID},
+                creditor_id BIGINT NOT NULL REFERENCES creditors(id),
+                debtor_id BIGINT NOT NULL REFERENCES debtors(id),
+                status TEXT NOT NULL,
+                suspension_reason TEXT,
+                resume_to TEXT,
+                open_slot INTEGER,
+                agent_id BIGINT REFERENCES users(id),
+                currency TEXT NOT NULL,
+                claimed_minor BIGINT NOT NULL DEFAULT 0,
+                paid_minor BIGINT NOT NULL DEFAULT 0,
+                claim_count INTEGER NOT NULL DEFAULT 0,
+                oldest_due_on TEXT,
+                opened_on TEXT NOT NULL,
+                opened_import_id BIGINT,
+                updated_at TEXT NOT NULL,
+                UNIQUE (creditor_id, debtor_id, open_slot)
+            )
+            """,
+            "CREATE INDEX cases_debtor ON cases (debtor_id)",
+            "CREATE INDEX cases_status ON cases (status, id)",
+            "CREATE INDEX cases_creditor_status ON cases (creditor_id, status, id)",
+            "CREATE INDEX cases_opened_import ON cases (opened_import_id)",
+            """
+            CREATE TABLE claims (
+                id {ID},
+                creditor_id BIGINT NOT NULL,
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                invoice_ref TEXT NOT NULL,
+                issued_on TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                principal_minor BIGINT NOT NULL CHECK (principal_minor > 0),
+                vat_minor BIGINT NOT NULL CHECK (vat_minor >= 0),
+                currency TEXT NOT NULL,
+                interest_rate_micro BIGINT,
+                created_import_id BIGINT,
+                changed_import_id BIGINT,
+                last_import_id BIGINT,
+                import_line BIGINT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (creditor_id, invoice_ref)
+            )
+            """,
+            "CREATE INDEX claims_case ON claims (case_id)",
+            "CREATE INDEX claims_last_import ON claims (last_import_id)",
+            """
+            CREATE TABLE case_events (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                occurred_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT,
+                text TEXT NOT NULL,
+                data TEXT
+            )
+            """,
+            "CREATE INDEX case_events_case ON case_events (case_id, id)",
+            "{APPEND_ONLY case_events}",
+            """
+            CREATE TABLE investigations (
+                case_id BIGINT PRIMARY KEY REFERENCES cases(id),
+                reason TEXT,
+                reason_notes TEXT NOT NULL DEFAULT '',
+                solvency TEXT,
+                solvency_notes TEXT NOT NULL DEFAULT '',
+                sources TEXT NOT NULL DEFAULT '',
+                updated_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE column_mappings (
+                creditor_id BIGINT PRIMARY KEY REFERENCES creditors(id),
+                mapping TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    /// The statements of `migration` in `dialect`.
+    static func render(_ statement: String, dialect: Dialect) -> [String] {
+        if statement.hasPrefix("{APPEND_ONLY ") {
+            let table = String(statement.dropFirst("{APPEND_ONLY ".count).dropLast())
+            switch dialect {
+            case .sqlite:
+                return ["UPDATE", "DELETE"].map { op in
+                    "CREATE TRIGGER \(table)_no_\(op.lowercased()) BEFORE \(op) ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END"
+                }
+            case .postgres:
+                return [
+                    """
+                    CREATE FUNCTION \(table)_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION '\(table) is append-only'; END $$
+                    """,
+                    "CREATE TRIGGER \(table)_no_change BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_append_only()",
+                ]
+            }
+        }
+        let id = dialect == .sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+        return [statement.replacingOccurrences(of: "{ID}", with: id)]
+    }
+
+    /// Applies what is missing; returns the versions applied now.
+    @discardableResult
+    public static func migrate(_ database: Database) async throws -> [Int] {
+        try await database.withConnection { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").run()
+        }
+        var applied: [Int] = []
+        for migration in all {
+            let done = try await database.transaction { db in
+                let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
+                if !rows.isEmpty { return false }
+                for statement in migration.statements {
+                    for sql in render(statement, dialect: database.dialect) { try await db.raw(SQLQueryString(sql)).run() }
+                }
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: SystemClock.now().description))").run()
+                return true
+            }
+            if done { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+}

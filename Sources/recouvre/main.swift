@@ -1,0 +1,1 @@
+import RecouvreStore; import RecouvreServer; import ArgumentParser; print("x")
