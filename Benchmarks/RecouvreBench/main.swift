@@ -1,1 +1,98 @@
-import RecouvreStore; print("x")
+import Foundation
+import RecouvreCore
+import RecouvreStore
+
+// Intake benchmark (issue 2). Run with a release build:
+//   swift run -c release RecouvreBench [claims] [debtors] [postgres-url]
+// Prints claims/s for Recouvre's import into SQLite (and PostgreSQL when a URL is given), and the
+// ratio to the storage's own bulk loader (sqlite3 .import, psql \copy) on the same file, same run.
+
+let args = CommandLine.arguments
+let claimCount = args.count > 1 ? Int(args[1])! : 1_000_000
+let debtorCount = args.count > 2 ? Int(args[2])! : 200_000
+let postgresURL = args.count > 3 ? args[3] : ProcessInfo.processInfo.environment["RECOUVRE_BENCH_POSTGRES_URL"]
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-bench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: dir) }
+let csv = "\(dir)/claims.csv"
+let today = Day(year: 2026, month: 11, day: 23)!
+
+func elapsed(_ start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MB.
+func peakMemoryMB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
+    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
+}
+
+func shell(_ command: String) throws -> Double {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    let start = ContinuousClock.now
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw StoreError.invalid("command failed: \(command)") }
+    return elapsed(start)
+}
+
+// 1. The file.
+var start = ContinuousClock.now
+let generator = ClaimFileGenerator(debtorCount: debtorCount, today: today)
+FileManager.default.createFile(atPath: csv, contents: nil)
+let out = FileHandle(forWritingAtPath: csv)!
+var buffer = ClaimFileGenerator.header + "\n"
+for k in 0..<claimCount {
+    buffer += generator.row(k).line
+    buffer += "\n"
+    if buffer.utf8.count > 1 << 20 { out.write(Data(buffer.utf8)); buffer = "" }
+}
+out.write(Data(buffer.utf8))
+try out.close()
+let fileMB = Double((try FileManager.default.attributesOfItem(atPath: csv)[.size] as! NSNumber).int64Value) / 1_048_576
+print(String(format: "file: %d claims, %d debtors, %.0f MB, generated in %.1f s", claimCount, debtorCount, fileMB, elapsed(start)))
+
+func creditor() -> NewCreditor {
+    NewCreditor(code: "BENCH", name: "Bench SA", address: PostalAddress(line1: "1 rue du Test", postcode: "75001", city: "Paris"),
+                mandate: Mandate(reference: "M-1", signedOn: today, claimsCovered: "all", guarantee: "held",
+                                 commission: Commission(rateOfCollected: .percent(10)), remittance: RemittanceTerms()))
+}
+
+func importRun(_ location: DatabaseLocation) async throws -> (seconds: Double, summary: ImportSummary) {
+    let db = try await Database.open(location)
+    try await Migrations.migrate(db)
+    _ = try await CreditorStore(db).create(creditor())
+    let start = ContinuousClock.now
+    let summary = try await ClaimImporter.importFile(at: csv, into: db, options: ImportOptions(creditorCode: "BENCH", today: today))
+    let seconds = elapsed(start)
+    await db.close()
+    return (seconds, summary)
+}
+
+// 2. SQLite: Recouvre's import, then sqlite3 .import of the same file into one flat table.
+let sqlitePath = "\(dir)/bench.sqlite"
+let (sqliteSeconds, sqliteSummary) = try await importRun(.sqlite(path: sqlitePath))
+precondition(sqliteSummary.claimsCreated == claimCount && sqliteSummary.rowsRejected == 0, "import incomplete: \(sqliteSummary)")
+let peak = peakMemoryMB()
+let flatSeconds = try shell("sqlite3 \(dir)/flat.sqlite 'PRAGMA journal_mode=WAL;' 'PRAGMA synchronous=NORMAL;' '.mode csv' '.separator ;' '.import \(csv) flat' > /dev/null")
+let sqliteRate = Double(claimCount) / sqliteSeconds
+print(String(format: "sqlite: recouvre import %.1f s = %.0f claims/s (%d debtors, %d cases); sqlite3 .import %.1f s = %.0f rows/s; ratio %.2f of the storage's limit; peak memory %.0f MB",
+             sqliteSeconds, sqliteRate, sqliteSummary.debtorsCreated, sqliteSummary.casesOpened, flatSeconds, Double(claimCount) / flatSeconds,
+             flatSeconds / sqliteSeconds, peak))
+print(String(format: "sqlite: target 100000 claims/s: %@ (%.2fx)", sqliteRate >= 100_000 ? "met" : "NOT met", sqliteRate / 100_000))
+
+// 3. PostgreSQL, when a server is given: the database must be empty (it is migrated here).
+if let url = postgresURL {
+    let (pgSeconds, pgSummary) = try await importRun(try DatabaseLocation(url: url))
+    precondition(pgSummary.claimsCreated == claimCount, "import incomplete")
+    let columns = ClaimFileGenerator.header.split(separator: ";").map { "\($0) text" }.joined(separator: ", ")
+    let copySeconds = try shell("psql -q '\(url)' -c 'CREATE TABLE bench_flat (\(columns))' && psql -q '\(url)' -c \"\\\\copy bench_flat FROM '\(csv)' WITH (FORMAT csv, DELIMITER ';', HEADER true)\"")
+    let pgRate = Double(claimCount) / pgSeconds
+    print(String(format: "postgres: recouvre import %.1f s = %.0f claims/s; psql \\copy %.1f s = %.0f rows/s; ratio %.2f of the storage's limit",
+                 pgSeconds, pgRate, copySeconds, Double(claimCount) / copySeconds, copySeconds / pgSeconds))
+    print(String(format: "postgres: target 50000 claims/s: %@ (%.2fx)", pgRate >= 50_000 ? "met" : "NOT met", pgRate / 50_000))
+}

@@ -55,7 +55,11 @@ public enum AmountParser {
             decimalIndex = chars.filter { $0 == UInt8(ascii: ".") }.count > 1 ? nil : d
         case let (nil, c?):
             decimalIndex = chars.filter { $0 == UInt8(ascii: ",") }.count > 1 ? nil : c
-        case let (d?, c?): decimalIndex = max(d, c)
+        case let (d?, c?):
+            // Both marks: the last is the decimal mark and may appear only once ("1.234,56").
+            let mark = chars[max(d, c)]
+            guard chars.filter({ $0 == mark }).count == 1 else { return .failure(.notANumber(String(text))) }
+            decimalIndex = max(d, c)
         }
         var integerDigits: [UInt8] = []
         var fractionDigits: [UInt8] = []

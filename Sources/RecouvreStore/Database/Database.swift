@@ -144,6 +144,28 @@ public final class Database: Sendable {
         }
     }
 
+    /// Like `transaction`, with the driver-level bulk path as well.
+    public func bulkTransaction<T: Sendable>(_ body: @Sendable (BulkSession) async throws -> T) async throws -> T {
+        @Sendable func run(_ session: BulkSession) async throws -> T {
+            try await session.query(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", [])
+            do {
+                let result = try await body(session)
+                try await session.query("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await session.query("ROLLBACK", [])
+                throw error
+            }
+        }
+        switch backend {
+        case let .sqlite(pool):
+            return try await pool.withConnection { try await run(.sqlite($0)) }
+        case let .postgres(client, _):
+            let logger = self.logger
+            return try await client.withConnection { try await run(.postgres($0, logger: logger)) }
+        }
+    }
+
     /// Runs `body` in one transaction: all of it lands, or none of it (also after a crash).
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withConnection { db in

@@ -20,10 +20,13 @@ public struct ImportOptions: Sendable {
     public var onProgress: (@Sendable (Int) -> Void)?
     /// Test seam: fail after this many rows, to prove that nothing of the import remains.
     public var failAfterRows: Int?
+    /// When the import happens (recorded on the import and its events).
+    public var at: Instant
 
     public init(creditorCode: String, mapping: ColumnMapping? = nil, saveMapping: Bool = false, actor: Actor = .system,
                 today: Day, rejectsPath: String? = nil, batchSize: Int = 1000, progressEvery: Int = 100_000,
-                onProgress: (@Sendable (Int) -> Void)? = nil, failAfterRows: Int? = nil) {
+                onProgress: (@Sendable (Int) -> Void)? = nil, failAfterRows: Int? = nil, at: Instant = SystemClock.now()) {
+        self.at = at
         self.creditorCode = creditorCode
         self.mapping = mapping
         self.saveMapping = saveMapping
@@ -118,14 +121,15 @@ public enum ClaimImporter {
                              into database: Database, options: ImportOptions) async throws -> ImportSummary {
         let rejects = try options.rejectsPath.map { try RejectsWriter(path: $0) }
         defer { rejects?.close() }
-        let result = try await database.transaction { db in
+        let result = try await database.bulkTransaction { session in
+            let db = session.sql
             let creditorRows = try await db.raw("SELECT id FROM creditors WHERE code = \(bind: options.creditorCode)").all()
             guard let creditorID = try creditorRows.first?.decode(column: "id", as: Int64.self) else {
                 throw ImportError.unknownCreditor(options.creditorCode)
             }
             var mapping = options.mapping
             if mapping == nil, let saved = try await MappingStore.load(creditorID: creditorID, db: db) { mapping = saved }
-            let run = ImportRun(db: db, dialect: database.dialect, creditorID: creditorID, options: options, rejects: rejects)
+            let run = ImportRun(session: session, creditorID: creditorID, options: options, rejects: rejects)
             return try await run.execute(chunks: chunks, mapping: mapping ?? ColumnMapping(), fileName: fileName, fileBytes: fileBytes)
         }
         var summary = result
@@ -136,8 +140,8 @@ public enum ClaimImporter {
 
 /// One import's work inside its transaction.
 final class ImportRun {
-    let db: any SQLDatabase
-    let dialect: Dialect
+    let session: BulkSession
+    var db: any SQLDatabase { session.sql }
     let creditorID: Int64
     let options: ImportOptions
     let rejects: RejectsWriter?
@@ -145,13 +149,12 @@ final class ImportRun {
     var summary = ImportSummary()
     var importID: Int64 = 0
 
-    init(db: any SQLDatabase, dialect: Dialect, creditorID: Int64, options: ImportOptions, rejects: RejectsWriter?) {
-        self.db = db
-        self.dialect = dialect
+    init(session: BulkSession, creditorID: Int64, options: ImportOptions, rejects: RejectsWriter?) {
+        self.session = session
         self.creditorID = creditorID
         self.options = options
         self.rejects = rejects
-        self.now = SystemClock.now().description
+        self.now = options.at.description
     }
 
     func execute(chunks: AsyncThrowingStream<[UInt8], any Error>, mapping: ColumnMapping, fileName: String, fileBytes: Int64) async throws -> ImportSummary {
@@ -284,22 +287,26 @@ final class ImportRun {
         var ids: [String: Int64] = [:]
         var storedAddress: [Int64: String] = [:]
         let keys = Array(byKey.keys)
-        for row in try await db.raw("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key IN (\(binds: keys))").all() {
-            let id = try row.decode(column: "id", as: Int64.self)
-            ids[try row.decode(column: "match_key", as: String.self)] = id
-            storedAddress[id] = try Self.addressText(row.decode(column: "address_line1", as: String.self), row.decode(column: "postcode", as: String.self), row.decode(column: "city", as: String.self))
+        for row in try await session.query("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key IN (\(listPlaceholders(keys.count)))",
+                                           keys.map { .text($0) }) {
+            let id = row[0].int!
+            ids[row[1].text!] = id
+            storedAddress[id] = Self.addressText(row[2].text ?? "", row[3].text ?? "", row[4].text ?? "")
         }
         let missing = keys.filter { ids[$0] == nil }
         if !missing.isEmpty {
-            var q = SQLQueryString("INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at) VALUES ")
-            for (i, key) in missing.enumerated() {
+            var binds: [DBValue] = []
+            binds.reserveCapacity(missing.count * 12)
+            for key in missing {
                 let d = byKey[key]!
-                if i > 0 { q.appendLiteral(", ") }
-                q += "(\(bind: key), \(bind: d.kind.rawValue), \(bind: d.name), \(bind: d.siren?.value), \(bind: d.siret?.value), \(bind: d.vatNumber), \(bind: d.address.line1), \(bind: d.address.line2), \(bind: d.address.postcode), \(bind: d.address.city), \(bind: d.address.country), \(bind: now))"
+                binds += [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
+                          .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now)]
             }
-            q.appendLiteral(" RETURNING id, match_key")
-            for row in try await db.raw(q).all() {
-                ids[try row.decode(column: "match_key", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+            for row in try await session.query("""
+                INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
+                VALUES \(valuesPlaceholders(rows: missing.count, columns: 12)) RETURNING id, match_key
+                """, binds) {
+                ids[row[1].text!] = row[0].int!
             }
             summary.debtorsCreated += missing.count
         }
@@ -315,14 +322,14 @@ final class ImportRun {
             }
         }
         if !contacts.isEmpty {
-            var q = SQLQueryString("INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES ")
-            let source = "import #\(importID)"
-            for (i, c) in contacts.enumerated() {
-                if i > 0 { q.appendLiteral(", ") }
-                q += "(\(bind: c.0), \(bind: c.1), \(bind: c.2), \(bind: source), \(bind: now))"
-            }
-            q.appendLiteral(" ON CONFLICT (debtor_id, kind, value) DO NOTHING")
-            try await db.raw(q).run()
+            let source = DBValue.text("import #\(importID)")
+            var binds: [DBValue] = []
+            binds.reserveCapacity(contacts.count * 5)
+            for c in contacts { binds += [.int(c.0), .text(c.1), .text(c.2), source, .text(now)] }
+            try await session.query("""
+                INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES \(valuesPlaceholders(rows: contacts.count, columns: 5))
+                ON CONFLICT (debtor_id, kind, value) DO NOTHING
+                """, binds)
         }
         return ids
     }
@@ -339,23 +346,25 @@ final class ImportRun {
         var openedOn: [Int64: String] = [:]
         for l in lines {
             guard let d = debtorIDs[l.debtor.matchKey] else { continue }
-            if currencyOf[d] == nil { currencyOf[d] = l.amount.currency.code; openedOn[d] = options.today.iso }
+            if currencyOf[d] == nil { currencyOf[d] = l.amount.currency.code; openedOn[d] = options.at.day.iso }
         }
         var cases: [Int64: OpenCase] = [:]
         let debtors = Array(currencyOf.keys)
-        for row in try await db.raw("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = \(bind: creditorID) AND open_slot = 1 AND debtor_id IN (\(binds: debtors))").all() {
-            cases[try row.decode(column: "debtor_id", as: Int64.self)] = OpenCase(id: try row.decode(column: "id", as: Int64.self), currency: try row.decode(column: "currency", as: String.self))
+        for row in try await session.query("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id IN (\(listPlaceholders(debtors.count)))",
+                                           [.int(creditorID)] + debtors.map { .int($0) }) {
+            cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
         }
         let missing = debtors.filter { cases[$0] == nil }
         if !missing.isEmpty {
-            var q = SQLQueryString("INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at) VALUES ")
-            for (i, d) in missing.enumerated() {
-                if i > 0 { q.appendLiteral(", ") }
-                q += "(\(bind: creditorID), \(bind: d), 'intake', 1, \(bind: currencyOf[d]!), \(bind: openedOn[d]!), \(bind: importID), \(bind: now))"
-            }
-            q.appendLiteral(" RETURNING id, debtor_id, currency")
-            for row in try await db.raw(q).all() {
-                cases[try row.decode(column: "debtor_id", as: Int64.self)] = OpenCase(id: try row.decode(column: "id", as: Int64.self), currency: try row.decode(column: "currency", as: String.self))
+            var binds: [DBValue] = []
+            binds.reserveCapacity(missing.count * 6)
+            for d in missing { binds += [.int(creditorID), .int(d), .text(currencyOf[d]!), .text(openedOn[d]!), .int(importID), .text(now)] }
+            let one = "(?, ?, 'intake', 1, ?, ?, ?, ?)"
+            for row in try await session.query("""
+                INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at)
+                VALUES \(Array(repeating: one, count: missing.count).joined(separator: ", ")) RETURNING id, debtor_id, currency
+                """, binds) {
+                cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
             }
             summary.casesOpened += missing.count
         }
@@ -371,16 +380,13 @@ final class ImportRun {
     private func writeClaims(_ lines: [ClaimLine], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
         var stored: [String: StoredClaim] = [:]
         let refs = lines.map(\.invoiceReference)
-        for row in try await db.raw("""
+        for row in try await session.query("""
             SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
-            FROM claims WHERE creditor_id = \(bind: creditorID) AND invoice_ref IN (\(binds: refs))
-            """).all() {
-            stored[try row.decode(column: "invoice_ref", as: String.self)] = StoredClaim(
-                id: try row.decode(column: "id", as: Int64.self), caseID: try row.decode(column: "case_id", as: Int64.self),
-                issuedOn: try row.decode(column: "issued_on", as: String.self), dueOn: try row.decode(column: "due_on", as: String.self),
-                principal: try row.decode(column: "principal_minor", as: Int64.self), vat: try row.decode(column: "vat_minor", as: Int64.self),
-                currency: try row.decode(column: "currency", as: String.self), rate: try row.decode(column: "interest_rate_micro", as: Int64?.self),
-                lastImport: try row.decode(column: "last_import_id", as: Int64?.self), line: try row.decode(column: "import_line", as: Int64?.self))
+            FROM claims WHERE creditor_id = ? AND invoice_ref IN (\(listPlaceholders(refs.count)))
+            """, [.int(creditorID)] + refs.map { .text($0) }) {
+            stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
+                                               principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
+                                               lastImport: row[9].int, line: row[10].int)
         }
         var inserts: [(ClaimLine, Int64)] = []
         var unchanged: [(Int64, Int)] = []
@@ -422,22 +428,29 @@ final class ImportRun {
             }
         }
         if !unchanged.isEmpty {
-            var q = SQLQueryString("UPDATE claims SET last_import_id = \(bind: importID), import_line = CASE id")
-            for (id, line) in unchanged { q += " WHEN \(bind: id) THEN \(bind: Int64(line))" }
-            q += " END WHERE id IN (\(binds: unchanged.map(\.0)))"
-            try await db.raw(q).run()
+            var binds: [DBValue] = [.int(importID)]
+            for (id, line) in unchanged { binds += [.int(id), .int(Int64(line))] }
+            binds += unchanged.map { .int($0.0) }
+            try await session.query("""
+                UPDATE claims SET last_import_id = ?, import_line = CASE id \(Array(repeating: "WHEN ? THEN ?", count: unchanged.count).joined(separator: " ")) END
+                WHERE id IN (\(listPlaceholders(unchanged.count)))
+                """, binds)
             summary.claimsUnchanged += unchanged.count
         }
         if !inserts.isEmpty {
-            var q = SQLQueryString("""
-                INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
-                created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at) VALUES
-                """)
-            for (i, (l, caseID)) in inserts.enumerated() {
-                if i > 0 { q.appendLiteral(", ") }
-                q += "(\(bind: creditorID), \(bind: caseID), \(bind: l.invoiceReference), \(bind: l.issuedOn.iso), \(bind: l.dueOn.iso), \(bind: l.amount.minorUnits), \(bind: l.vat.minorUnits), \(bind: l.amount.currency.code), \(bind: l.interestRate?.microPercent), \(bind: importID), \(bind: importID), \(bind: importID), \(bind: Int64(l.line)), \(bind: now), \(bind: now))"
+            var binds: [DBValue] = []
+            binds.reserveCapacity(inserts.count * 15)
+            let imp = DBValue.int(importID), creditor = DBValue.int(creditorID), stamp = DBValue.text(now)
+            for (l, caseID) in inserts {
+                binds += [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
+                          .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
+                          .int(Int64(l.line)), stamp, stamp]
             }
-            try await db.raw(q).run()
+            try await session.query("""
+                INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
+                created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
+                VALUES \(valuesPlaceholders(rows: inserts.count, columns: 15))
+                """, binds)
             summary.claimsCreated += inserts.count
         }
     }
@@ -469,7 +482,7 @@ final class ImportRun {
             FROM claims WHERE changed_import_id = \(bind: importID) GROUP BY case_id ORDER BY case_id
             """).run()
         try await db.raw("""
-            UPDATE imports SET finished_at = \(bind: SystemClock.now().description), rows_read = \(bind: Int64(summary.rowsRead)),
+            UPDATE imports SET finished_at = \(bind: now), rows_read = \(bind: Int64(summary.rowsRead)),
             rows_rejected = \(bind: Int64(summary.rowsRejected)), claims_created = \(bind: Int64(summary.claimsCreated)),
             claims_updated = \(bind: Int64(summary.claimsUpdated)), claims_unchanged = \(bind: Int64(summary.claimsUnchanged)),
             debtors_created = \(bind: Int64(summary.debtorsCreated)), cases_opened = \(bind: Int64(summary.casesOpened))

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreStore
+
+/// An API error as `application/problem+json` (RFC 9457) with a stable `code`.
+struct Problem: Error, Encodable, Sendable {
+    let type: String
+    let title: String
+    let status: Int
+    let code: String
+    let detail: String
+
+    init(status: HTTPResponse.Status, code: String, detail: String) {
+        self.type = "https://recouvre.example/problems/\(code)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.code = code
+        self.detail = detail
+    }
+
+    var response: Response {
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        let body = (try? enc.encode(self)) ?? Data()
+        return Response(status: .init(code: status), headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: .init(bytes: body)))
+    }
+}
+
+/// Read-only JSON access to cases (`/api/v1`). Authentication comes with the next issue.
+struct CaseAPI: Sendable {
+    let database: Database
+    var scope: CaseScope { .agency }
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.get("cases") { request, _ in await self.handle { try await self.list(request) } }
+        group.get("cases/:id") { _, context in await self.handle { try await self.show(context) } }
+    }
+
+    private func handle(_ body: () async throws -> Response) async -> Response {
+        do { return try await body() } catch let p as Problem { return p.response } catch {
+            return Problem(status: .internalServerError, code: "internal_error", detail: "the request could not be completed").response
+        }
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: try enc.encode(value))))
+    }
+
+    struct CaseJSON: Encodable {
+        let id: Int64, reference: String, creditor: String, debtor: String, debtorKind: String, status: String
+        let claimed: String, paid: String, balance: String, currency: String, claimCount: Int, oldestDueOn: String?, openedOn: String
+        init(_ c: CaseSummary) {
+            id = c.id; reference = c.reference; creditor = c.creditorName; debtor = c.debtorName; debtorKind = c.debtorKind
+            status = c.status.rawValue; claimed = c.claimed.decimalString; paid = c.paid.decimalString; balance = c.balance.decimalString
+            currency = c.claimed.currency.code; claimCount = c.claimCount; oldestDueOn = c.oldestDueOn?.iso; openedOn = c.openedOn.iso
+        }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let p = request.uri.queryParameters
+        var filter = CaseFilter(text: p.get("q"))
+        if let s = p.get("status") {
+            guard let status = CaseStatus(rawValue: s) else {
+                throw Problem(status: .badRequest, code: "invalid_status", detail: "unknown status '\(s)'; one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = status
+        }
+        if let c = p.get("creditor") {
+            guard let id = Int64(c) else { throw Problem(status: .badRequest, code: "invalid_creditor", detail: "creditor must be a number") }
+            filter.creditorID = id
+        }
+        var cursor: Int64?
+        if let a = p.get("cursor") {
+            guard let v = Int64(a) else { throw Problem(status: .badRequest, code: "invalid_cursor", detail: "cursor must come from next_cursor") }
+            cursor = v
+        }
+        let limit = min(max(p.get("limit").flatMap { Int($0) } ?? 50, 1), 200)
+        let page = try await CaseStore(database).list(scope: scope, filter: filter, after: cursor, limit: limit)
+        struct Body: Encodable { let cases: [CaseJSON]; let next_cursor: String? }
+        return try json(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor.map(String.init)))
+    }
+
+    func show(_ context: AppContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
+              let d = try await CaseStore(database).detail(id: id, scope: scope) else {
+            throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
+        }
+        struct ClaimJSON: Encodable { let invoice_ref, issued_on, due_on, amount, vat_amount: String; let interest_rate: String? }
+        struct EventJSON: Encodable { let at, actor, kind, text: String; let from, to: String? }
+        struct Body: Encodable { let `case`: CaseJSON; let claims: [ClaimJSON]; let events: [EventJSON]; let allowed_transitions: [String] }
+        return try json(Body(
+            case: CaseJSON(d.summary),
+            claims: d.claims.map { ClaimJSON(invoice_ref: $0.invoiceReference, issued_on: $0.issuedOn.iso, due_on: $0.dueOn.iso,
+                                             amount: $0.principal.decimalString, vat_amount: $0.vat.decimalString,
+                                             interest_rate: $0.interestTerms.contractualRate?.description) },
+            events: d.events.map { EventJSON(at: $0.occurredAt.description, actor: $0.actor.id, kind: $0.kind.rawValue, text: $0.text,
+                                             from: $0.fromStatus?.rawValue, to: $0.toStatus?.rawValue) },
+            allowed_transitions: d.lifecycle.possibleTargets.sorted().map(\.rawValue)))
+    }
+}

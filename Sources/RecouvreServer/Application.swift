@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import RecouvreCore
+import RecouvreStore
+
+/// What the server needs to start: where to listen and the opened database.
+public struct ServerConfiguration: Sendable {
+    public var hostname: String
+    public var port: Int
+    public init(hostname: String = "127.0.0.1", port: Int = 8080) {
+        self.hostname = hostname
+        self.port = port
+    }
+}
+
+/// The request context of every route.
+public typealias AppContext = BasicRequestContext
+
+/// Builds the whole application from its configuration, so the executable and the tests start
+/// the same thing.
+public func buildApplication(
+    _ configuration: ServerConfiguration, database: Database,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "recouvre")
+    logger.logLevel = .info
+    let router = try buildRouter(database: database)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The routes: pages under `/`, the JSON API under `/api/v1`.
+public func buildRouter(database: Database) throws -> Router<AppContext> {
+    let router = Router(context: AppContext.self)
+    let views = try Views()
+    router.get("/health") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"status":"ok"}"#)))
+    }
+    router.get("/") { _, _ in Response.redirect(to: "/cases") }
+    router.get("/static/app.css") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                 body: .init(byteBuffer: .init(string: Stylesheet.css)))
+    }
+    CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
+    CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
+    return router
+}

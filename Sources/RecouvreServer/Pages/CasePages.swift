@@ -1,0 +1,163 @@
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreStore
+
+/// The case list and the case page (read-only in this version; acting on cases comes with
+/// authentication).
+struct CasePages: Sendable {
+    let database: Database
+    let views: Views
+
+    /// Until people log in, pages show the agency's view.
+    var scope: CaseScope { .agency }
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.get { request, _ in try await self.list(request) }
+        group.get(":id") { request, context in try await self.show(request, context) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        let params = request.uri.queryParameters
+        let filter = CaseFilter(creditorID: params.get("creditor").flatMap { Int64($0) },
+                                status: params.get("status").flatMap(CaseStatus.init(rawValue:)),
+                                text: params.get("q"))
+        let cursor = params.get("after").flatMap { Int64($0) }
+        let cases = CaseStore(database)
+        async let pageResult = cases.list(scope: scope, filter: filter, after: cursor)
+        async let countsResult = cases.countsByStatus(scope: scope)
+        async let creditorsResult = CreditorStore(database).list()
+        let (page, counts, creditors) = try await (pageResult, countsResult, creditorsResult)
+
+        var base: [String: String] = [:]
+        if let c = filter.creditorID { base["creditor"] = String(c) }
+        if let s = filter.status { base["status"] = s.rawValue }
+        if let q = filter.text, !q.isEmpty { base["q"] = q }
+        var next = base
+        if let n = page.nextCursor { next["after"] = String(n) }
+
+        var context = common(request, t, title: t["cases.title"])
+        context["q"] = filter.text ?? ""
+        context["creditors"] = creditors.map { ["id": String($0.id), "name": $0.name, "selected": $0.id == filter.creditorID] as [String: Any] }
+        context["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
+            ["value": s.rawValue, "label": t.status(s), "count": counts[s] ?? 0, "selected": s == filter.status]
+        }
+        context["rows"] = page.cases.map { c -> [String: Any] in
+            ["id": String(c.id), "reference": c.reference, "debtor": c.debtorName, "kind": t["kind.\(c.debtorKind)"],
+             "creditor": c.creditorName, "status": t.status(c.status), "statusCode": c.status.rawValue,
+             "claimCount": c.claimCount, "balance": t.money(c.balance), "oldestDue": c.oldestDueOn.map(t.day) ?? "",
+             "opened": t.day(c.openedOn)]
+        }
+        context["hasRows"] = !page.cases.isEmpty
+        context["nextQuery"] = page.nextCursor == nil ? nil : Self.query(next)
+        context["firstQuery"] = cursor == nil ? nil : Self.query(base)
+        var response = views.page("cases", context)
+        Locale.remember(request, in: &response)
+        return response
+    }
+
+    func show(_ request: Request, _ context: AppContext) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
+              let detail = try await CaseStore(database).detail(id: id, scope: scope) else {
+            return views.page("notfound", common(request, t, title: t["notfound.title"]), status: .notFound)
+        }
+        let s = detail.summary
+        var page = common(request, t, title: s.reference)
+        page["reference"] = s.reference
+        page["status"] = t.status(s.status)
+        page["statusCode"] = s.status.rawValue
+        if let susp = detail.lifecycle.suspension {
+            page["suspension"] = "\(t.status(.suspended)) (\(susp.reason.rawValue)) → \(t.status(susp.resumeTo))"
+        }
+        page["balance"] = t.money(s.balance)
+        page["claimed"] = t.money(s.claimed)
+        page["paid"] = t.money(s.paid)
+        let d = detail.debtor
+        var debtor: [String: Any] = ["name": d.name, "kind": t["kind.\(d.kind.rawValue)"], "address": d.address.lines]
+        debtor["siren"] = d.siren?.value
+        debtor["vat"] = d.vatNumber?.value
+        page["debtor"] = debtor
+        page["contacts"] = d.contacts.map { c -> [String: Any] in
+            ["value": c.value, "source": c.source, "status": c.status.rawValue,
+             "isPhone": c.kind == .phone, "isEmail": c.kind == .email, "isAddress": c.kind == .address]
+        }
+        page["hasContacts"] = !d.contacts.isEmpty
+        let cr = detail.creditor
+        page["creditor"] = ["name": cr.name, "address": cr.address.lines, "mandate": cr.mandate.reference,
+                            "commission": cr.mandate.commission.rateOfCollected.description] as [String: Any]
+        page["claims"] = detail.claims.map { c -> [String: Any] in
+            ["invoice": c.invoiceReference, "issued": t.day(c.issuedOn), "due": t.day(c.dueOn),
+             "amount": t.money(c.principal), "vat": t.money(c.vat),
+             "interest": c.interestTerms.contractualRate.map { "\($0) % (\(t["case.contractual"]))" } ?? t["case.statutory"]]
+        }
+        if let inv = detail.investigation {
+            page["investigation"] = ["reason": inv.reason.map { t["reason.\($0.rawValue)"] } ?? "", "reasonNotes": inv.reasonNotes,
+                                     "solvency": inv.solvency.map { t["solvency.\($0.rawValue)"] } ?? "", "solvencyNotes": inv.solvencyNotes,
+                                     "sources": inv.sources.joined(separator: ", ")] as [String: Any]
+        }
+        let others = detail.history.entries.filter { $0.caseID != s.id }
+        page["history"] = others.map { h -> [String: Any] in
+            ["id": String(h.caseID), "reference": CaseReference(caseID: h.caseID).description, "creditor": h.creditorName,
+             "status": t.status(h.status), "claimed": t.money(h.claimed)]
+        }
+        page["hasHistory"] = !others.isEmpty
+        page["repeatDefaulter"] = detail.history.isRepeatDefaulter
+        page["nextSteps"] = detail.lifecycle.possibleTargets.sorted().map { t.status($0) }
+        page["events"] = detail.events.map { e -> [String: Any] in
+            var change: String?
+            if let from = e.fromStatus, let to = e.toStatus { change = "\(t.status(from)) → \(t.status(to))" }
+            var event: [String: Any] = ["at": e.occurredAt.description, "when": Self.when(e.occurredAt, t), "kind": Self.kindLabel(e.kind, t),
+                                        "text": e.text, "actor": e.actor.id]
+            event["change"] = change
+            return event
+        }
+        var response = views.page("case", page)
+        Locale.remember(request, in: &response)
+        return response
+    }
+
+    private func common(_ request: Request, _ t: Strings, title: String) -> [String: Any] {
+        var params: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters where k != "lang" { params[String(k)] = String(v) }
+        let other: Language = t.language == .fr ? .en : .fr
+        params["lang"] = other.rawValue
+        return ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": Self.query(params)]
+    }
+
+    static func query(_ params: [String: String]) -> String {
+        params.sorted { $0.key < $1.key }.map { k, v in
+            "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? v)"
+        }.joined(separator: "&")
+    }
+
+    static func when(_ i: Instant, _ t: Strings) -> String {
+        let s = i.description // 2026-03-01T09:30:00.000Z
+        let time = s.dropFirst(11).prefix(5)
+        return "\(t.day(i.day)) \(time) UTC"
+    }
+
+    static func kindLabel(_ k: CaseEvent.Kind, _ t: Strings) -> String {
+        switch (k, t.language) {
+        case (.opened, .fr): "Ouverture"
+        case (.opened, .en): "Opened"
+        case (.claimsImported, .fr): "Import de créances"
+        case (.claimsImported, .en): "Claims imported"
+        case (.transition, .fr): "Changement de phase"
+        case (.transition, .en): "Phase change"
+        case (.investigationUpdated, .fr): "Enquête"
+        case (.investigationUpdated, .en): "Investigation"
+        case (.note, .fr): "Note"
+        case (.note, .en): "Note"
+        }
+    }
+}
+
+extension CharacterSet {
+    static let urlQueryValueAllowed: CharacterSet = {
+        var s = CharacterSet.urlQueryAllowed
+        s.remove(charactersIn: "&=+?#")
+        return s
+    }()
+}

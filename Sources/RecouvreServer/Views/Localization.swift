@@ -1,0 +1,121 @@
+import Hummingbird
+import RecouvreCore
+
+/// The product speaks French by default; `?lang=en` (remembered in a cookie) switches to English.
+enum Locale {
+    static func language(of request: Request) -> Language {
+        if let q = request.uri.queryParameters.get("lang"), let l = Language(rawValue: q) { return l }
+        if let c = request.cookies["lang"]?.value, let l = Language(rawValue: c) { return l }
+        return .fr
+    }
+
+    /// Keeps an explicit `?lang=` choice for the next pages.
+    static func remember(_ request: Request, in response: inout Response) {
+        if let q = request.uri.queryParameters.get("lang"), Language(rawValue: q) != nil {
+            response.setCookie(Cookie(name: "lang", value: q, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
+        }
+    }
+}
+
+/// Every label of the pages, in both languages. One table, so that a missing translation is
+/// caught by the test that renders each page in each language.
+struct Strings {
+    let language: Language
+
+    private static let table: [String: (fr: String, en: String)] = [
+        "app.tagline": ("Recouvrement amiable de créances", "Amicable debt collection"),
+        "nav.cases": ("Dossiers", "Cases"),
+        "lang.switch": ("English", "Français"),
+        "cases.title": ("Dossiers", "Cases"),
+        "cases.filter": ("Filtrer", "Filter"),
+        "cases.all": ("Tous", "All"),
+        "cases.allCreditors": ("Tous les créanciers", "All creditors"),
+        "cases.search": ("Débiteur, n° de facture ou de dossier", "Debtor, invoice or case number"),
+        "cases.next": ("Page suivante", "Next page"),
+        "cases.first": ("Première page", "First page"),
+        "cases.none": ("Aucun dossier ne correspond.", "No case matches."),
+        "col.reference": ("Dossier", "Case"),
+        "col.creditor": ("Créancier", "Creditor"),
+        "col.debtor": ("Débiteur", "Debtor"),
+        "col.status": ("Statut", "Status"),
+        "col.claims": ("Créances", "Claims"),
+        "col.balance": ("Solde", "Balance"),
+        "col.oldestDue": ("Échéance la plus ancienne", "Oldest due date"),
+        "col.invoice": ("Facture", "Invoice"),
+        "col.issued": ("Émise le", "Issued"),
+        "col.due": ("Échue le", "Due"),
+        "col.amount": ("Montant TTC", "Amount incl. VAT"),
+        "col.vat": ("dont TVA", "of which VAT"),
+        "col.interest": ("Intérêts", "Interest"),
+        "col.opened": ("Ouvert le", "Opened"),
+        "case.debtor": ("Débiteur", "Debtor"),
+        "case.creditor": ("Créancier", "Creditor"),
+        "case.claims": ("Créances", "Claims"),
+        "case.claimed": ("Total réclamé", "Total claimed"),
+        "case.paid": ("Déjà payé", "Paid"),
+        "case.balance": ("Reste dû", "Balance"),
+        "case.timeline": ("Historique", "History"),
+        "case.investigation": ("Enquête", "Investigation"),
+        "case.noInvestigation": ("Pas encore d'enquête.", "No investigation yet."),
+        "case.reason": ("Motif du non-paiement", "Reason for non-payment"),
+        "case.solvency": ("Solvabilité", "Solvency"),
+        "case.sources": ("Sources", "Sources"),
+        "case.history": ("Autres dossiers de ce débiteur", "This debtor's other cases"),
+        "case.noHistory": ("Aucun autre dossier.", "No other case."),
+        "case.repeat": ("Débiteur connu pour d'autres impayés", "Debtor known for other unpaid debts"),
+        "case.contacts": ("Coordonnées", "Contacts"),
+        "case.next": ("Étapes possibles", "Possible next steps"),
+        "case.mandate": ("Mandat", "Mandate"),
+        "case.commission": ("Commission", "Commission"),
+        "case.contractual": ("contractuel", "contractual"),
+        "case.statutory": ("légal", "statutory"),
+        "kind.company": ("Entreprise", "Company"),
+        "kind.consumer": ("Particulier", "Consumer"),
+        "notfound.title": ("Introuvable", "Not found"),
+        "notfound.text": ("Ce dossier n'existe pas ou vous n'y avez pas accès.", "This case does not exist or you may not see it."),
+        "status.intake": ("Réception", "Intake"),
+        "status.investigation": ("Enquête", "Investigation"),
+        "status.amicable": ("Amiable", "Amicable"),
+        "status.decision_pending": ("Décision à prendre", "Decision pending"),
+        "status.paid": ("Payé", "Paid"),
+        "status.partially_paid": ("Payé en partie", "Partially paid"),
+        "status.payment_plan": ("Échéancier", "Payment plan"),
+        "status.litigation": ("Contentieux", "Litigation"),
+        "status.irrecoverable": ("Irrécouvrable", "Irrecoverable"),
+        "status.suspended": ("Suspendu", "Suspended"),
+        "status.closed": ("Clos", "Closed"),
+        "status.returned_to_creditor": ("Restitué au créancier", "Returned to creditor"),
+        "solvency.solvent": ("Solvable", "Solvent"),
+        "solvency.fragile": ("Fragile", "Fragile"),
+        "solvency.insolvent": ("Insolvable", "Insolvent"),
+        "solvency.unknown": ("Inconnue", "Unknown"),
+        "reason.cash_flow_difficulty": ("Difficultés de trésorerie", "Cash-flow difficulty"),
+        "reason.dispute_goods_service": ("Litige sur la prestation", "Dispute over goods or service"),
+        "reason.invoice_not_received": ("Facture non reçue", "Invoice not received"),
+        "reason.oversight": ("Oubli", "Oversight"),
+        "reason.bad_faith": ("Mauvaise foi", "Bad faith"),
+        "reason.insolvency": ("Insolvabilité", "Insolvency"),
+        "reason.collective_proceedings": ("Procédure collective", "Collective proceedings"),
+        "reason.unreachable": ("Injoignable", "Unreachable"),
+        "reason.deceased": ("Décédé", "Deceased"),
+        "reason.other": ("Autre", "Other"),
+    ]
+
+    subscript(_ key: String) -> String {
+        guard let entry = Strings.table[key] else { return key }
+        return language == .fr ? entry.fr : entry.en
+    }
+
+    /// All labels as a dictionary for the templates (`{{t.cases.title}}` is `t["cases.title"]`).
+    var all: [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in Strings.table { out[k.replacingOccurrences(of: ".", with: "_")] = language == .fr ? v.fr : v.en }
+        return out
+    }
+
+    static var keys: [String] { Array(table.keys) }
+
+    func money(_ m: Money) -> String { m.formatted(locale: language) }
+    func day(_ d: Day) -> String { language == .fr ? d.french : d.iso }
+    func status(_ s: CaseStatus) -> String { self["status.\(s.rawValue)"] }
+}

@@ -1,0 +1,133 @@
+import Hummingbird
+import Mustache
+
+/// The Mustache templates, compiled once at start. Kept in Swift strings so the executable
+/// carries them wherever it is copied.
+struct Views: Sendable {
+    let library: MustacheLibrary
+
+    init() throws {
+        var library = MustacheLibrary()
+        for (name, text) in Templates.all { library.register(try MustacheTemplate(string: text), named: name) }
+        self.library = library
+    }
+
+    func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(context, withTemplate: template) ?? "template \(template) missing"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: .init(string: html)))
+    }
+}
+
+enum Templates {
+    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound]
+
+    static let head = """
+    <!doctype html>
+    <html lang="{{lang}}">
+    <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
+    <body>
+    <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
+    <nav><a href="/cases">{{t.nav_cases}}</a> <a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a></nav></header>
+    <main>
+    """
+
+    static let foot = """
+    </main>
+    </body></html>
+    """
+
+    static let cases = """
+    {{> layout_head}}
+    <h1>{{t.cases_title}}</h1>
+    <form class="filters" method="get" action="/cases">
+      <label>{{t.col_creditor}} <select name="creditor"><option value="">{{t.cases_allCreditors}}</option>
+      {{#creditors}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/creditors}}</select></label>
+      <label>{{t.col_status}} <select name="status"><option value="">{{t.cases_all}}</option>
+      {{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}} ({{count}})</option>{{/statuses}}</select></label>
+      <label class="grow">{{t.cases_search}} <input type="search" name="q" value="{{q}}"></label>
+      <button type="submit">{{t.cases_filter}}</button>
+    </form>
+    {{#hasRows}}
+    <table class="list">
+    <thead><tr><th>{{t.col_reference}}</th><th>{{t.col_debtor}}</th><th>{{t.col_creditor}}</th><th>{{t.col_status}}</th>
+    <th class="num">{{t.col_claims}}</th><th class="num">{{t.col_balance}}</th><th>{{t.col_oldestDue}}</th><th>{{t.col_opened}}</th></tr></thead>
+    <tbody>
+    {{#rows}}<tr><td><a href="/cases/{{id}}">{{reference}}</a></td><td>{{debtor}} <small>{{kind}}</small></td><td>{{creditor}}</td>
+    <td><span class="status s-{{statusCode}}">{{status}}</span></td><td class="num">{{claimCount}}</td><td class="num">{{balance}}</td><td>{{oldestDue}}</td><td>{{opened}}</td></tr>
+    {{/rows}}
+    </tbody></table>
+    {{/hasRows}}
+    {{^hasRows}}<p class="empty">{{t.cases_none}}</p>{{/hasRows}}
+    <p class="pager">{{#firstQuery}}<a href="/cases?{{firstQuery}}">{{t.cases_first}}</a>{{/firstQuery}} {{#nextQuery}}<a rel="next" href="/cases?{{nextQuery}}">{{t.cases_next}} →</a>{{/nextQuery}}</p>
+    {{> layout_foot}}
+    """
+
+    static let casePage = """
+    {{> layout_head}}
+    <p class="crumbs"><a href="/cases">{{t.cases_title}}</a> › {{reference}}</p>
+    <h1>{{reference}} — {{debtor.name}} <span class="status s-{{statusCode}}">{{status}}</span></h1>
+    {{#suspension}}<p class="notice">{{.}}</p>{{/suspension}}
+    <section class="cards">
+      <div class="card"><h2>{{t.case_balance}}</h2><p class="big">{{balance}}</p>
+        <p>{{t.case_claimed}} : {{claimed}}<br>{{t.case_paid}} : {{paid}}</p></div>
+      <div class="card"><h2>{{t.case_debtor}}</h2><p><strong>{{debtor.name}}</strong> <small>{{debtor.kind}}</small><br>
+        {{#debtor.siren}}SIREN {{debtor.siren}}<br>{{/debtor.siren}}{{#debtor.vat}}TVA {{debtor.vat}}<br>{{/debtor.vat}}
+        {{#debtor.address}}{{.}}<br>{{/debtor.address}}</p>
+        {{#hasContacts}}<h3>{{t.case_contacts}}</h3><ul class="contacts">{{#contacts}}<li>{{#isPhone}}<a href="tel:{{value}}">{{value}}</a>{{/isPhone}}{{#isEmail}}<a href="mailto:{{value}}">{{value}}</a>{{/isEmail}}{{#isAddress}}{{value}}{{/isAddress}} <small>{{source}} · {{status}}</small></li>{{/contacts}}</ul>{{/hasContacts}}
+      </div>
+      <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{creditor.name}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
+        <p>{{t.case_mandate}} {{creditor.mandate}} · {{t.case_commission}} {{creditor.commission}} %</p></div>
+    </section>
+    <section><h2>{{t.case_claims}}</h2>
+    <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.col_issued}}</th><th>{{t.col_due}}</th><th class="num">{{t.col_amount}}</th><th class="num">{{t.col_vat}}</th><th>{{t.col_interest}}</th></tr></thead>
+    <tbody>{{#claims}}<tr><td>{{invoice}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{vat}}</td><td>{{interest}}</td></tr>{{/claims}}</tbody>
+    <tfoot><tr><th colspan="3">{{t.case_claimed}}</th><th class="num">{{claimed}}</th><th></th><th></th></tr></tfoot></table>
+    </section>
+    <section class="cards">
+      <div class="card"><h2>{{t.case_investigation}}</h2>
+      {{#investigation}}<dl><dt>{{t.case_reason}}</dt><dd>{{reason}} {{reasonNotes}}</dd><dt>{{t.case_solvency}}</dt><dd>{{solvency}} {{solvencyNotes}}</dd>
+      <dt>{{t.case_sources}}</dt><dd>{{sources}}</dd></dl>{{/investigation}}
+      {{^investigation}}<p class="empty">{{t.case_noInvestigation}}</p>{{/investigation}}
+      </div>
+      <div class="card"><h2>{{t.case_history}}</h2>
+      {{#repeatDefaulter}}<p class="notice">{{t.case_repeat}}</p>{{/repeatDefaulter}}
+      {{#hasHistory}}<ul>{{#history}}<li><a href="/cases/{{id}}">{{reference}}</a> {{creditor}} — {{status}} — {{claimed}}</li>{{/history}}</ul>{{/hasHistory}}
+      {{^hasHistory}}<p class="empty">{{t.case_noHistory}}</p>{{/hasHistory}}
+      </div>
+      <div class="card"><h2>{{t.case_next}}</h2><ul>{{#nextSteps}}<li>{{.}}</li>{{/nextSteps}}</ul></div>
+    </section>
+    <section><h2>{{t.case_timeline}}</h2>
+    <ol class="timeline">{{#events}}<li><time datetime="{{at}}">{{when}}</time> <span class="kind">{{kind}}</span> {{#change}}<span class="change">{{change}}</span>{{/change}}<p>{{text}}</p><small>{{actor}}</small></li>{{/events}}</ol>
+    </section>
+    {{> layout_foot}}
+    """
+
+    static let notFound = """
+    {{> layout_head}}
+    <h1>{{t.notfound_title}}</h1><p>{{t.notfound_text}}</p><p><a href="/cases">{{t.nav_cases}}</a></p>
+    {{> layout_foot}}
+    """
+}
+
+enum Stylesheet {
+    static let css = """
+    :root{--ink:#1d2433;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f4e9c;--warn:#9c5a1f}
+    *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
+    a{color:var(--accent)}header.top{display:flex;gap:1rem;align-items:baseline;padding:.7rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
+    .brand{font-weight:700;font-size:1.2rem;text-decoration:none}.tagline{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem}
+    main{max-width:1200px;margin:0 auto;padding:1rem 1.5rem 3rem}h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.1rem;margin:.2rem 0 .6rem}
+    .filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:end;background:#fff;padding:.8rem;border:1px solid var(--line);border-radius:6px;margin-bottom:1rem}
+    .filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}.filters .grow{flex:1;min-width:14rem}
+    input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:4px;background:#fff}button{background:var(--accent);color:#fff;border:0;cursor:pointer}
+    table.list{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line)}table.list th,table.list td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+    table.list th{font-size:.85rem;color:var(--muted);font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    .status{display:inline-block;padding:.05rem .45rem;border-radius:999px;font-size:.8rem;background:#e8ecf4}.s-paid,.s-closed{background:#dff1e3}.s-litigation,.s-irrecoverable{background:#f6e0e0}.s-suspended{background:#f7ecd9}
+    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem;margin:1rem 0}.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem}
+    .big{font-size:1.6rem;font-weight:700;margin:.2rem 0}.notice{background:#fff6e5;border-left:4px solid var(--warn);padding:.4rem .7rem}.empty{color:var(--muted)}
+    .timeline{list-style:none;padding:0}.timeline li{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem;margin-bottom:.5rem}.timeline p{margin:.2rem 0}
+    .kind{font-weight:600}.change{color:var(--muted)}small{color:var(--muted)}.crumbs{color:var(--muted);margin:.2rem 0}.pager{display:flex;gap:1rem;justify-content:flex-end}
+    dl{margin:0}dt{font-size:.85rem;color:var(--muted)}dd{margin:0 0 .4rem}ul.contacts{padding-left:1rem}
+    """
+}

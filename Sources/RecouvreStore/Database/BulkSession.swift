@@ -1,0 +1,110 @@
+import Logging
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// A value bound to, or read from, a statement of the bulk path.
+public enum DBValue: Sendable, Equatable {
+    case int(Int64)
+    case text(String)
+    case null
+
+    public init(_ v: Int64?) { self = v.map { .int($0) } ?? .null }
+    public init(_ v: String?) { self = v.map { .text($0) } ?? .null }
+
+    public var int: Int64? { if case let .int(v) = self { v } else if case let .text(s) = self { Int64(s) } else { nil } }
+    public var text: String? { if case let .text(v) = self { v } else if case let .int(i) = self { String(i) } else { nil } }
+}
+
+/// A transaction's connection, with SQLKit for ordinary queries and a driver-level path for bulk
+/// statements: binds go to the driver as they are, with no Codable round trip, which the intake
+/// benchmark showed to dominate a million-row import.
+public struct BulkSession: Sendable {
+    public let sql: any SQLDatabase
+    public let dialect: Dialect
+    let run: @Sendable (String, [DBValue]) async throws -> [[DBValue]]
+
+    /// Runs `statement` (placeholders written `?`) and returns its rows, columns by position.
+    @discardableResult
+    public func query(_ statement: String, _ binds: [DBValue]) async throws -> [[DBValue]] {
+        try await run(statement, binds)
+    }
+
+    static func sqlite(_ conn: SQLiteConnection) -> BulkSession {
+        BulkSession(sql: conn.sql(queryLogLevel: nil), dialect: .sqlite) { statement, binds in
+            let data: [SQLiteData] = binds.map {
+                switch $0 {
+                case let .int(v): .integer(Int(v))
+                case let .text(s): .text(s)
+                case .null: .null
+                }
+            }
+            let collector = RowCollector()
+            try await conn.query(statement, data) { row in
+                collector.rows.append(row.columns.map { c in
+                    switch c.data {
+                    case let .integer(v): .int(Int64(v))
+                    case let .text(s): .text(s)
+                    case let .float(d): .int(Int64(d))
+                    case .blob, .null: .null
+                    }
+                })
+            }
+            return collector.rows
+        }
+    }
+
+    static func postgres(_ conn: PostgresConnection, logger: Logger) -> BulkSession {
+        BulkSession(sql: conn.sql(queryLogLevel: nil), dialect: .postgres) { statement, binds in
+            var bindings = PostgresBindings(capacity: binds.count)
+            for b in binds {
+                switch b {
+                case let .int(v): bindings.append(v)
+                case let .text(s): bindings.append(s)
+                case .null: bindings.appendNull()
+                }
+            }
+            let rows = try await conn.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(statement), binds: bindings), logger: logger)
+            var out: [[DBValue]] = []
+            for try await row in rows {
+                var values: [DBValue] = []
+                values.reserveCapacity(row.count)
+                for cell in row {
+                    if cell.bytes == nil { values.append(.null); continue }
+                    switch cell.dataType {
+                    case .int8, .int4, .int2: values.append(.int(try cell.decode(Int64.self)))
+                    default: values.append(.text(try cell.decode(String.self)))
+                    }
+                }
+                out.append(values)
+            }
+            return out
+        }
+    }
+
+    /// `?` → `$1`, `$2`, … outside quoted literals.
+    static func numberedPlaceholders(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 64)
+        var n = 0
+        var inQuote = false
+        for ch in sql {
+            if ch == "'" { inQuote.toggle() }
+            if ch == "?" && !inQuote { n += 1; out += "$\(n)" } else { out.append(ch) }
+        }
+        return out
+    }
+}
+
+/// Collects rows from a driver callback that may run on another thread; read once the query ended.
+final class RowCollector: @unchecked Sendable {
+    var rows: [[DBValue]] = []
+}
+
+/// A multi-row statement's text: `(?, ?, …), (?, ?, …)` for `rows` rows of `columns` values.
+func valuesPlaceholders(rows: Int, columns: Int) -> String {
+    let one = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+    return Array(repeating: one, count: rows).joined(separator: ", ")
+}
+
+func listPlaceholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }

@@ -1,0 +1,139 @@
+import Foundation
+import RecouvreCore
+import SQLKit
+
+/// A realistic demo portfolio: four creditors (B2B and B2C), a few thousand cases in every phase,
+/// with their histories, investigations and debtors known to several creditors.
+public enum DemoPortfolio {
+    public struct Result: Sendable {
+        public let creditors: Int
+        public let cases: Int
+        public let claims: Int
+        public let events: Int
+    }
+
+    struct CreditorSpec {
+        let code, name, siren, street, postcode, city, covered: String
+        let consumerShare: Double
+        let debtors: Int
+        let commission: Int64
+    }
+
+    static let creditors: [CreditorSpec] = [
+        CreditorSpec(code: "ACME", name: "Fournitures Acme SAS", siren: "552100554", street: "12 rue des Entrepreneurs", postcode: "75015", city: "Paris",
+                     covered: "Factures impayées de clients professionnels échues depuis plus de 30 jours", consumerShare: 0.0, debtors: 700, commission: 12),
+        CreditorSpec(code: "ELEC", name: "Énergie du Sud", siren: "542051180", street: "8 avenue du Prado", postcode: "13008", city: "Marseille",
+                     covered: "Factures d'énergie impayées des clients particuliers et professionnels", consumerShare: 0.8, debtors: 800, commission: 15),
+        CreditorSpec(code: "TELCO", name: "Télécom Horizon", siren: "443061841", street: "3 place de la Bourse", postcode: "69002", city: "Lyon",
+                     covered: "Abonnements et équipements impayés, clients particuliers", consumerShare: 1.0, debtors: 600, commission: 18),
+        CreditorSpec(code: "BATI", name: "Matériaux Bâti Pro", siren: "732829320", street: "45 route de Toulouse", postcode: "33400", city: "Talence",
+                     covered: "Ventes de matériaux à crédit aux artisans et entreprises du bâtiment", consumerShare: 0.1, debtors: 500, commission: 10),
+    ]
+
+    /// Fills an empty, migrated database. `today` anchors every date.
+    public static func load(into database: Database, today: Day) async throws -> Result {
+        let started = Instant.startOf(today.adding(days: -120))
+        var claims = 0
+        for (n, spec) in creditors.enumerated() {
+            let creditor = try await CreditorStore(database).create(NewCreditor(
+                code: spec.code, name: spec.name, siren: try SIREN(spec.siren),
+                address: PostalAddress(line1: spec.street, postcode: spec.postcode, city: spec.city),
+                iban: try IBAN("FR7630006000011234567890189"),
+                mandate: Mandate(reference: "MAN-\(spec.code)-2026", signedOn: today.adding(days: -200), claimsCovered: spec.covered,
+                                 guarantee: "Le créancier garantit détenir les créances confiées et leur exigibilité.",
+                                 commission: Commission(rateOfCollected: .percent(spec.commission)),
+                                 remittance: RemittanceTerms(method: .sepaTransfer, withinDays: 30))))
+            // Creditors share part of their customers (the same SIREN or person), as in real portfolios.
+            let generator = ClaimFileGenerator(debtorCount: spec.debtors + 300, consumerShare: spec.consumerShare, seed: [1000, 1001, 1001, 1000][n],
+                                               invoicePrefix: "\(spec.code)-", today: today)
+            var lines = [ClaimFileGenerator.header]
+            for k in 0..<(spec.debtors * 2) { lines.append(generator.row(k).line) }
+            let summary = try await ClaimImporter.importData(Array(lines.joined(separator: "\n").utf8), fileName: "demo-\(spec.code.lowercased()).csv",
+                                                             into: database, options: ImportOptions(creditorCode: creditor.code, actor: .user("demo"),
+                                                                                                    today: today, at: Instant(millisecondsSinceEpoch: started.millisecondsSinceEpoch + Int64(n) * 60_000)))
+            claims += summary.claimsCreated
+        }
+        let (cases, events) = try await workCases(database, from: started, today: today)
+        return Result(creditors: creditors.count, cases: cases, claims: claims, events: events)
+    }
+
+    /// The path a demo case has taken so far, chosen from its number.
+    static func path(for caseID: Int64) -> [(CaseStatus, SuspensionReason?, String)] {
+        let toInvestigation = (CaseStatus.investigation, SuspensionReason?.none, "Dossier complet, début de l'enquête")
+        let toAmicable = (CaseStatus.amicable, SuspensionReason?.none, "Débiteur identifié et joignable, relances amiables")
+        let toDecision = (CaseStatus.decisionPending, SuspensionReason?.none, "Relances sans effet, décision à prendre")
+        switch caseID % 20 {
+        case 0, 1, 2: return []
+        case 3, 4, 5: return [toInvestigation]
+        case 6, 7, 8, 9, 10: return [toInvestigation, toAmicable]
+        case 11: return [toInvestigation, toAmicable, toDecision]
+        case 12, 13: return [toInvestigation, toAmicable, (.paid, nil, "Règlement intégral reçu par virement")]
+        case 14: return [toInvestigation, toAmicable, (.paid, nil, "Règlement intégral reçu par chèque"), (.closed, nil, "Dossier soldé, clôturé")]
+        case 15: return [toInvestigation, toAmicable, (.paymentPlan, nil, "Échéancier de 6 mensualités accepté par le débiteur")]
+        case 16: return [toInvestigation, toAmicable, toDecision, (.litigation, nil, "Requête en injonction de payer déposée")]
+        case 17: return [toInvestigation, (.suspended, .dispute, "Le débiteur conteste la livraison, dossier transmis au créancier")]
+        case 18: return [toInvestigation, toAmicable, toDecision, (.irrecoverable, nil, "Liquidation judiciaire clôturée pour insuffisance d'actif")]
+        default: return [toInvestigation, toAmicable, (.partiallyPaid, nil, "Paiement partiel accepté pour solde par le créancier")]
+        }
+    }
+
+    static func workCases(_ database: Database, from started: Instant, today: Day) async throws -> (Int, Int) {
+        try await database.transaction { db in
+            let rows = try await db.raw("SELECT id, claimed_minor FROM cases ORDER BY id").all()
+            var eventCount = 0
+            var pendingEvents: [CaseEvent] = []
+            let reasons = NonPaymentReason.allCases
+            for row in rows {
+                let id = try row.decode(column: "id", as: Int64.self)
+                let claimed = try row.decode(column: "claimed_minor", as: Int64.self)
+                var lifecycle = CaseLifecycle()
+                var at = Instant(millisecondsSinceEpoch: started.millisecondsSinceEpoch + 86_400_000 * (1 + id % 7) + 3_600_000 * (8 + id % 9))
+                for (target, suspension, reason) in path(for: id) {
+                    let agent: Actor = .user(["agent.martin", "agent.durand", "agent.leroy"][Int(id % 3)])
+                    let t = try Transition.make(caseID: id, from: lifecycle, to: target, suspensionReason: suspension, actor: agent, at: at, reason: reason)
+                    lifecycle = t.lifecycle
+                    pendingEvents.append(t.event)
+                    at = Instant(millisecondsSinceEpoch: at.millisecondsSinceEpoch + 86_400_000 * (9 + id % 11))
+                }
+                if lifecycle.status != .intake {
+                    let paid: Int64 = switch lifecycle.status {
+                    case .paid, .closed: claimed
+                    case .partiallyPaid: claimed * 6 / 10
+                    case .paymentPlan: claimed / 6
+                    default: 0
+                    }
+                    let openSlot: Int64? = lifecycle.status.isTerminal ? nil : 1
+                    try await db.raw("""
+                        UPDATE cases SET status = \(bind: lifecycle.status.rawValue), suspension_reason = \(bind: lifecycle.suspension?.reason.rawValue),
+                        resume_to = \(bind: lifecycle.suspension?.resumeTo.rawValue), open_slot = \(bind: openSlot), paid_minor = \(bind: paid) WHERE id = \(bind: id)
+                        """).run()
+                    let inv = Investigation(reason: reasons[Int(id % Int64(reasons.count))], reasonNotes: "Entretien téléphonique avec le débiteur.",
+                                            solvency: [Solvency.solvent, .fragile, .insolvent, .unknown][Int(id % 4)], solvencyNotes: "",
+                                            sources: ["Infogreffe", "échange avec le débiteur"])
+                    try await db.raw("""
+                        INSERT INTO investigations (case_id, reason, reason_notes, solvency, solvency_notes, sources, updated_at, updated_by)
+                        VALUES (\(bind: id), \(bind: inv.reason?.rawValue), \(bind: inv.reasonNotes), \(bind: inv.solvency?.rawValue), '', \(bind: inv.sources.joined(separator: "\n")),
+                        \(bind: started.description), 'user:demo')
+                        """).run()
+                }
+                if pendingEvents.count >= 500 {
+                    eventCount += try await insert(pendingEvents, db: db)
+                    pendingEvents.removeAll()
+                }
+            }
+            eventCount += try await insert(pendingEvents, db: db)
+            return (rows.count, eventCount)
+        }
+    }
+
+    static func insert(_ events: [CaseEvent], db: any SQLDatabase) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        var q = SQLQueryString("INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text) VALUES ")
+        for (i, e) in events.enumerated() {
+            if i > 0 { q.appendLiteral(", ") }
+            q += "(\(bind: e.caseID), \(bind: e.occurredAt.description), \(bind: e.actor.id), \(bind: e.kind.rawValue), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue), \(bind: e.text))"
+        }
+        try await db.raw(q).run()
+        return events.count
+    }
+}

@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreServer
+import RecouvreStore
+
+@main
+struct Recouvre: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recouvre",
+        abstract: "Recouvre, the software of a debt-collection agency.",
+        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self])
+}
+
+/// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .customLong("database"), help: "Database URL: sqlite:FILE or postgres://user:pass@host:port/db (default: RECOUVRE_DATABASE_URL, else recouvre.sqlite)")
+    var url: String?
+
+    func location() throws -> DatabaseLocation {
+        if let url { return try DatabaseLocation(url: url) }
+        return try DatabaseLocation.fromEnvironment()
+    }
+
+    /// Opens and migrates the database.
+    func open() async throws -> Database {
+        let db = try await Database.open(try location())
+        do { try await Migrations.migrate(db) } catch { await db.close(); throw error }
+        return db
+    }
+}
+
+func serve(_ database: Database, hostname: String, port: Int, banner: String? = nil) async throws {
+    let app = try await buildApplication(ServerConfiguration(hostname: hostname, port: port), database: database) { port in
+        FileHandle.standardOutput.write(Data(((banner ?? "Recouvre listens on http://\(hostname):\(port)/") + "\n").utf8))
+    }
+    try await app.runService()
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the web server.")
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+
+    func run() async throws {
+        let db = try await database.open()
+        defer { Task { await db.close() } }
+        try await serve(db, hostname: hostname, port: port)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database schema.")
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let db = try await Database.open(try database.location())
+        let applied = try await Migrations.migrate(db)
+        await db.close()
+        print(applied.isEmpty ? "schema up to date (version \(Migrations.latestVersion))" : "applied migration(s) \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a demo portfolio in recouvre-demo.sqlite and start the server on it.")
+    @Option(help: "The demo database file (replaced at each run).") var file = "recouvre-demo.sqlite"
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "Build the portfolio and exit without serving.") var noServe = false
+
+    func run() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        let db = try await Database.open(.sqlite(path: file))
+        try await Migrations.migrate(db)
+        let result = try await DemoPortfolio.load(into: db, today: SystemClock.today())
+        let elapsed = seconds(clock.now - start)
+        print("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))")
+        if noServe { await db.close(); return }
+        try await serve(db, hostname: hostname, port: port, banner: "Open http://\(hostname):\(port)/ — Ctrl-C to stop")
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a creditor's list of unpaid invoices (CSV).",
+        discussion: """
+        Columns are found by name (invoice_ref, debtor_name, issued_on, due_on, amount are required; \
+        see README). Map other names with --map field=Header; the mapping is saved for the creditor. \
+        Rejected rows go to FILE.rejects.csv with their line, column and reason; good rows land. \
+        The import is one transaction: interrupted, it leaves nothing behind.
+        """)
+    @OptionGroup var database: DatabaseOption
+    @Argument(help: "The CSV file (UTF-8 or Windows-1252, ; or , separated).") var file: String
+    @Option(help: "The creditor's code.") var creditor: String
+    @Option(name: .customLong("map"), help: "field=Header name in the file (repeatable); saved for the creditor.") var mappings: [String] = []
+    @Option(help: "Where to write rejected rows (default: FILE.rejects.csv).") var rejects: String?
+    @Flag(help: "Print progress to standard error.") var progress = false
+
+    func run() async throws {
+        var mapping: ColumnMapping?
+        if !mappings.isEmpty {
+            switch ColumnMapping.parse(pairs: mappings) {
+            case let .success(m): mapping = m
+            case let .failure(e): throw ValidationError(e.description)
+            }
+        }
+        let rejectsPath = rejects ?? Self.rejectsPath(for: file)
+        let db = try await database.open()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let summary: ImportSummary
+        do {
+            var options = ImportOptions(creditorCode: creditor.uppercased(), mapping: mapping, saveMapping: mapping != nil,
+                                        actor: .user(NSUserName()), today: SystemClock.today(), rejectsPath: rejectsPath, progressEvery: 50_000)
+            if progress {
+                options.onProgress = { n in FileHandle.standardError.write(Data("… \(n) rows\n".utf8)) }
+            }
+            summary = try await ClaimImporter.importFile(at: file, into: db, options: options)
+        } catch {
+            await db.close()
+            try? FileManager.default.removeItem(atPath: rejectsPath)
+            FileHandle.standardError.write(Data("import refused, nothing was imported: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        await db.close()
+        print(Self.report(summary, seconds: seconds(clock.now - start)))
+        if summary.rowsRejected == 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
+        if summary.rowsRejected > 0 { throw ExitCode(1) }
+    }
+
+    static func rejectsPath(for file: String) -> String {
+        let url = URL(fileURLWithPath: file)
+        return url.deletingPathExtension().path + ".rejects.csv"
+    }
+
+    static func report(_ s: ImportSummary, seconds: Double) -> String {
+        var out = """
+        Import #\(s.importID) of \(s.fileName) (separator '\(s.separator)'): \(s.rowsRead) rows in \(String(format: "%.1f", seconds)) s
+          claims created:   \(s.claimsCreated)
+          claims updated:   \(s.claimsUpdated)
+          claims unchanged: \(s.claimsUnchanged)
+          debtors created:  \(s.debtorsCreated)
+          cases opened:     \(s.casesOpened)
+          rows rejected:    \(s.rowsRejected)
+        """
+        if s.rowsDecodedAsWindows1252 > 0 { out += "\n  rows read as Windows-1252: \(s.rowsDecodedAsWindows1252)" }
+        for u in s.updated.prefix(20) { out += "\n  updated line \(u.line) \(u.invoiceReference): \(u.changes.joined(separator: ", "))" }
+        if s.updated.count > 20 { out += "\n  … \(s.claimsUpdated - 20) more updated" }
+        for r in s.rejects.prefix(20) { out += "\n  rejected \(r)" }
+        if s.rowsRejected > 0, let file = s.rejectsFile { out += "\n  all rejected rows: \(file)" }
+        return out
+    }
+}
+
+struct CreditorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "creditor", abstract: "Register and list creditors.",
+                                                    subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a creditor with its mandate (CPCE R124-3).")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Short code, e.g. ACME.") var code: String
+        @Option(help: "Company name.") var name: String
+        @Option(help: "SIREN.") var siren: String?
+        @Option(help: "Street line of the address.") var address = ""
+        @Option(help: "Postcode.") var postcode = ""
+        @Option(help: "City.") var city = ""
+        @Option(help: "IBAN for remittances.") var iban: String?
+        @Option(help: "Mandate reference.") var mandate: String
+        @Option(help: "Mandate signing date (dd/mm/yyyy or yyyy-mm-dd).") var signedOn: String
+        @Option(help: "Claims covered by the mandate.") var claimsCovered: String
+        @Option(help: "The creditor's guarantee.") var guarantee = "Le créancier garantit détenir les créances confiées."
+        @Option(help: "Commission, percent of amounts collected.") var commission: String
+        @Option(help: "Days after encashment to remit funds (R124-6: 30 unless agreed).") var remitWithin = 30
+
+        func run() async throws {
+            guard let signed = Day(parsing: signedOn) else { throw ValidationError("--signed-on: '\(signedOn)' is not a date") }
+            guard let rate = Rate(percent: commission) else { throw ValidationError("--commission: '\(commission)' is not a percentage") }
+            let sirenValue: SIREN?
+            do { sirenValue = try siren.map { try SIREN($0) } } catch { throw ValidationError(String(describing: error)) }
+            let ibanValue: IBAN?
+            do { ibanValue = try iban.map { try IBAN($0) } } catch { throw ValidationError(String(describing: error)) }
+            let db = try await database.open()
+            do {
+                let c = try await CreditorStore(db).create(NewCreditor(
+                    code: code, name: name, siren: sirenValue, address: PostalAddress(line1: address, postcode: postcode, city: city), iban: ibanValue,
+                    mandate: Mandate(reference: mandate, signedOn: signed, claimsCovered: claimsCovered, guarantee: guarantee,
+                                     commission: Commission(rateOfCollected: rate), remittance: RemittanceTerms(withinDays: remitWithin))))
+                await db.close()
+                print("creditor \(c.code) registered (#\(c.id))")
+            } catch {
+                await db.close()
+                throw ValidationError(String(describing: error))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List creditors.")
+        @OptionGroup var database: DatabaseOption
+        func run() async throws {
+            let db = try await database.open()
+            let list = try await CreditorStore(db).list()
+            await db.close()
+            for c in list { print("\(c.code)\t\(c.name)\tmandate \(c.mandate.reference)\tcommission \(c.mandate.commission.rateOfCollected) %") }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-import RecouvreStore; import RecouvreServer; import ArgumentParser; print("x")
