@@ -312,14 +312,18 @@ final class ImportRun {
         }
         // Contacts the file gives: new phones and emails, and an address that differs from the one on record.
         var contacts: [(Int64, String, String)] = []
-        for (key, d) in byKey {
-            guard let id = ids[key] else { continue }
-            if let e = d.email { contacts.append((id, "email", e)) }
-            if let p = d.phone { contacts.append((id, "phone", p)) }
-            if let stored = storedAddress[id] {
-                let given = Self.addressText(d.address.line1, d.address.postcode, d.address.city)
-                if !d.address.isEmpty, given != stored { contacts.append((id, "address", given)) }
-            }
+        var seen = Set<String>()
+        func add(_ id: Int64, _ kind: String, _ value: String) {
+            if seen.insert("\(id)|\(kind)|\(value)").inserted { contacts.append((id, kind, value)) }
+        }
+        for l in lines {
+            let d = l.debtor
+            guard let id = ids[d.matchKey] else { continue }
+            if let e = d.email { add(id, "email", e) }
+            if let p = d.phone { add(id, "phone", p) }
+            let stored = storedAddress[id] ?? Self.addressText(byKey[d.matchKey]!.address.line1, byKey[d.matchKey]!.address.postcode, byKey[d.matchKey]!.address.city)
+            let given = Self.addressText(d.address.line1, d.address.postcode, d.address.city)
+            if !d.address.isEmpty, given != stored { add(id, "address", given) }
         }
         if !contacts.isEmpty {
             let source = DBValue.text("import #\(importID)")

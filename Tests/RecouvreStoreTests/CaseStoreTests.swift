@@ -1,0 +1,143 @@
+import Foundation
+import RecouvreCore
+import Testing
+@testable import RecouvreStore
+
+@Suite struct CaseStoreTests {
+    func twoCreditors(_ db: Database) async throws -> (Int64, Int64) {
+        let a = try await addCreditor(db, code: "ACME")
+        let b = try await addCreditor(db, code: "BETA")
+        // The same company owes both creditors.
+        _ = try await importText(db, header + "A1;Garage Martin;443061841;3 rue Pasteur;69003;Lyon;;01/02/2026;03/03/2026;100;;EUR\n", creditor: "ACME")
+        _ = try await importText(db, header + "B1;GARAGE MARTIN SARL;443061841;3 rue Pasteur;69003;Lyon;;01/02/2026;03/03/2026;200;;EUR\nB2;Autre SA;552032534;1 rue;75001;Paris;;01/02/2026;03/03/2026;5;;EUR\n", creditor: "BETA")
+        return (a.id, b.id)
+    }
+
+    @Test(arguments: Backend.available)
+    func migrationsAreIdempotent(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let applied = try await Migrations.migrate(db)
+            #expect(applied == [])
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func scopeLimitsACreditorToItsCases(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let (a, b) = try await twoCreditors(db)
+            let store = CaseStore(db)
+            let all = try await store.list(scope: .agency).cases
+            #expect(all.count == 3)
+            let mine = try await store.list(scope: .creditor(a)).cases
+            #expect(mine.count == 1 && mine[0].creditorName == "ACME SAS")
+            let theirs = try await store.list(scope: .creditor(b)).cases
+            #expect(try await store.detail(id: theirs[0].id, scope: .creditor(a)) == nil)
+            #expect(try await store.list(scope: .creditor(a), filter: CaseFilter(creditorID: b)).cases.isEmpty)
+            #expect(try await store.countsByStatus(scope: .creditor(a)) == [.intake: 1])
+            await #expect(throws: StoreError.self) {
+                try await store.transition(caseID: theirs[0].id, to: .investigation, reason: "x", actor: .system, scope: .creditor(a))
+            }
+            // Across creditors the agency sees one debtor with two cases; a creditor sees only its own.
+            let detail = try #require(try await store.detail(id: mine[0].id, scope: .agency))
+            #expect(detail.history.entries.count == 2 && detail.history.creditorCount == 2)
+            let scoped = try #require(try await store.detail(id: mine[0].id, scope: .creditor(a)))
+            #expect(scoped.history.entries.count == 1)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func filtersAndPages(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            var file = header
+            for i in 0..<7 { file += "P\(i);Client \(i) Dupuis;;\(i) rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n" }
+            _ = try await importText(db, file)
+            let store = CaseStore(db)
+            let first = try await store.list(scope: .agency, limit: 3)
+            #expect(first.cases.count == 3 && first.nextCursor != nil)
+            let second = try await store.list(scope: .agency, after: first.nextCursor, limit: 3)
+            let third = try await store.list(scope: .agency, after: second.nextCursor, limit: 3)
+            #expect(third.cases.count == 1 && third.nextCursor == nil)
+            #expect(Set((first.cases + second.cases + third.cases).map(\.id)).count == 7)
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "client 3")).cases.map(\.debtorName) == ["Client 3 Dupuis"])
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "P5")).cases.map(\.debtorName) == ["Client 5 Dupuis"])
+            let id = first.cases[0].id
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: CaseReference(caseID: id).description)).cases.map(\.id) == [id])
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(status: .amicable)).cases.isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func transitionsAreCheckedAndRecorded(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await twoCreditors(db)
+            let store = CaseStore(db)
+            let id = try await store.list(scope: .agency).cases[0].id
+            try await store.transition(caseID: id, to: .investigation, reason: "Dossier complet", actor: .user("alice"))
+            try await store.transition(caseID: id, to: .suspended, suspensionReason: .dispute, reason: "Contestation reçue", actor: .user("alice"))
+            await #expect(throws: LifecycleError.self) { try await store.transition(caseID: id, to: .paid, reason: "x", actor: .system) }
+            try await store.transition(caseID: id, to: .investigation, reason: "Le créancier maintient sa créance", actor: .user("bob"))
+            try await store.saveInvestigation(caseID: id, Investigation(reason: .cashFlowDifficulty, reasonNotes: "Retard de trésorerie",
+                                                                         solvency: .fragile, sources: ["Infogreffe"]), actor: .user("bob"))
+            let d = try #require(try await store.detail(id: id, scope: .agency))
+            #expect(d.lifecycle.status == .investigation)
+            #expect(d.investigation?.solvency == .fragile && d.investigation?.sources == ["Infogreffe"])
+            let transitions = d.events.filter { $0.kind == .transition }
+            #expect(transitions.map(\.toStatus) == [.investigation, .suspended, .investigation])
+            #expect(transitions[1].text == "[dispute] Contestation reçue")
+            #expect(d.events.first?.kind == .investigationUpdated)
+            // Closing frees the (creditor, debtor) slot: a new claim opens a new case.
+            try await store.transition(caseID: id, to: .returnedToCreditor, reason: "Mandat retiré", actor: .user("bob"))
+            let siren = try #require(d.debtor.siren?.value)
+            let summary = try await importText(db, header + "A9;\(d.debtor.name);\(siren);3 rue Pasteur;69003;Lyon;;01/05/2026;03/06/2026;10;;EUR\n",
+                                               creditor: d.creditor.code)
+            #expect(summary.casesOpened == 1)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func historyIsAppendOnly(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await twoCreditors(db)
+            await #expect(throws: (any Error).self) { try await db.withConnection { try await $0.raw("UPDATE case_events SET text = 'x'").run() } }
+            await #expect(throws: (any Error).self) { try await db.withConnection { try await $0.raw("DELETE FROM case_events").run() } }
+            #expect(try await count(db, "case_events") > 0)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func creditorsNeedACompleteMandate(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let store = CreditorStore(db)
+            var new = NewCreditor(code: "x", name: "X", address: PostalAddress(),
+                                  mandate: Mandate(reference: "M", signedOn: today, claimsCovered: "", guarantee: "g",
+                                                   commission: Commission(rateOfCollected: .percent(10)), remittance: RemittanceTerms()))
+            await #expect { try await store.create(new) } throws: { String(describing: $0).contains("R124-3") }
+            new.mandate.claimsCovered = "Toutes factures"
+            let c = try await store.create(new)
+            #expect(c.code == "X" && c.mandate.commission.rateOfCollected == .percent(10))
+            await #expect(throws: StoreError.conflict("a creditor with code X already exists")) { try await store.create(new) }
+            #expect(try await store.find(code: "x")?.id == c.id)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func demoPortfolioLoads(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let r = try await DemoPortfolio.load(into: db, today: today)
+            #expect(r.creditors == 4 && r.cases > 2000 && r.events > 2000)
+            let counts = try await CaseStore(db).countsByStatus(scope: .agency)
+            for status in CaseStatus.allCases where status != .returnedToCreditor { #expect((counts[status] ?? 0) > 0, "\(status)") }
+        }
+    }
+
+    @Test func databaseURLs() throws {
+        #expect(try DatabaseLocation(url: "sqlite:data/x.sqlite") == .sqlite(path: "data/x.sqlite"))
+        #expect(try DatabaseLocation(url: "x.sqlite") == .sqlite(path: "x.sqlite"))
+        guard case let .postgres(s) = try DatabaseLocation(url: "postgres://app:secret@db.local:6543/recouvre") else { Issue.record("not postgres"); return }
+        #expect(s.host == "db.local" && s.port == 6543 && s.user == "app" && s.password == "secret" && s.database == "recouvre")
+        #expect(!DatabaseLocation.postgres(s).description.contains("secret"))
+        #expect(throws: StoreError.self) { try DatabaseLocation(url: "mysql://x/y") }
+        #expect(try DatabaseLocation.fromEnvironment([:]) == .sqlite(path: "recouvre.sqlite"))
+    }
+}
