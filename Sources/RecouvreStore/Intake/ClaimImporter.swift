@@ -98,22 +98,20 @@ public enum ClaimImporter {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportError.unreadableFile("\(path) does not exist or is not readable") }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        let chunks = AsyncThrowingStream<[UInt8], any Error> { continuation in
+        // Pulled one chunk at a time as the import consumes them: memory stays flat whatever the size.
+        let chunks = AsyncThrowingStream<[UInt8], any Error>(unfolding: {
             do {
-                while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { continuation.yield([UInt8](data)) }
-                continuation.finish()
-            } catch { continuation.finish(throwing: ImportError.unreadableFile(String(describing: error))) }
-        }
+                guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+                return [UInt8](data)
+            } catch { throw ImportError.unreadableFile(String(describing: error)) }
+        })
         return try await importChunks(chunks, fileName: (path as NSString).lastPathComponent, fileBytes: size, into: database, options: options)
     }
 
     /// The same from bytes already in memory (HTTP uploads, tests).
     public static func importData(_ bytes: [UInt8], fileName: String, into database: Database, options: ImportOptions) async throws -> ImportSummary {
-        let stream = AsyncThrowingStream<[UInt8], any Error> { c in
-            var i = 0
-            while i < bytes.count { c.yield(Array(bytes[i..<min(bytes.count, i + (1 << 20))])); i += 1 << 20 }
-            c.finish()
-        }
+        let cursor = ChunkCursor(bytes)
+        let stream = AsyncThrowingStream<[UInt8], any Error>(unfolding: { cursor.next() })
         return try await importChunks(stream, fileName: fileName, fileBytes: Int64(bytes.count), into: database, options: options)
     }
 
@@ -339,7 +337,8 @@ final class ImportRun {
     }
 
     static func addressText(_ line1: String, _ postcode: String, _ city: String) -> String {
-        [line1, "\(postcode) \(city)".trimmingCharacters(in: .whitespaces)].filter { !$0.isEmpty }.joined(separator: ", ")
+        let place = postcode.isEmpty ? city : city.isEmpty ? postcode : postcode + " " + city
+        return line1.isEmpty ? place : place.isEmpty ? line1 : line1 + ", " + place
     }
 
     struct OpenCase { let id: Int64; let currency: String }
@@ -492,6 +491,19 @@ final class ImportRun {
             debtors_created = \(bind: Int64(summary.debtorsCreated)), cases_opened = \(bind: Int64(summary.casesOpened))
             WHERE id = \(bind: importID)
             """).run()
+    }
+}
+
+/// Hands out 1 MB slices of bytes already in memory.
+final class ChunkCursor: @unchecked Sendable {
+    private let bytes: [UInt8]
+    private var offset = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func next() -> [UInt8]? {
+        guard offset < bytes.count else { return nil }
+        let end = min(bytes.count, offset + (1 << 20))
+        defer { offset = end }
+        return Array(bytes[offset..<end])
     }
 }
 
