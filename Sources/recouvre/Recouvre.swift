@@ -80,7 +80,7 @@ struct Demo: AsyncParsableCommand {
         try await Migrations.migrate(db)
         let result = try await DemoPortfolio.load(into: db, today: SystemClock.today())
         let elapsed = seconds(clock.now - start)
-        print("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))")
+        FileHandle.standardOutput.write(Data("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))\n".utf8))
         if noServe { await db.close(); return }
         try await serve(db, hostname: hostname, port: port, banner: "Open http://\(hostname):\(port)/ — Ctrl-C to stop")
     }
