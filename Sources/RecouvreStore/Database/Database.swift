@@ -144,9 +144,10 @@ public final class Database: Sendable {
         }
     }
 
-    /// Like `transaction`, with the driver-level bulk path as well.
+    /// A transaction with the driver-level bulk path as well as SQLKit.
     public func bulkTransaction<T: Sendable>(_ body: @Sendable (BulkSession) async throws -> T) async throws -> T {
         @Sendable func run(_ session: BulkSession) async throws -> T {
+            // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
             try await session.query(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", [])
             do {
                 let result = try await body(session)
@@ -168,18 +169,7 @@ public final class Database: Sendable {
 
     /// Runs `body` in one transaction: all of it lands, or none of it (also after a crash).
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { db in
-            // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
-            try await db.raw(SQLQueryString(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        try await bulkTransaction { try await body($0.sql) }
     }
 }
 
