@@ -199,24 +199,44 @@ public struct CaseStore: Sendable {
 
     /// Writes a decided transition: the case's status (guarded against a concurrent change) and its event.
     static func apply(_ t: Transition, db: any SQLDatabase) async throws {
-        let l = t.lifecycle
+        try await writeLifecycle(t.lifecycle, caseID: t.event.caseID, expected: t.event.fromStatus!, at: t.event.occurredAt, db: db)
+        try await appendEvents([t.event], db: db)
+    }
+
+    /// Stores a case's lifecycle if the case is still in `expected`; a concurrent change fails
+    /// instead of being overwritten. An ended case frees its (creditor, debtor) slot.
+    static func writeLifecycle(_ l: CaseLifecycle, caseID: Int64, expected: CaseStatus, at: Instant, db: any SQLDatabase) async throws {
         let openSlot: Int64? = l.status.isTerminal ? nil : 1
         let updated = try await db.raw("""
             UPDATE cases SET status = \(bind: l.status.rawValue), suspension_reason = \(bind: l.suspension?.reason.rawValue),
-              resume_to = \(bind: l.suspension?.resumeTo.rawValue), open_slot = \(bind: openSlot), updated_at = \(bind: t.event.occurredAt.description)
-            WHERE id = \(bind: t.event.caseID) AND status = \(bind: t.event.fromStatus!.rawValue)
+              resume_to = \(bind: l.suspension?.resumeTo.rawValue), open_slot = \(bind: openSlot), updated_at = \(bind: at.description)
+            WHERE id = \(bind: caseID) AND status = \(bind: expected.rawValue)
             RETURNING id
             """).all()
-        guard !updated.isEmpty else { throw StoreError.conflict("case \(CaseReference(caseID: t.event.caseID)) changed meanwhile; reload it") }
-        try await appendEvent(t.event, db: db)
+        guard !updated.isEmpty else { throw StoreError.conflict("case \(CaseReference(caseID: caseID)) changed meanwhile; reload it") }
     }
 
-    static func appendEvent(_ e: CaseEvent, db: any SQLDatabase) async throws {
+    /// Stores a case's investigation record, replacing the previous one.
+    static func writeInvestigation(_ inv: Investigation, caseID: Int64, actor: Actor, at: Instant, db: any SQLDatabase) async throws {
         try await db.raw("""
-            INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text)
-            VALUES (\(bind: e.caseID), \(bind: e.occurredAt.description), \(bind: e.actor.id), \(bind: e.kind.rawValue),
-              \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue), \(bind: e.text))
+            INSERT INTO investigations (case_id, reason, reason_notes, solvency, solvency_notes, sources, updated_at, updated_by)
+            VALUES (\(bind: caseID), \(bind: inv.reason?.rawValue), \(bind: inv.reasonNotes), \(bind: inv.solvency?.rawValue),
+              \(bind: inv.solvencyNotes), \(bind: inv.sources.joined(separator: "\n")), \(bind: at.description), \(bind: actor.id))
+            ON CONFLICT (case_id) DO UPDATE SET reason = excluded.reason, reason_notes = excluded.reason_notes, solvency = excluded.solvency,
+              solvency_notes = excluded.solvency_notes, sources = excluded.sources, updated_at = excluded.updated_at, updated_by = excluded.updated_by
             """).run()
+    }
+
+    /// Appends events to the case histories, 500 rows a statement (within both databases' bind limits).
+    static func appendEvents(_ events: [CaseEvent], db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: events.count, by: 500) {
+            var q = SQLQueryString("INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text) VALUES ")
+            for (i, e) in events[start..<min(events.count, start + 500)].enumerated() {
+                if i > 0 { q.appendLiteral(", ") }
+                q += "(\(bind: e.caseID), \(bind: e.occurredAt.description), \(bind: e.actor.id), \(bind: e.kind.rawValue), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue), \(bind: e.text))"
+            }
+            try await db.raw(q).run()
+        }
     }
 
     /// Records the investigation's findings and an event saying what changed.
@@ -225,21 +245,15 @@ public struct CaseStore: Sendable {
             guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
-            try await db.raw("""
-                INSERT INTO investigations (case_id, reason, reason_notes, solvency, solvency_notes, sources, updated_at, updated_by)
-                VALUES (\(bind: caseID), \(bind: inv.reason?.rawValue), \(bind: inv.reasonNotes), \(bind: inv.solvency?.rawValue),
-                  \(bind: inv.solvencyNotes), \(bind: inv.sources.joined(separator: "\n")), \(bind: at.description), \(bind: actor.id))
-                ON CONFLICT (case_id) DO UPDATE SET reason = excluded.reason, reason_notes = excluded.reason_notes, solvency = excluded.solvency,
-                  solvency_notes = excluded.solvency_notes, sources = excluded.sources, updated_at = excluded.updated_at, updated_by = excluded.updated_by
-                """).run()
+            try await Self.writeInvestigation(inv, caseID: caseID, actor: actor, at: at, db: db)
             var parts: [String] = []
             if let r = inv.reason { parts.append("motif : \(r.rawValue)") }
             if let s = inv.solvency { parts.append("solvabilité : \(s.rawValue)") }
             if !inv.reasonNotes.isEmpty { parts.append(inv.reasonNotes) }
             if !inv.solvencyNotes.isEmpty { parts.append(inv.solvencyNotes) }
             if !inv.sources.isEmpty { parts.append("sources : " + inv.sources.joined(separator: ", ")) }
-            try await Self.appendEvent(CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .investigationUpdated,
-                                            text: "Enquête mise à jour — " + parts.joined(separator: " ; ")), db: db)
+            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .investigationUpdated,
+                                                   text: "Enquête mise à jour — " + parts.joined(separator: " ; "))], db: db)
         }
     }
 }

@@ -80,8 +80,7 @@ public enum DemoPortfolio {
     static func workCases(_ database: Database, from started: Instant, today: Day) async throws -> (Int, Int) {
         try await database.transaction { db in
             let rows = try await db.raw("SELECT id, claimed_minor FROM cases ORDER BY id").all()
-            var eventCount = 0
-            var pendingEvents: [CaseEvent] = []
+            var events: [CaseEvent] = []
             let reasons = NonPaymentReason.allCases
             for row in rows {
                 let id = try row.decode(column: "id", as: Int64.self)
@@ -92,48 +91,25 @@ public enum DemoPortfolio {
                     let agent: Actor = .user(["agent.martin", "agent.durand", "agent.leroy"][Int(id % 3)])
                     let t = try Transition.make(caseID: id, from: lifecycle, to: target, suspensionReason: suspension, actor: agent, at: at, reason: reason)
                     lifecycle = t.lifecycle
-                    pendingEvents.append(t.event)
+                    events.append(t.event)
                     at = Instant(millisecondsSinceEpoch: at.millisecondsSinceEpoch + 86_400_000 * (9 + id % 11))
                 }
-                if lifecycle.status != .intake {
-                    let paid: Int64 = switch lifecycle.status {
-                    case .paid, .closed: claimed
-                    case .partiallyPaid: claimed * 6 / 10
-                    case .paymentPlan: claimed / 6
-                    default: 0
-                    }
-                    let openSlot: Int64? = lifecycle.status.isTerminal ? nil : 1
-                    try await db.raw("""
-                        UPDATE cases SET status = \(bind: lifecycle.status.rawValue), suspension_reason = \(bind: lifecycle.suspension?.reason.rawValue),
-                        resume_to = \(bind: lifecycle.suspension?.resumeTo.rawValue), open_slot = \(bind: openSlot), paid_minor = \(bind: paid) WHERE id = \(bind: id)
-                        """).run()
-                    let inv = Investigation(reason: reasons[Int(id % Int64(reasons.count))], reasonNotes: "Entretien téléphonique avec le débiteur.",
-                                            solvency: [Solvency.solvent, .fragile, .insolvent, .unknown][Int(id % 4)], solvencyNotes: "",
-                                            sources: ["Infogreffe", "échange avec le débiteur"])
-                    try await db.raw("""
-                        INSERT INTO investigations (case_id, reason, reason_notes, solvency, solvency_notes, sources, updated_at, updated_by)
-                        VALUES (\(bind: id), \(bind: inv.reason?.rawValue), \(bind: inv.reasonNotes), \(bind: inv.solvency?.rawValue), '', \(bind: inv.sources.joined(separator: "\n")),
-                        \(bind: started.description), 'user:demo')
-                        """).run()
+                guard let last = events.last, last.caseID == id else { continue } // still in intake
+                try await CaseStore.writeLifecycle(lifecycle, caseID: id, expected: .intake, at: last.occurredAt, db: db)
+                let paid: Int64 = switch lifecycle.status {
+                case .paid, .closed: claimed
+                case .partiallyPaid: claimed * 6 / 10
+                case .paymentPlan: claimed / 6
+                default: 0
                 }
-                if pendingEvents.count >= 500 {
-                    eventCount += try await insert(pendingEvents, db: db)
-                    pendingEvents.removeAll()
-                }
+                if paid > 0 { try await db.raw("UPDATE cases SET paid_minor = \(bind: paid) WHERE id = \(bind: id)").run() }
+                let inv = Investigation(reason: reasons[Int(id % Int64(reasons.count))], reasonNotes: "Entretien téléphonique avec le débiteur.",
+                                        solvency: [Solvency.solvent, .fragile, .insolvent, .unknown][Int(id % 4)], solvencyNotes: "",
+                                        sources: ["Infogreffe", "échange avec le débiteur"])
+                try await CaseStore.writeInvestigation(inv, caseID: id, actor: .user("demo"), at: started, db: db)
             }
-            eventCount += try await insert(pendingEvents, db: db)
-            return (rows.count, eventCount)
+            try await CaseStore.appendEvents(events, db: db)
+            return (rows.count, events.count)
         }
-    }
-
-    static func insert(_ events: [CaseEvent], db: any SQLDatabase) async throws -> Int {
-        guard !events.isEmpty else { return 0 }
-        var q = SQLQueryString("INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text) VALUES ")
-        for (i, e) in events.enumerated() {
-            if i > 0 { q.appendLiteral(", ") }
-            q += "(\(bind: e.caseID), \(bind: e.occurredAt.description), \(bind: e.actor.id), \(bind: e.kind.rawValue), \(bind: e.fromStatus?.rawValue), \(bind: e.toStatus?.rawValue), \(bind: e.text))"
-        }
-        try await db.raw(q).run()
-        return events.count
     }
 }
