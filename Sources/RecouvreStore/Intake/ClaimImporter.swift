@@ -283,7 +283,7 @@ final class ImportRun {
         var byKey: [String: DebtorLine] = [:]
         for l in lines where byKey[l.debtor.matchKey] == nil { byKey[l.debtor.matchKey] = l.debtor }
         var ids: [String: Int64] = [:]
-        var storedAddress: [Int64: String] = [:]
+        var storedAddress: [Int64: String] = [:] // debtor id → address on record
         let keys = Array(byKey.keys)
         for row in try await session.query("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key IN (\(listPlaceholders(keys.count)))",
                                            keys.map { .text($0) }) {
@@ -304,7 +304,9 @@ final class ImportRun {
                 INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
                 VALUES \(valuesPlaceholders(rows: missing.count, columns: 12)) RETURNING id, match_key
                 """, binds) {
-                ids[row[1].text!] = row[0].int!
+                let key = row[1].text!, id = row[0].int!
+                ids[key] = id
+                storedAddress[id] = Self.addressText(byKey[key]!.address)
             }
             summary.debtorsCreated += missing.count
         }
@@ -319,9 +321,8 @@ final class ImportRun {
             guard let id = ids[d.matchKey] else { continue }
             if let e = d.email { add(id, "email", e) }
             if let p = d.phone { add(id, "phone", p) }
-            let stored = storedAddress[id] ?? Self.addressText(byKey[d.matchKey]!.address.line1, byKey[d.matchKey]!.address.postcode, byKey[d.matchKey]!.address.city)
-            let given = Self.addressText(d.address.line1, d.address.postcode, d.address.city)
-            if !d.address.isEmpty, given != stored { add(id, "address", given) }
+            let given = Self.addressText(d.address)
+            if !d.address.isEmpty, given != storedAddress[id] { add(id, "address", given) }
         }
         if !contacts.isEmpty {
             let source = DBValue.text("import #\(importID)")
@@ -336,6 +337,9 @@ final class ImportRun {
         return ids
     }
 
+    static func addressText(_ a: PostalAddress) -> String { addressText(a.line1, a.postcode, a.city) }
+
+    /// The address on record as one comparable line: "line1, postcode city".
     static func addressText(_ line1: String, _ postcode: String, _ city: String) -> String {
         let place = postcode.isEmpty ? city : city.isEmpty ? postcode : postcode + " " + city
         return line1.isEmpty ? place : place.isEmpty ? line1 : line1 + ", " + place
