@@ -20,11 +20,16 @@ struct Problem: Error, Encodable, Sendable {
     }
 
     var response: Response {
-        let enc = JSONEncoder()
-        enc.outputFormatting = .sortedKeys
-        let body = (try? enc.encode(self)) ?? Data()
-        return Response(status: .init(code: status), headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: .init(bytes: body)))
+        let status = HTTPResponse.Status(code: status)
+        return (try? jsonResponse(self, status: status, contentType: "application/problem+json")) ?? Response(status: status)
     }
+}
+
+/// A JSON body with sorted keys, so that clients and tests see a stable document.
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok, contentType: String = "application/json") throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: .init(bytes: try encoder.encode(value))))
 }
 
 /// Read-only JSON access to cases (`/api/v1`). Authentication comes with the next issue.
@@ -41,12 +46,6 @@ struct CaseAPI: Sendable {
         do { return try await body() } catch let p as Problem { return p.response } catch {
             return Problem(status: .internalServerError, code: "internal_error", detail: "the request could not be completed").response
         }
-    }
-
-    private func json(_ value: some Encodable) throws -> Response {
-        let enc = JSONEncoder()
-        enc.outputFormatting = .sortedKeys
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: try enc.encode(value))))
     }
 
     struct CaseJSON: Encodable {
@@ -80,7 +79,7 @@ struct CaseAPI: Sendable {
         let limit = min(max(p.get("limit").flatMap { Int($0) } ?? 50, 1), 200)
         let page = try await CaseStore(database).list(scope: scope, filter: filter, after: cursor, limit: limit)
         struct Body: Encodable { let cases: [CaseJSON]; let next_cursor: String? }
-        return try json(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor.map(String.init)))
+        return try jsonResponse(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor.map(String.init)))
     }
 
     func show(_ context: AppContext) async throws -> Response {
@@ -91,7 +90,7 @@ struct CaseAPI: Sendable {
         struct ClaimJSON: Encodable { let invoice_ref, issued_on, due_on, amount, vat_amount: String; let interest_rate: String? }
         struct EventJSON: Encodable { let at, actor, kind, text: String; let from, to: String? }
         struct Body: Encodable { let `case`: CaseJSON; let claims: [ClaimJSON]; let events: [EventJSON]; let allowed_transitions: [String] }
-        return try json(Body(
+        return try jsonResponse(Body(
             case: CaseJSON(d.summary),
             claims: d.claims.map { ClaimJSON(invoice_ref: $0.invoiceReference, issued_on: $0.issuedOn.iso, due_on: $0.dueOn.iso,
                                              amount: $0.principal.decimalString, vat_amount: $0.vat.decimalString,
