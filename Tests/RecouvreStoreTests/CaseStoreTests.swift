@@ -49,9 +49,7 @@ import Testing
     func filtersAndPages(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             _ = try await addCreditor(db)
-            var file = header
-            for i in 0..<7 { file += "P\(i);Client \(i) Dupuis;;\(i) rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n" }
-            _ = try await importText(db, file)
+            _ = try await importText(db, peopleFile(prefix: "P", count: 7, surname: " Dupuis"))
             let store = CaseStore(db)
             let first = try await store.list(scope: .agency, limit: 3)
             #expect(first.cases.count == 3 && first.nextCursor != nil)

@@ -140,8 +140,7 @@ import Testing
     func anImportThatFailsMidwayLeavesNothing(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             _ = try await addCreditor(db)
-            var file = header
-            for i in 0..<50 { file += "I\(i);Client \(i);;\(i) rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n" }
+            let file = peopleFile(prefix: "I", count: 50)
             await #expect(throws: ImportError.injectedFailure(afterRows: 40)) { try await importText(db, file, failAfter: 40) }
             for table in ["claims", "cases", "debtors", "imports", "case_events", "debtor_contacts"] {
                 #expect(try await count(db, table) == 0, "\(table)")

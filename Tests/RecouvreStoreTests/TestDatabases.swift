@@ -74,3 +74,10 @@ func count(_ db: Database, _ table: String) async throws -> Int {
 }
 
 let header = "invoice_ref;debtor_name;siren;address_line1;postcode;city;email;issued_on;due_on;amount;vat_amount;currency\n"
+
+/// `count` claims of 10 € owed by as many people in Paris: invoice `<prefix>i`, debtor `Client i<surname>`.
+func peopleFile(prefix: String, count: Int, surname: String = "") -> String {
+    var file = header
+    for i in 0..<count { file += "\(prefix)\(i);Client \(i)\(surname);;\(i) rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n" }
+    return file
+}
