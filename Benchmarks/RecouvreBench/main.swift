@@ -56,6 +56,20 @@ try out.close()
 let fileMB = Double((try FileManager.default.attributesOfItem(atPath: csv)[.size] as! NSNumber).int64Value) / 1_048_576
 print(String(format: "file: %d claims, %d debtors, %.0f MB, generated in %.1f s", claimCount, debtorCount, fileMB, elapsed(start)))
 
+// 2. The parser alone (tokenize, decode, validate every row; no database): the CPU floor of intake.
+start = ContinuousClock.now
+var reader = ClaimFileReader(mapping: ColumnMapping(), today: today)
+var parsed = 0
+let input = FileHandle(forReadingAtPath: csv)!
+while let data = try input.read(upToCount: 1 << 20), !data.isEmpty {
+    try reader.feed([UInt8](data), onHeader: { _ in }, onRow: { if case .claim = $0 { parsed += 1 } })
+}
+try reader.finish(onHeader: { _ in }, onRow: { if case .claim = $0 { parsed += 1 } })
+try input.close()
+let parseSeconds = elapsed(start)
+print(String(format: "parse only: %d valid rows in %.2f s = %.0f rows/s", parsed, parseSeconds, Double(parsed) / parseSeconds))
+if ProcessInfo.processInfo.environment["RECOUVRE_BENCH_PARSE_ONLY"] != nil { exit(0) }
+
 func creditor() -> NewCreditor {
     NewCreditor(code: "BENCH", name: "Bench SA", address: PostalAddress(line1: "1 rue du Test", postcode: "75001", city: "Paris"),
                 mandate: Mandate(reference: "M-1", signedOn: today, claimsCovered: "all", guarantee: "held",

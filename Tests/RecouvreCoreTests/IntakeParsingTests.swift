@@ -38,6 +38,23 @@ import Testing
 }
 
 @Suite struct ClaimRowTests {
+    @Test func fieldOrdinalsFollowTheDeclarationOrder() {
+        for (i, f) in ClaimField.allCases.enumerated() { #expect(f.ordinal == i, "\(f)") }
+    }
+
+    @Test func textFastPathsAgreeWithTheGeneralOnes() {
+        #expect(DebtorMatchKey.normalise("M. DUPONT  Jean-Pierre, 12 av. Foch") == "dupont jean pierre 12 avenue foch")
+        #expect(DebtorMatchKey.normalise("Mme Hélène Bérard") == "helene berard")
+        #expect("  Acme\u{00A0}".trimmingSpaces() == "Acme" && "Acme".trimmingSpaces() == "Acme" && " \t ".trimmingSpaces() == "")
+        #expect(" 732 829-320 ".compactIdentifier == "732829320" && "fr 40\u{00A0}303".compactIdentifier == "FR40303")
+        #expect(ClaimRowParser.normalisePhone("06 12 34 56 78") == "+33612345678")
+        #expect(ClaimRowParser.normalisePhone("+33 (0)6 12 34 56 78") == "+33612345678")
+        #expect(ClaimRowParser.normalisePhone("0044 20 7946 0958") == "+442079460958")
+        #expect(ClaimRowParser.normalisePhone("06 12 34 56 7") == nil && ClaimRowParser.normalisePhone("06\u{00A0}12") == nil)
+        #expect(ClaimRowParser.looksLikeEmail("a.b@example.fr") && !ClaimRowParser.looksLikeEmail("a@b@c.fr") && !ClaimRowParser.looksLikeEmail("@x.fr")
+                && !ClaimRowParser.looksLikeEmail("a@.fr") && !ClaimRowParser.looksLikeEmail("a b@x.fr"))
+    }
+
     let header = ["N° Facture", "Raison sociale", "SIREN", "Adresse", "Code postal", "Ville", "Date facture", "Échéance", "Montant TTC", "TVA", "Devise", "Téléphone"]
     let today = Day(year: 2026, month: 11, day: 23)!
 

@@ -10,8 +10,9 @@ enum Checksum {
     /// Luhn: doubling every second digit from the right, the sum must be a multiple of 10.
     static func luhnValid(_ digits: some StringProtocol) -> Bool {
         var sum = 0
-        for (i, ch) in digits.reversed().enumerated() {
-            guard let v = ch.wholeNumberValue else { return false }
+        for (i, b) in digits.utf8.reversed().enumerated() {
+            guard b.isASCIIDigit else { return false }
+            let v = Int(b - 0x30)
             if i % 2 == 1 { let d = v * 2; sum += d > 9 ? d - 9 : d } else { sum += v }
         }
         return sum % 10 == 0
@@ -41,8 +42,10 @@ public struct SIREN: Hashable, Sendable, Codable, CustomStringConvertible {
     public init(_ text: String) throws(IdentifierError) {
         let v = text.compactIdentifier
         func fail(_ r: String) -> IdentifierError { IdentifierError(kind: "SIREN", value: text, reason: r) }
-        guard v.count == 9 else { throw fail("must have 9 digits, has \(v.count) characters") }
-        guard v.allSatisfy(\.isASCIIDigit) else { throw fail("must contain digits only") }
+        if !(v.utf8.count == 9 && v.isASCIIDigits) {
+            guard v.count == 9 else { throw fail("must have 9 digits, has \(v.count) characters") }
+            throw fail("must contain digits only")
+        }
         // La Poste's SIREN 356000000 passes Luhn; its establishments need the rule in SIRET.
         guard Checksum.luhnValid(v) else { throw fail("check digit is wrong (Luhn)") }
         value = v
@@ -59,11 +62,13 @@ public struct SIRET: Hashable, Sendable, Codable, CustomStringConvertible {
     public init(_ text: String) throws(IdentifierError) {
         let v = text.compactIdentifier
         func fail(_ r: String) -> IdentifierError { IdentifierError(kind: "SIRET", value: text, reason: r) }
-        guard v.count == 14 else { throw fail("must have 14 digits, has \(v.count) characters") }
-        guard v.allSatisfy(\.isASCIIDigit) else { throw fail("must contain digits only") }
+        if !(v.utf8.count == 14 && v.isASCIIDigits) {
+            guard v.count == 14 else { throw fail("must have 14 digits, has \(v.count) characters") }
+            throw fail("must contain digits only")
+        }
         // La Poste's establishments do not use Luhn; its head office (…00048) does.
         if v.hasPrefix("356000000"), v != "35600000000048" {
-            let sum = v.compactMap(\.wholeNumberValue).reduce(0, +)
+            let sum = v.utf8.reduce(0) { $0 + Int($1 - 0x30) }
             guard sum % 5 == 0 else { throw fail("La Poste establishment number is wrong (digit sum not a multiple of 5)") }
         } else {
             guard Checksum.luhnValid(v) else { throw fail("check digit is wrong (Luhn)") }

@@ -34,37 +34,64 @@ public struct CSVTokenizer: Sendable {
     }
 
     /// Consumes `bytes`, calling `emit` for every complete record.
-    public mutating func feed(_ bytes: some Sequence<UInt8>, emit: (Record) throws -> Void) rethrows {
-        for b in bytes {
-            if pendingCR {
-                pendingCR = false
-                if b == 0x0A { continue } // CRLF: the record already ended at CR
-            }
-            if inQuotes {
-                if quoteSeenInQuotes {
-                    quoteSeenInQuotes = false
-                    if b == 0x22 { field.append(0x22); raw.append(b); continue } // "" inside quotes
-                    inQuotes = false // closing quote: fall through to handle b outside quotes
-                } else if b == 0x22 {
-                    quoteSeenInQuotes = true; raw.append(b); continue
-                } else {
-                    if b == 0x0A { line += 1 }
-                    field.append(b); raw.append(b); continue
+    public mutating func feed(_ bytes: ArraySlice<UInt8>, emit: (Record) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { buf in
+            var i = 0
+            let n = buf.count
+            while i < n {
+                let b = buf[i]
+                if !inQuotes, !pendingCR, b != separator, b != 0x22, b != 0x0D, b != 0x0A {
+                    // A run of ordinary bytes is copied at once rather than byte by byte.
+                    var j = i + 1
+                    while j < n {
+                        let c = buf[j]
+                        if c == separator || c == 0x22 || c == 0x0D || c == 0x0A { break }
+                        j += 1
+                    }
+                    let run = UnsafeBufferPointer(rebasing: buf[i..<j])
+                    field.append(contentsOf: run)
+                    raw.append(contentsOf: run)
+                    atFieldStart = false
+                    i = j
+                    continue
                 }
+                try step(b, emit)
+                i += 1
             }
-            switch b {
-            case 0x22 where atFieldStart:
-                inQuotes = true; atFieldStart = false; raw.append(b)
-            case separator:
-                fields.append(field); field.removeAll(keepingCapacity: true); atFieldStart = true; raw.append(b)
-            case 0x0D, 0x0A:
-                pendingCR = b == 0x0D
-                try endRecord(emit)
-                line += 1
-                recordLine = line
-            default:
-                field.append(b); atFieldStart = false; raw.append(b)
+        }
+    }
+
+    public mutating func feed(_ bytes: [UInt8], emit: (Record) throws -> Void) rethrows { try feed(bytes[...], emit: emit) }
+
+    private mutating func step(_ b: UInt8, _ emit: (Record) throws -> Void) rethrows {
+        if pendingCR {
+            pendingCR = false
+            if b == 0x0A { return } // CRLF: the record already ended at CR
+        }
+        if inQuotes {
+            if quoteSeenInQuotes {
+                quoteSeenInQuotes = false
+                if b == 0x22 { field.append(0x22); raw.append(b); return } // "" inside quotes
+                inQuotes = false // closing quote: fall through to handle b outside quotes
+            } else if b == 0x22 {
+                quoteSeenInQuotes = true; raw.append(b); return
+            } else {
+                if b == 0x0A { line += 1 }
+                field.append(b); raw.append(b); return
             }
+        }
+        switch b {
+        case 0x22 where atFieldStart:
+            inQuotes = true; atFieldStart = false; raw.append(b)
+        case separator:
+            fields.append(field); field.removeAll(keepingCapacity: true); atFieldStart = true; raw.append(b)
+        case 0x0D, 0x0A:
+            pendingCR = b == 0x0D
+            try endRecord(emit)
+            line += 1
+            recordLine = line
+        default:
+            field.append(b); atFieldStart = false; raw.append(b)
         }
     }
 

@@ -17,6 +17,31 @@ public enum ClaimField: String, Sendable, CaseIterable, Codable {
 
     public static let required: [ClaimField] = [.invoiceReference, .debtorName, .issuedOn, .dueOn, .amount]
 
+    /// Position in `allCases`.
+    var ordinal: Int {
+        switch self {
+        case .invoiceReference: 0
+        case .debtorName: 1
+        case .debtorKind: 2
+        case .siren: 3
+        case .siret: 4
+        case .vatNumber: 5
+        case .addressLine1: 6
+        case .addressLine2: 7
+        case .postcode: 8
+        case .city: 9
+        case .country: 10
+        case .email: 11
+        case .phone: 12
+        case .issuedOn: 13
+        case .dueOn: 14
+        case .amount: 15
+        case .vatAmount: 16
+        case .currency: 17
+        case .interestRate: 18
+        }
+    }
+
     /// Header names recognised without a saved mapping (normalised: lower case, no accents, `_`).
     var aliases: [String] {
         switch self {
@@ -53,7 +78,7 @@ public struct ColumnMapping: Hashable, Sendable, Codable {
 
     /// Header text normalised for comparison: "N° Facture" → "n_facture".
     public static func normaliseHeader(_ text: String) -> String {
-        DebtorMatchKey.normaliseKeepingAll(text).replacing(" ", with: "_")
+        DebtorMatchKey.normaliseKeepingAll(text, separator: "_")
     }
 
     /// Column index of each field found in `header`. Missing required fields are an error that
@@ -166,27 +191,29 @@ public struct ClaimRowParser: Sendable {
     /// Invoices dated after this day are refused (a claim cannot predate its invoice).
     public let today: Day
 
+    /// Column of each field in `ClaimField.allCases` order, -1 when absent (no hashing per field and row).
+    private let slots: [Int]
+    private let width: Int
+
     public init(columns: [ClaimField: Int], today: Day) {
         self.columns = columns
         self.today = today
+        slots = ClaimField.allCases.map { columns[$0] ?? -1 }
+        width = columns.values.max().map { $0 + 1 } ?? 0
     }
 
     public func parse(fields: [String], line: Int) -> Result<ClaimLine, RowErrors> {
         var errors: [RowError] = []
-        func value(_ f: ClaimField) -> String {
-            guard let i = columns[f], i < fields.count else { return "" }
-            return fields[i].trimmingSpaces()
-        }
-        func fail(_ f: ClaimField, _ reason: String) { errors.append(RowError(line: line, column: f.rawValue, reason: reason)) }
-
-        let width = columns.values.max().map { $0 + 1 } ?? 0
         if fields.count < width {
             return .failure(RowErrors(errors: [RowError(line: line, column: "*", reason: "row has \(fields.count) field(s), the header has at least \(width)")]))
         }
+        let values = slots.map { $0 < 0 ? "" : fields[$0].trimmingSpaces() }
+        func value(_ f: ClaimField) -> String { values[f.ordinal] }
+        func fail(_ f: ClaimField, _ reason: String) { errors.append(RowError(line: line, column: f.rawValue, reason: reason)) }
 
         let invoice = value(.invoiceReference)
         if invoice.isEmpty { fail(.invoiceReference, "missing invoice reference") }
-        else if invoice.count > 64 { fail(.invoiceReference, "longer than 64 characters") }
+        else if invoice.utf8.count > 64, invoice.count > 64 { fail(.invoiceReference, "longer than 64 characters") }
 
         let name = value(.debtorName)
         if name.isEmpty { fail(.debtorName, "missing debtor name") }
@@ -224,12 +251,13 @@ public struct ClaimRowParser: Sendable {
             }
         }
 
+        let countryText = value(.country)
         let address = PostalAddress(line1: value(.addressLine1), line2: value(.addressLine2), postcode: value(.postcode),
-                                    city: value(.city), country: value(.country).isEmpty ? "FR" : value(.country).uppercased())
-        if address.country.count != 2 || !address.country.allSatisfy({ $0.isASCII && $0.isLetter }) {
-            fail(.country, "'\(value(.country))' is not a two-letter country code")
+                                    city: value(.city), country: countryText.isEmpty || countryText == "FR" ? "FR" : countryText.uppercased())
+        if address.country.utf8.count != 2 || !address.country.utf8.allSatisfy(\.isASCIILetter) {
+            fail(.country, "'\(countryText)' is not a two-letter country code")
         }
-        if address.country == "FR", !address.postcode.isEmpty, !(address.postcode.count == 5 && address.postcode.allSatisfy(\.isASCIIDigit)) {
+        if address.country == "FR", !address.postcode.isEmpty, !(address.postcode.utf8.count == 5 && address.postcode.isASCIIDigits) {
             fail(.postcode, "'\(address.postcode)' is not a French postcode (5 digits)")
         }
         if siren == nil, address.postcode.isEmpty || address.city.isEmpty {
@@ -242,7 +270,7 @@ public struct ClaimRowParser: Sendable {
         var email: String?
         let emailText = value(.email)
         if !emailText.isEmpty {
-            if ClaimRowParser.looksLikeEmail(emailText) { email = emailText.lowercased() } else { fail(.email, "'\(emailText)' is not an email address") }
+            if ClaimRowParser.looksLikeEmail(emailText) { email = emailText.lowercasedFast } else { fail(.email, "'\(emailText)' is not an email address") }
         }
         var phone: String?
         let phoneText = value(.phone)
@@ -253,7 +281,7 @@ public struct ClaimRowParser: Sendable {
         var currency = Currency.eur
         let currencyText = value(.currency)
         if !currencyText.isEmpty {
-            if let c = Currency(code: currencyText) { currency = c } else { fail(.currency, "unknown currency '\(currencyText)'") }
+            if currencyText == "EUR" { currency = .eur } else if let c = Currency(code: currencyText) { currency = c } else { fail(.currency, "unknown currency '\(currencyText)'") }
         }
 
         var issuedOn: Day?, dueOn: Day?
@@ -303,29 +331,36 @@ public struct ClaimRowParser: Sendable {
     }
 
     static func looksLikeEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !s.contains(where: { $0 == " " || $0 == "," || $0 == ";" })
+        let u = s.utf8
+        guard let at = u.firstIndex(of: 0x40), at != u.startIndex else { return false }
+        let domain = u[u.index(after: at)...]
+        guard !domain.contains(0x40), domain.contains(0x2E), domain.first != 0x2E, domain.last != 0x2E else { return false }
+        return !u.contains { $0 == 0x20 || $0 == 0x2C || $0 == 0x3B }
     }
 
     /// French numbers to international form (`06 12 34 56 78` → `+33612345678`); other
     /// international numbers kept with their `+`. nil when it cannot be a phone number.
     public static func normalisePhone(_ s: String) -> String? {
-        let plus = s.trimmingSpaces().hasPrefix("+") || s.trimmingSpaces().hasPrefix("00")
-        var digits = s.digitsOnly
-        if s.trimmingSpaces().hasPrefix("00") { digits.removeFirst(2) }
-        guard s.allSatisfy({ $0.isASCIIDigit || " .-+()/".contains($0) }) else { return nil }
-        if !plus {
-            guard digits.count == 10, digits.hasPrefix("0"), digits.dropFirst().first != "0" else { return nil }
-            return "+33" + digits.dropFirst()
+        let t = s.trimmingSpaces().utf8
+        var digits: [UInt8] = []
+        digits.reserveCapacity(t.count)
+        for b in t {
+            if b.isASCIIDigit { digits.append(b) }
+            else if !(b == 0x20 || b == 0x2E || b == 0x2D || b == 0x2B || b == 0x28 || b == 0x29 || b == 0x2F) { return nil } // " .-+()/"
         }
-        if digits.hasPrefix("33") {
+        let international = t.first == 0x2B || t.starts(with: [0x30, 0x30])
+        if t.starts(with: [0x30, 0x30]) { digits.removeFirst(2) }
+        if !international {
+            guard digits.count == 10, digits[0] == 0x30, digits[1] != 0x30 else { return nil }
+            return "+33" + String(decoding: digits.dropFirst(), as: UTF8.self)
+        }
+        if digits.starts(with: [0x33, 0x33]) {
             var national = digits.dropFirst(2)
-            if national.hasPrefix("0") { national = national.dropFirst() } // +33 (0)6 …
+            if national.first == 0x30 { national = national.dropFirst() } // +33 (0)6 …
             guard national.count == 9 else { return nil }
-            return "+33" + national
+            return "+33" + String(decoding: national, as: UTF8.self)
         }
         guard (8...15).contains(digits.count) else { return nil }
-        return "+" + digits
+        return "+" + String(decoding: digits, as: UTF8.self)
     }
 }

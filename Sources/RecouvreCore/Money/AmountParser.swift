@@ -21,10 +21,11 @@ public enum AmountParser {
     /// whether they are acceptable is the caller's rule.
     public static func minorUnits(_ text: Substring, currency: Currency) -> Result<Int64, Failure> {
         var body = Substring(text.trimmingSpaces())
-        for token in ["€", "EUR", currency.code] {
+        // Only digits, marks and spaces are below "A": no currency sign to look for then.
+        if body.utf8.contains(where: { $0 >= 0x41 }) { for token in ["€", "EUR", currency.code] {
             if body.hasSuffix(token) { body = body.dropLast(token.count) }
             if body.hasPrefix(token) { body = body.dropFirst(token.count) }
-        }
+        } }
         var chars: [UInt8] = []
         chars.reserveCapacity(body.utf8.count)
         var negative = false
@@ -52,13 +53,13 @@ public enum AmountParser {
         case (nil, nil): decimalIndex = nil
         case let (d?, nil):
             // "1.234.567" with several dots: thousands separators only.
-            decimalIndex = chars.filter { $0 == UInt8(ascii: ".") }.count > 1 ? nil : d
+            decimalIndex = chars.firstIndex(of: UInt8(ascii: ".")) != d ? nil : d
         case let (nil, c?):
-            decimalIndex = chars.filter { $0 == UInt8(ascii: ",") }.count > 1 ? nil : c
+            decimalIndex = chars.firstIndex(of: UInt8(ascii: ",")) != c ? nil : c
         case let (d?, c?):
             // Both marks: the last is the decimal mark and may appear only once ("1.234,56").
             let mark = chars[max(d, c)]
-            guard chars.filter({ $0 == mark }).count == 1 else { return .failure(.notANumber(String(text))) }
+            guard chars.firstIndex(of: mark) == max(d, c) else { return .failure(.notANumber(String(text))) }
             decimalIndex = max(d, c)
         }
         var integerDigits: [UInt8] = []
@@ -79,7 +80,7 @@ public enum AmountParser {
         }
         while fractionDigits.count < currency.minorDigits { fractionDigits.append(UInt8(ascii: "0")) }
         var value: Int64 = 0
-        for b in integerDigits + fractionDigits {
+        for b in [integerDigits, fractionDigits].joined() {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(Int64(b - UInt8(ascii: "0")))
             if o1 || o2 { return .failure(.outOfRange(String(text))) }

@@ -31,20 +31,59 @@ public enum DebtorMatchKey {
     public static func company(siren: SIREN) -> String { "siren:\(siren.value)" }
 
     public static func person(name: String, address: PostalAddress) -> String {
-        "person:\(normalise(name))|\(normalise(address.line1))|\(normalise(address.postcode))|\(normalise(address.city))"
+        var key = Array("person:".utf8)
+        key.reserveCapacity(96)
+        appendNormalised(name, to: &key)
+        for part in [address.line1, address.postcode, address.city] {
+            key.append(0x7C) // "|"
+            appendNormalised(part, to: &key)
+        }
+        return String(decoding: key, as: UTF8.self)
     }
 
     /// Lower case, accents folded, punctuation dropped, words single-spaced, common street
     /// abbreviations expanded, so that "M. DUPONT Jean" and "m dupont  jean" meet.
     public static func normalise(_ text: String) -> String {
-        normalisedWords(text).compactMap { word -> String? in
-            if ignoredWords.contains(word) { return nil }
-            return abbreviations[word] ?? word
-        }.joined(separator: " ")
+        var out: [UInt8] = []
+        appendNormalised(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `normalise(text)` appended to `out` as UTF-8 (one buffer per key instead of a string per word).
+    static func appendNormalised(_ text: String, to out: inout [UInt8]) {
+        var wrote = false
+        func emit(_ word: String) {
+            if ignoredWords.contains(word) { return }
+            if wrote { out.append(0x20) }
+            out.append(contentsOf: (abbreviations[word] ?? word).utf8)
+            wrote = true
+        }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            for word in normalisedWords(text) { emit(word) }
+            return
+        }
+        // ASCII: words cut by byte; only short words can be a title or an abbreviation.
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
+        func endWord() {
+            guard !word.isEmpty else { return }
+            if word.count <= 12 { emit(String(decoding: word, as: UTF8.self)) } else {
+                if wrote { out.append(0x20) }
+                out.append(contentsOf: word)
+                wrote = true
+            }
+            word.removeAll(keepingCapacity: true)
+        }
+        for b in text.utf8 {
+            if b.isASCIIDigit || (b >= 0x61 && b <= 0x7A) { word.append(b) }
+            else if b >= 0x41 && b <= 0x5A { word.append(b + 0x20) }
+            else { endWord() }
+        }
+        endWord()
     }
 
     /// Folded words joined by spaces, with no word dropped or expanded (for header names).
-    static func normaliseKeepingAll(_ text: String) -> String { normalisedWords(text).joined(separator: " ") }
+    static func normaliseKeepingAll(_ text: String, separator: String = " ") -> String { normalisedWords(text).joined(separator: separator) }
 
     private static func normalisedWords(_ text: String) -> [String] {
         var words: [String] = []

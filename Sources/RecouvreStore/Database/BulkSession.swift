@@ -16,46 +16,25 @@ public enum DBValue: Sendable, Equatable {
     public var text: String? { if case let .text(v) = self { v } else if case let .int(i) = self { String(i) } else { nil } }
 }
 
-/// A transaction's connection, with SQLKit for ordinary queries and a driver-level path for bulk
-/// statements: binds go to the driver as they are, with no Codable round trip, which the intake
-/// benchmark showed to dominate a million-row import.
+/// A transaction's connection on the driver-level path used by bulk writes: binds go to the
+/// driver as they are, with no Codable round trip, and on SQLite every statement is prepared once
+/// (the intake benchmark showed both to dominate a million-row import).
 public struct BulkSession: Sendable {
-    public let sql: any SQLDatabase
     public let dialect: Dialect
     let run: @Sendable (String, [DBValue]) async throws -> [[DBValue]]
 
     /// Runs `statement` (placeholders written `?`) and returns its rows, columns by position.
     @discardableResult
-    public func query(_ statement: String, _ binds: [DBValue]) async throws -> [[DBValue]] {
+    public func query(_ statement: String, _ binds: [DBValue] = []) async throws -> [[DBValue]] {
         try await run(statement, binds)
     }
 
-    static func sqlite(_ conn: SQLiteConnection) -> BulkSession {
-        BulkSession(sql: conn.sql(queryLogLevel: nil), dialect: .sqlite) { statement, binds in
-            let data: [SQLiteData] = binds.map {
-                switch $0 {
-                case let .int(v): .integer(Int(v))
-                case let .text(s): .text(s)
-                case .null: .null
-                }
-            }
-            let collector = RowCollector()
-            try await conn.query(statement, data) { row in
-                collector.rows.append(row.columns.map { c in
-                    switch c.data {
-                    case let .integer(v): .int(Int64(v))
-                    case let .text(s): .text(s)
-                    case let .float(d): .int(Int64(d))
-                    case .blob, .null: .null
-                    }
-                })
-            }
-            return collector.rows
-        }
+    static func sqlite(_ conn: SQLiteBulkConnection) -> BulkSession {
+        BulkSession(dialect: .sqlite) { statement, binds in try conn.query(statement, binds) }
     }
 
     static func postgres(_ conn: PostgresConnection, logger: Logger) -> BulkSession {
-        BulkSession(sql: conn.sql(queryLogLevel: nil), dialect: .postgres) { statement, binds in
+        BulkSession(dialect: .postgres) { statement, binds in
             var bindings = PostgresBindings(capacity: binds.count)
             for b in binds {
                 switch b {
@@ -94,11 +73,6 @@ public struct BulkSession: Sendable {
         }
         return out
     }
-}
-
-/// Collects rows from a driver callback that may run on another thread; read once the query ended.
-final class RowCollector: @unchecked Sendable {
-    var rows: [[DBValue]] = []
 }
 
 /// A multi-row statement's text: `(?, ?, …), (?, ?, …)` for `rows` rows of `columns` values.

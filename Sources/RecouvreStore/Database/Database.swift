@@ -144,32 +144,44 @@ public final class Database: Sendable {
         }
     }
 
-    /// A transaction with the driver-level bulk path as well as SQLKit.
+    /// A transaction on the driver-level bulk path (see `BulkSession`). On SQLite it runs on a
+    /// connection of its own, opened for the transaction; the pool's connections keep reading.
     public func bulkTransaction<T: Sendable>(_ body: @Sendable (BulkSession) async throws -> T) async throws -> T {
-        @Sendable func run(_ session: BulkSession) async throws -> T {
-            // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
-            try await session.query(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", [])
-            do {
-                let result = try await body(session)
-                try await session.query("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await session.query("ROLLBACK", [])
-                throw error
-            }
-        }
         switch backend {
-        case let .sqlite(pool):
-            return try await pool.withConnection { try await run(.sqlite($0)) }
+        case .sqlite:
+            guard case let .sqlite(path) = location else { preconditionFailure("a SQLite backend has a SQLite location") }
+            let conn = try SQLiteBulkConnection(path: path)
+            defer { conn.close() }
+            // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
+            return try await Self.inTransaction(.sqlite(conn), begin: "BEGIN IMMEDIATE") { try await body($0) }
         case let .postgres(client, _):
             let logger = self.logger
-            return try await client.withConnection { try await run(.postgres($0, logger: logger)) }
+            return try await client.withConnection { conn in
+                try await Self.inTransaction(.postgres(conn, logger: logger), begin: "BEGIN") { try await body($0) }
+            }
         }
     }
 
     /// Runs `body` in one transaction: all of it lands, or none of it (also after a crash).
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await bulkTransaction { try await body($0.sql) }
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withConnection { db in
+            let session = BulkSession(dialect: self.dialect) { sql, _ in try await db.raw(SQLQueryString(sql)).run(); return [] }
+            return try await Self.inTransaction(session, begin: begin) { _ in try await body(db) }
+        }
+    }
+
+    /// BEGIN, `body`, COMMIT; ROLLBACK when `body` throws.
+    private static func inTransaction<T>(_ session: BulkSession, begin: String, _ body: (BulkSession) async throws -> T) async throws -> T {
+        try await session.query(begin)
+        do {
+            let result = try await body(session)
+            try await session.query("COMMIT")
+            return result
+        } catch {
+            _ = try? await session.query("ROLLBACK")
+            throw error
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
 import RecouvreCore
-import SQLKit
 
 /// What a caller asks of an import.
 public struct ImportOptions: Sendable {
@@ -18,7 +17,7 @@ public struct ImportOptions: Sendable {
     /// Called every `progressEvery` rows read (for the CLI's progress line).
     public var progressEvery: Int
     public var onProgress: (@Sendable (Int) -> Void)?
-    /// Test seam: fail after this many rows, to prove that nothing of the import remains.
+    /// Test seam: fail once this many rows have been written, to prove that nothing of the import remains.
     public var failAfterRows: Int?
     /// When the import happens (recorded on the import and its events).
     public var at: Instant
@@ -78,6 +77,14 @@ public enum ImportError: Error, CustomStringConvertible, Equatable {
     case unterminatedQuote(line: Int)
     case injectedFailure(afterRows: Int)
 
+    init(_ e: ClaimFileError) {
+        switch e {
+        case .emptyFile: self = .emptyFile
+        case let .badHeader(h): self = .badHeader(h)
+        case let .unterminatedQuote(line): self = .unterminatedQuote(line: line)
+        }
+    }
+
     public var description: String {
         switch self {
         case let .unknownCreditor(c): "unknown creditor '\(c)' (create it first: recouvre creditor add)"
@@ -120,13 +127,12 @@ public enum ClaimImporter {
         let rejects = try options.rejectsPath.map { try RejectsWriter(path: $0) }
         defer { rejects?.close() }
         let result = try await database.bulkTransaction { session in
-            let db = session.sql
-            let creditorRows = try await db.raw("SELECT id FROM creditors WHERE code = \(bind: options.creditorCode)").all()
-            guard let creditorID = try creditorRows.first?.decode(column: "id", as: Int64.self) else {
+            let creditorRows = try await session.query("SELECT id FROM creditors WHERE code = ?", [.text(options.creditorCode)])
+            guard let creditorID = creditorRows.first?[0].int else {
                 throw ImportError.unknownCreditor(options.creditorCode)
             }
             var mapping = options.mapping
-            if mapping == nil, let saved = try await MappingStore.load(creditorID: creditorID, db: db) { mapping = saved }
+            if mapping == nil, let saved = try await MappingStore.load(creditorID: creditorID, session: session) { mapping = saved }
             let run = ImportRun(session: session, creditorID: creditorID, options: options, rejects: rejects)
             return try await run.execute(chunks: chunks, mapping: mapping ?? ColumnMapping(), fileName: fileName, fileBytes: fileBytes)
         }
@@ -139,7 +145,6 @@ public enum ClaimImporter {
 /// One import's work inside its transaction.
 final class ImportRun {
     let session: BulkSession
-    var db: any SQLDatabase { session.sql }
     let creditorID: Int64
     let options: ImportOptions
     let rejects: RejectsWriter?
@@ -155,127 +160,107 @@ final class ImportRun {
         self.now = options.at.description
     }
 
+    /// A valid row waiting for its batch, with the row as it was in the file.
+    struct Pending {
+        let claim: ClaimLine
+        let source: ClaimFileReader.Source
+    }
+
     func execute(chunks: AsyncThrowingStream<[UInt8], any Error>, mapping: ColumnMapping, fileName: String, fileBytes: Int64) async throws -> ImportSummary {
         summary.fileName = fileName
-        var tokenizer: CSVTokenizer?
-        var parser: ClaimRowParser?
-        var pendingHeaderBytes: [UInt8] = []
-        var batch: [ClaimLine] = []
+        var reader = ClaimFileReader(mapping: mapping, today: options.today)
+        var batch: [Pending] = []
         batch.reserveCapacity(options.batchSize)
-        var records: [CSVTokenizer.Record] = []
-        var firstChunk = true
-
-        for try await var chunk in chunks {
-            if firstChunk {
-                firstChunk = false
-                if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { chunk.removeFirst(3) } // UTF-8 byte order mark
-            }
-            if tokenizer == nil {
-                // The separator is read off the header line, which may span chunks.
-                pendingHeaderBytes += chunk
-                guard pendingHeaderBytes.contains(0x0A) || pendingHeaderBytes.count > (1 << 20) else { continue }
-                let sep = CSVTokenizer.detectSeparator(headerLine: pendingHeaderBytes)
-                tokenizer = CSVTokenizer(separator: sep)
-                chunk = pendingHeaderBytes
-                pendingHeaderBytes = []
-            }
-            records.removeAll(keepingCapacity: true)
-            tokenizer!.feed(chunk) { records.append($0) }
-            for record in records {
-                try await handle(record, tokenizer: tokenizer!, parser: &parser, mapping: mapping, fileName: fileName, fileBytes: fileBytes, batch: &batch)
+        var rejected: [([RowError], ClaimFileReader.Source)] = []
+        var started = false
+        var written = 0
+        var separator: UInt8 = 0
+        let onHeader: (UInt8) -> Void = { separator = $0 }
+        let onRow: (ClaimFileReader.Row) -> Void = { row in
+            switch row {
+            case let .claim(line, source): batch.append(Pending(claim: line, source: source))
+            case let .rejected(errors, source): rejected.append((errors, source))
             }
         }
-        if tokenizer == nil, !pendingHeaderBytes.isEmpty {
-            tokenizer = CSVTokenizer(separator: CSVTokenizer.detectSeparator(headerLine: pendingHeaderBytes))
-            records.removeAll()
-            tokenizer!.feed(pendingHeaderBytes) { records.append($0) }
-            for record in records {
-                try await handle(record, tokenizer: tokenizer!, parser: &parser, mapping: mapping, fileName: fileName, fileBytes: fileBytes, batch: &batch)
+        // Rows are collected per chunk by the synchronous reader, then written here.
+        func drain(rowsBefore: Int) async throws {
+            if !started, separator != 0 {
+                started = true
+                summary.separator = String(UnicodeScalar(separator))
+                try await startImport(fileName: fileName, fileBytes: fileBytes)
             }
+            summary.rowsRead = reader.rowsRead
+            summary.rowsDecodedAsWindows1252 = reader.rowsDecodedAsWindows1252
+            for (errors, source) in rejected { reject(errors, source: source) }
+            rejected.removeAll(keepingCapacity: true)
+            while batch.count >= options.batchSize {
+                try await flush(Array(batch.prefix(options.batchSize)))
+                batch.removeFirst(options.batchSize)
+                written += options.batchSize
+                if let limit = options.failAfterRows, written >= limit { throw ImportError.injectedFailure(afterRows: limit) }
+            }
+            if reader.rowsRead / options.progressEvery > rowsBefore / options.progressEvery { options.onProgress?(reader.rowsRead) }
         }
-        guard var tk = tokenizer else { throw ImportError.emptyFile }
-        if tk.isInsideQuotes { throw ImportError.unterminatedQuote(line: tk.currentRecordLine) }
-        records.removeAll()
-        tk.finish { records.append($0) }
-        for record in records {
-            try await handle(record, tokenizer: tk, parser: &parser, mapping: mapping, fileName: fileName, fileBytes: fileBytes, batch: &batch)
+        do {
+            for try await chunk in chunks {
+                let before = reader.rowsRead
+                try reader.feed(chunk, onHeader: onHeader, onRow: onRow)
+                try await drain(rowsBefore: before)
+            }
+            let before = reader.rowsRead
+            try reader.finish(onHeader: onHeader, onRow: onRow)
+            try await drain(rowsBefore: before)
+        } catch let e as ClaimFileError {
+            throw ImportError(e)
         }
-        if parser == nil { throw ImportError.emptyFile }
         if !batch.isEmpty { try await flush(batch) }
         try await finishImport()
-        if options.saveMapping, let m = options.mapping { try await MappingStore.save(m, creditorID: creditorID, db: db, now: now) }
+        if options.saveMapping, let m = options.mapping { try await MappingStore.save(m, creditorID: creditorID, session: session, now: now) }
         return summary
     }
 
-    private func handle(_ record: CSVTokenizer.Record, tokenizer: CSVTokenizer, parser: inout ClaimRowParser?, mapping: ColumnMapping,
-                        fileName: String, fileBytes: Int64, batch: inout [ClaimLine]) async throws {
-        let decoding = TextDecoding.detect(record.raw)
-        let fields = record.fields.map { decoding.decode($0) }
-        guard let p = parser else {
-            switch mapping.resolve(header: fields) {
-            case let .success(columns): parser = ClaimRowParser(columns: columns, today: options.today)
-            case let .failure(e): throw ImportError.badHeader(e)
-            }
-            summary.separator = String(UnicodeScalar(tokenizer.separator))
-            try await startImport(fileName: fileName, fileBytes: fileBytes)
-            return
-        }
-        summary.rowsRead += 1
-        if decoding == .windows1252 { summary.rowsDecodedAsWindows1252 += 1 }
-        if let limit = options.failAfterRows, summary.rowsRead > limit { throw ImportError.injectedFailure(afterRows: limit) }
-        if summary.rowsRead % options.progressEvery == 0 { options.onProgress?(summary.rowsRead) }
-        switch p.parse(fields: fields, line: record.line) {
-        case let .success(line):
-            batch.append(line)
-            if batch.count >= options.batchSize {
-                try await flush(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
-        case let .failure(e):
-            reject(e.errors, raw: record.raw, decoding: decoding)
-        }
-    }
-
-    private func reject(_ errors: [RowError], raw: [UInt8], decoding: TextDecoding) {
+    private func reject(_ errors: [RowError], source: ClaimFileReader.Source) {
         summary.rowsRejected += 1
+        let raw = source.text
         for e in errors {
             if summary.rejects.count < ImportSummary.listedLimit { summary.rejects.append(e) }
-            rejects?.write(e, raw: decoding.decode(raw))
+            rejects?.write(e, raw: raw)
         }
     }
 
     private func startImport(fileName: String, fileBytes: Int64) async throws {
-        let rows = try await db.raw("""
+        let rows = try await session.query("""
             INSERT INTO imports (creditor_id, file_name, file_bytes, separator, actor, started_at)
-            VALUES (\(bind: creditorID), \(bind: fileName), \(bind: fileBytes), \(bind: summary.separator), \(bind: options.actor.id), \(bind: now))
+            VALUES (?, ?, ?, ?, ?, ?)
             RETURNING id
-            """).all()
-        importID = try rows[0].decode(column: "id", as: Int64.self)
+            """, [DBValue(creditorID), DBValue(fileName), DBValue(fileBytes), DBValue(summary.separator), DBValue(options.actor.id), DBValue(now)])
+        importID = rows[0][0].int!
         summary.importID = importID
     }
 
     // MARK: - One batch
 
-    private func flush(_ lines: [ClaimLine]) async throws {
+    private func flush(_ batch: [Pending]) async throws {
         // Duplicates inside the batch: the first occurrence wins.
         var firstLine: [String: Int] = [:]
-        var unique: [ClaimLine] = []
-        unique.reserveCapacity(lines.count)
-        for l in lines {
-            if let first = firstLine[l.invoiceReference] {
-                rejectLine(l, column: ClaimField.invoiceReference.rawValue, reason: "duplicate invoice reference in this file (first at line \(first))")
+        var unique: [Pending] = []
+        unique.reserveCapacity(batch.count)
+        for p in batch {
+            if let first = firstLine[p.claim.invoiceReference] {
+                rejectLine(p, column: ClaimField.invoiceReference.rawValue, reason: "duplicate invoice reference in this file (first at line \(first))")
             } else {
-                firstLine[l.invoiceReference] = l.line
-                unique.append(l)
+                firstLine[p.claim.invoiceReference] = p.claim.line
+                unique.append(p)
             }
         }
-        let debtorIDs = try await upsertDebtors(unique)
-        let cases = try await openCases(unique, debtorIDs: debtorIDs)
+        let lines = unique.map(\.claim)
+        let debtorIDs = try await upsertDebtors(lines)
+        let cases = try await openCases(lines, debtorIDs: debtorIDs)
         try await writeClaims(unique, debtorIDs: debtorIDs, cases: cases)
     }
 
-    private func rejectLine(_ l: ClaimLine, column: String, reason: String) {
-        reject([RowError(line: l.line, column: column, reason: reason)], raw: Array("\(l.invoiceReference);\(l.debtor.name)".utf8), decoding: .utf8)
+    private func rejectLine(_ p: Pending, column: String, reason: String) {
+        reject([RowError(line: p.claim.line, column: column, reason: reason)], source: p.source)
     }
 
     /// Matches each row's debtor by its key, creating the unknown ones. Returns key → debtor id.
@@ -384,9 +369,9 @@ final class ImportRun {
     }
 
     /// Creates new claims, updates changed ones, and marks unchanged ones as seen by this import.
-    private func writeClaims(_ lines: [ClaimLine], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
+    private func writeClaims(_ pending: [Pending], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
         var stored: [String: StoredClaim] = [:]
-        let refs = lines.map(\.invoiceReference)
+        let refs = pending.map(\.claim.invoiceReference)
         for row in try await session.query("""
             SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
             FROM claims WHERE creditor_id = ? AND invoice_ref IN (\(listPlaceholders(refs.count)))
@@ -397,19 +382,20 @@ final class ImportRun {
         }
         var inserts: [(ClaimLine, Int64)] = []
         var unchanged: [(Int64, Int)] = []
-        for l in lines {
+        for p in pending {
+            let l = p.claim
             guard let debtorID = debtorIDs[l.debtor.matchKey], let c = cases[debtorID] else { continue }
             if c.currency != l.amount.currency.code {
-                rejectLine(l, column: ClaimField.currency.rawValue, reason: "currency \(l.amount.currency.code) differs from the case's currency \(c.currency)")
+                rejectLine(p, column: ClaimField.currency.rawValue, reason: "currency \(l.amount.currency.code) differs from the case's currency \(c.currency)")
                 continue
             }
             guard let s = stored[l.invoiceReference] else { inserts.append((l, c.id)); continue }
             if s.lastImport == importID {
-                rejectLine(l, column: ClaimField.invoiceReference.rawValue, reason: "duplicate invoice reference in this file (first at line \(s.line.map(String.init) ?? "?"))")
+                rejectLine(p, column: ClaimField.invoiceReference.rawValue, reason: "duplicate invoice reference in this file (first at line \(s.line.map(String.init) ?? "?"))")
                 continue
             }
             if s.caseID != c.id {
-                rejectLine(l, column: ClaimField.invoiceReference.rawValue,
+                rejectLine(p, column: ClaimField.invoiceReference.rawValue,
                            reason: "invoice already imported in case \(CaseReference(caseID: s.caseID)) for another debtor or a closed case")
                 continue
             }
@@ -423,12 +409,12 @@ final class ImportRun {
                 unchanged.append((s.id, l.line))
                 continue
             }
-            try await db.raw("""
-                UPDATE claims SET issued_on = \(bind: l.issuedOn.iso), due_on = \(bind: l.dueOn.iso), principal_minor = \(bind: l.amount.minorUnits),
-                vat_minor = \(bind: l.vat.minorUnits), interest_rate_micro = \(bind: l.interestRate?.microPercent), changed_import_id = \(bind: importID),
-                last_import_id = \(bind: importID), import_line = \(bind: Int64(l.line)), updated_at = \(bind: now)
-                WHERE id = \(bind: s.id)
-                """).run()
+            try await session.query("""
+                UPDATE claims SET issued_on = ?, due_on = ?, principal_minor = ?,
+                vat_minor = ?, interest_rate_micro = ?, changed_import_id = ?,
+                last_import_id = ?, import_line = ?, updated_at = ?
+                WHERE id = ?
+                """, [DBValue(l.issuedOn.iso), DBValue(l.dueOn.iso), DBValue(l.amount.minorUnits), DBValue(l.vat.minorUnits), DBValue(l.interestRate?.microPercent), DBValue(importID), DBValue(importID), DBValue(Int64(l.line)), DBValue(now), DBValue(s.id)])
             summary.claimsUpdated += 1
             if summary.updated.count < ImportSummary.listedLimit {
                 summary.updated.append(.init(line: l.line, invoiceReference: l.invoiceReference, changes: changes))
@@ -466,35 +452,35 @@ final class ImportRun {
 
     /// Case totals and history, set-based over what this import touched.
     private func finishImport() async throws {
-        try await db.raw("""
-            UPDATE cases SET claimed_minor = agg.total, claim_count = agg.n, oldest_due_on = agg.oldest, updated_at = \(bind: now)
+        try await session.query("""
+            UPDATE cases SET claimed_minor = agg.total, claim_count = agg.n, oldest_due_on = agg.oldest, updated_at = ?
             FROM (SELECT case_id, SUM(principal_minor) AS total, COUNT(*) AS n, MIN(due_on) AS oldest FROM claims
-                  WHERE case_id IN (SELECT case_id FROM claims WHERE changed_import_id = \(bind: importID)) GROUP BY case_id) AS agg
+                  WHERE case_id IN (SELECT case_id FROM claims WHERE changed_import_id = ?) GROUP BY case_id) AS agg
             WHERE cases.id = agg.case_id
-            """).run()
+            """, [DBValue(now), DBValue(importID)])
         let actor = options.actor.id
-        try await db.raw("""
+        try await session.query("""
             INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text, data)
-            SELECT id, \(bind: now), \(bind: actor), 'opened', NULL, 'intake', \(bind: "Dossier ouvert par l'import n° \(importID) (\(summary.fileName))"), NULL
-            FROM cases WHERE opened_import_id = \(bind: importID) ORDER BY id
-            """).run()
+            SELECT id, ?, ?, 'opened', NULL, 'intake', ?, NULL
+            FROM cases WHERE opened_import_id = ? ORDER BY id
+            """, [DBValue(now), DBValue(actor), DBValue("Dossier ouvert par l'import n° \(importID) (\(summary.fileName))"), DBValue(importID)])
         let importLabel = "Import n° \(importID) : "
-        try await db.raw("""
+        try await session.query("""
             INSERT INTO case_events (case_id, occurred_at, actor, kind, from_status, to_status, text, data)
-            SELECT case_id, \(bind: now), \(bind: actor), 'claims_imported', NULL, NULL,
-                   \(bind: importLabel) || SUM(CASE WHEN created_import_id = \(bind: importID) THEN 1 ELSE 0 END) || ' créance(s) ajoutée(s), '
-                   || SUM(CASE WHEN created_import_id = \(bind: importID) THEN 0 ELSE 1 END) || ' modifiée(s)',
-                   '{"import":' || \(bind: importID) || ',"added":' || SUM(CASE WHEN created_import_id = \(bind: importID) THEN 1 ELSE 0 END)
-                   || ',"updated":' || SUM(CASE WHEN created_import_id = \(bind: importID) THEN 0 ELSE 1 END) || '}'
-            FROM claims WHERE changed_import_id = \(bind: importID) GROUP BY case_id ORDER BY case_id
-            """).run()
-        try await db.raw("""
-            UPDATE imports SET finished_at = \(bind: now), rows_read = \(bind: Int64(summary.rowsRead)),
-            rows_rejected = \(bind: Int64(summary.rowsRejected)), claims_created = \(bind: Int64(summary.claimsCreated)),
-            claims_updated = \(bind: Int64(summary.claimsUpdated)), claims_unchanged = \(bind: Int64(summary.claimsUnchanged)),
-            debtors_created = \(bind: Int64(summary.debtorsCreated)), cases_opened = \(bind: Int64(summary.casesOpened))
-            WHERE id = \(bind: importID)
-            """).run()
+            SELECT case_id, ?, ?, 'claims_imported', NULL, NULL,
+                   ? || SUM(CASE WHEN created_import_id = ? THEN 1 ELSE 0 END) || ' créance(s) ajoutée(s), '
+                   || SUM(CASE WHEN created_import_id = ? THEN 0 ELSE 1 END) || ' modifiée(s)',
+                   '{"import":' || ? || ',"added":' || SUM(CASE WHEN created_import_id = ? THEN 1 ELSE 0 END)
+                   || ',"updated":' || SUM(CASE WHEN created_import_id = ? THEN 0 ELSE 1 END) || '}'
+            FROM claims WHERE changed_import_id = ? GROUP BY case_id ORDER BY case_id
+            """, [DBValue(now), DBValue(actor), DBValue(importLabel), DBValue(importID), DBValue(importID), DBValue(importID), DBValue(importID), DBValue(importID), DBValue(importID)])
+        try await session.query("""
+            UPDATE imports SET finished_at = ?, rows_read = ?,
+            rows_rejected = ?, claims_created = ?,
+            claims_updated = ?, claims_unchanged = ?,
+            debtors_created = ?, cases_opened = ?
+            WHERE id = ?
+            """, [DBValue(now), DBValue(Int64(summary.rowsRead)), DBValue(Int64(summary.rowsRejected)), DBValue(Int64(summary.claimsCreated)), DBValue(Int64(summary.claimsUpdated)), DBValue(Int64(summary.claimsUnchanged)), DBValue(Int64(summary.debtorsCreated)), DBValue(Int64(summary.casesOpened)), DBValue(importID)])
     }
 }
 
@@ -547,24 +533,24 @@ final class RejectsWriter: @unchecked Sendable {
 
 /// The saved per-creditor column mappings.
 enum MappingStore {
-    static func load(creditorID: Int64, db: any SQLDatabase) async throws -> ColumnMapping? {
-        let rows = try await db.raw("SELECT mapping FROM column_mappings WHERE creditor_id = \(bind: creditorID)").all()
-        guard let text = try rows.first?.decode(column: "mapping", as: String.self) else { return nil }
+    static func load(creditorID: Int64, session: BulkSession) async throws -> ColumnMapping? {
+        let rows = try await session.query("SELECT mapping FROM column_mappings WHERE creditor_id = ?", [.int(creditorID)])
+        guard let text = rows.first?[0].text else { return nil }
         let pairs = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
         var m: [ClaimField: String] = [:]
         for (k, v) in pairs { if let f = ClaimField(rawValue: k) { m[f] = v } }
         return ColumnMapping(explicit: m)
     }
 
-    static func save(_ mapping: ColumnMapping, creditorID: Int64, db: any SQLDatabase, now: String) async throws {
+    static func save(_ mapping: ColumnMapping, creditorID: Int64, session: BulkSession, now: String) async throws {
         var pairs: [String: String] = [:]
         for (k, v) in mapping.explicit { pairs[k.rawValue] = v }
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         let text = String(decoding: try enc.encode(pairs), as: UTF8.self)
-        try await db.raw("""
-            INSERT INTO column_mappings (creditor_id, mapping, updated_at) VALUES (\(bind: creditorID), \(bind: text), \(bind: now))
+        try await session.query("""
+            INSERT INTO column_mappings (creditor_id, mapping, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (creditor_id) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at
-            """).run()
+            """, [DBValue(creditorID), DBValue(text), DBValue(now)])
     }
 }
