@@ -81,7 +81,9 @@ func importRun(_ location: DatabaseLocation) async throws -> (seconds: Double, s
     try await Migrations.migrate(db)
     _ = try await CreditorStore(db).create(creditor())
     let start = ContinuousClock.now
-    let summary = try await ClaimImporter.importFile(at: csv, into: db, options: ImportOptions(creditorCode: "BENCH", today: today))
+    let summary = try await ClaimImporter.importFile(at: csv, into: db, options: ImportOptions(creditorCode: "BENCH", today: today, progressEvery: 50_000, onProgress: { n in
+        if ProcessInfo.processInfo.environment["RECOUVRE_BENCH_TRACE_MEMORY"] != nil { print(String(format: "  %d rows: resident peak %.0f MB", n, peakMemoryMB())) }
+    }))
     let seconds = elapsed(start)
     await db.close()
     return (seconds, summary)

@@ -10,15 +10,21 @@ public struct CSVTokenizer: Sendable {
     public struct Record: Sendable {
         /// 1-based physical line where the record starts.
         public let line: Int
+        /// The unquoted bytes of all fields, one after the other; `ends[i]` is where field i ends.
+        /// One buffer per record rather than one per field: intake reads millions of fields.
+        public let content: [UInt8]
+        public let ends: [Int]
         /// Raw bytes of each field, unquoted.
-        public let fields: [[UInt8]]
+        public var fields: [ArraySlice<UInt8>] { ends.indices.map { field($0) } }
+        public var fieldCount: Int { ends.count }
+        public func field(_ i: Int) -> ArraySlice<UInt8> { content[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
         /// The record's raw bytes as in the file (without the final line break).
         public let raw: [UInt8]
     }
 
     public let separator: UInt8
-    private var field: [UInt8] = []
-    private var fields: [[UInt8]] = []
+    private var content: [UInt8] = []
+    private var ends: [Int] = []
     private var raw: [UInt8] = []
     private var inQuotes = false
     private var quoteSeenInQuotes = false
@@ -29,7 +35,7 @@ public struct CSVTokenizer: Sendable {
 
     public init(separator: UInt8) {
         self.separator = separator
-        field.reserveCapacity(64)
+        content.reserveCapacity(256)
         raw.reserveCapacity(256)
     }
 
@@ -49,7 +55,7 @@ public struct CSVTokenizer: Sendable {
                         j += 1
                     }
                     let run = UnsafeBufferPointer(rebasing: buf[i..<j])
-                    field.append(contentsOf: run)
+                    content.append(contentsOf: run)
                     raw.append(contentsOf: run)
                     atFieldStart = false
                     i = j
@@ -71,34 +77,34 @@ public struct CSVTokenizer: Sendable {
         if inQuotes {
             if quoteSeenInQuotes {
                 quoteSeenInQuotes = false
-                if b == 0x22 { field.append(0x22); raw.append(b); return } // "" inside quotes
+                if b == 0x22 { content.append(0x22); raw.append(b); return } // "" inside quotes
                 inQuotes = false // closing quote: fall through to handle b outside quotes
             } else if b == 0x22 {
                 quoteSeenInQuotes = true; raw.append(b); return
             } else {
                 if b == 0x0A { line += 1 }
-                field.append(b); raw.append(b); return
+                content.append(b); raw.append(b); return
             }
         }
         switch b {
         case 0x22 where atFieldStart:
             inQuotes = true; atFieldStart = false; raw.append(b)
         case separator:
-            fields.append(field); field.removeAll(keepingCapacity: true); atFieldStart = true; raw.append(b)
+            ends.append(content.count); atFieldStart = true; raw.append(b)
         case 0x0D, 0x0A:
             pendingCR = b == 0x0D
             try endRecord(emit)
             line += 1
             recordLine = line
         default:
-            field.append(b); atFieldStart = false; raw.append(b)
+            content.append(b); atFieldStart = false; raw.append(b)
         }
     }
 
     /// Emits the last record when the file does not end with a line break.
     public mutating func finish(emit: (Record) throws -> Void) rethrows {
         if inQuotes && quoteSeenInQuotes { inQuotes = false; quoteSeenInQuotes = false }
-        if !raw.isEmpty || !fields.isEmpty { try endRecord(emit) }
+        if !raw.isEmpty || !ends.isEmpty { try endRecord(emit) }
     }
 
     /// The line where the record being read started.
@@ -108,11 +114,11 @@ public struct CSVTokenizer: Sendable {
     public var isInsideQuotes: Bool { inQuotes && !quoteSeenInQuotes }
 
     private mutating func endRecord(_ emit: (Record) throws -> Void) rethrows {
-        fields.append(field)
+        ends.append(content.count)
         let isBlank = raw.isEmpty
-        let record = Record(line: recordLine, fields: fields, raw: raw)
-        field.removeAll(keepingCapacity: true)
-        fields.removeAll(keepingCapacity: true)
+        let record = Record(line: recordLine, content: content, ends: ends, raw: raw)
+        content.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
         raw.removeAll(keepingCapacity: true)
         atFieldStart = true
         if !isBlank { try emit(record) }
@@ -153,7 +159,7 @@ public enum TextDecoding: String, Sendable {
         }
     }
 
-    public func decode(_ bytes: [UInt8]) -> String {
+    public func decode(_ bytes: some Collection<UInt8>) -> String {
         switch self {
         case .utf8: return String(decoding: bytes, as: UTF8.self)
         case .windows1252:

@@ -74,7 +74,7 @@ public struct ClaimFileReader {
 
     private mutating func handle(_ record: CSVTokenizer.Record, onHeader: (UInt8) throws -> Void, onRow: (Row) throws -> Void) throws {
         let decoding = TextDecoding.detect(record.raw)
-        let fields = record.fields.map { decoding.decode($0) }
+        let fields = (0..<record.fieldCount).map { decoding.decode(record.field($0)) }
         guard let p = parser else {
             switch mapping.resolve(header: fields) {
             case let .success(columns): parser = ClaimRowParser(columns: columns, today: today)

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresKit
 import SQLKit
@@ -27,6 +28,46 @@ public struct BulkSession: Sendable {
     @discardableResult
     public func query(_ statement: String, _ binds: [DBValue] = []) async throws -> [[DBValue]] {
         try await run(statement, binds)
+    }
+
+    /// Inserts `rows` with `sql`, whose `{ROWS}` stands for the VALUES list; returns what its
+    /// RETURNING clause gives. SQLite steps one prepared single-row statement per row (the same
+    /// text every time, so it is prepared once); PostgreSQL gets multi-row statements, one round
+    /// trip per `perStatement` rows.
+    @discardableResult
+    public func insert(_ sql: String, rows: [[DBValue]], perStatement: Int = 1000) async throws -> [[DBValue]] {
+        guard let width = rows.first?.count else { return [] }
+        var out: [[DBValue]] = []
+        switch dialect {
+        case .sqlite:
+            let statement = sql.replacingOccurrences(of: "{ROWS}", with: valuesPlaceholders(rows: 1, columns: width))
+            for row in rows { out += try await run(statement, row) }
+        case .postgres:
+            var start = 0
+            while start < rows.count {
+                let chunk = rows[start..<min(rows.count, start + perStatement)]
+                let statement = sql.replacingOccurrences(of: "{ROWS}", with: valuesPlaceholders(rows: chunk.count, columns: width))
+                out += try await run(statement, Array(chunk.joined()))
+                start += chunk.count
+            }
+        }
+        return out
+    }
+
+    /// The rows of `sql` for each of `keys`, where `{KEY}` stands for the key comparison
+    /// (`= ?` once per key on SQLite, `IN (…)` over all keys on PostgreSQL); `fixed` are the binds
+    /// before it.
+    public func lookup(_ sql: String, fixed: [DBValue] = [], keys: [DBValue]) async throws -> [[DBValue]] {
+        guard !keys.isEmpty else { return [] }
+        switch dialect {
+        case .sqlite:
+            let statement = sql.replacingOccurrences(of: "{KEY}", with: "= ?")
+            var out: [[DBValue]] = []
+            for key in keys { out += try await run(statement, fixed + [key]) }
+            return out
+        case .postgres:
+            return try await run(sql.replacingOccurrences(of: "{KEY}", with: "IN (\(listPlaceholders(keys.count)))"), fixed + keys)
+        }
     }
 
     static func sqlite(_ conn: SQLiteBulkConnection) -> BulkSession {

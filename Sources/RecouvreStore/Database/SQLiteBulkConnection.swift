@@ -19,7 +19,7 @@ final class SQLiteBulkConnection: @unchecked Sendable {
             throw StoreError.badConfiguration("cannot open SQLite file \(path): \(message)")
         }
         sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -65536"] {
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -16384"] {
             _ = try query(pragma, [])
         }
     }

@@ -270,25 +270,23 @@ final class ImportRun {
         var ids: [String: Int64] = [:]
         var storedAddress: [Int64: String] = [:] // debtor id → address on record
         let keys = Array(byKey.keys)
-        for row in try await session.query("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key IN (\(listPlaceholders(keys.count)))",
-                                           keys.map { .text($0) }) {
+        for row in try await session.lookup("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key {KEY}",
+                                            keys: keys.map { .text($0) }) {
             let id = row[0].int!
             ids[row[1].text!] = id
             storedAddress[id] = Self.addressText(row[2].text ?? "", row[3].text ?? "", row[4].text ?? "")
         }
         let missing = keys.filter { ids[$0] == nil }
         if !missing.isEmpty {
-            var binds: [DBValue] = []
-            binds.reserveCapacity(missing.count * 12)
-            for key in missing {
+            let rows: [[DBValue]] = missing.map { key in
                 let d = byKey[key]!
-                binds += [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
+                return [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
                           .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now)]
             }
-            for row in try await session.query("""
+            for row in try await session.insert("""
                 INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
-                VALUES \(valuesPlaceholders(rows: missing.count, columns: 12)) RETURNING id, match_key
-                """, binds) {
+                VALUES {ROWS} RETURNING id, match_key
+                """, rows: rows) {
                 let key = row[1].text!, id = row[0].int!
                 ids[key] = id
                 storedAddress[id] = Self.addressText(byKey[key]!.address)
@@ -311,13 +309,10 @@ final class ImportRun {
         }
         if !contacts.isEmpty {
             let source = DBValue.text("import #\(importID)")
-            var binds: [DBValue] = []
-            binds.reserveCapacity(contacts.count * 5)
-            for c in contacts { binds += [.int(c.0), .text(c.1), .text(c.2), source, .text(now)] }
-            try await session.query("""
-                INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES \(valuesPlaceholders(rows: contacts.count, columns: 5))
+            try await session.insert("""
+                INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES {ROWS}
                 ON CONFLICT (debtor_id, kind, value) DO NOTHING
-                """, binds)
+                """, rows: contacts.map { [.int($0.0), .text($0.1), .text($0.2), source, .text(now)] })
         }
         return ids
     }
@@ -342,20 +337,19 @@ final class ImportRun {
         }
         var cases: [Int64: OpenCase] = [:]
         let debtors = Array(currencyOf.keys)
-        for row in try await session.query("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id IN (\(listPlaceholders(debtors.count)))",
-                                           [.int(creditorID)] + debtors.map { .int($0) }) {
+        for row in try await session.lookup("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id {KEY}",
+                                            fixed: [.int(creditorID)], keys: debtors.map { .int($0) }) {
             cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
         }
         let missing = debtors.filter { cases[$0] == nil }
         if !missing.isEmpty {
-            var binds: [DBValue] = []
-            binds.reserveCapacity(missing.count * 6)
-            for d in missing { binds += [.int(creditorID), .int(d), .text(currencyOf[d]!), .text(openedOn[d]!), .int(importID), .text(now)] }
-            let one = "(?, ?, 'intake', 1, ?, ?, ?, ?)"
-            for row in try await session.query("""
+            let rows: [[DBValue]] = missing.map { d in
+                [.int(creditorID), .int(d), .text(CaseStatus.intake.rawValue), .int(1), .text(currencyOf[d]!), .text(openedOn[d]!), .int(importID), .text(now)]
+            }
+            for row in try await session.insert("""
                 INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at)
-                VALUES \(Array(repeating: one, count: missing.count).joined(separator: ", ")) RETURNING id, debtor_id, currency
-                """, binds) {
+                VALUES {ROWS} RETURNING id, debtor_id, currency
+                """, rows: rows) {
                 cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
             }
             summary.casesOpened += missing.count
@@ -372,10 +366,10 @@ final class ImportRun {
     private func writeClaims(_ pending: [Pending], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
         var stored: [String: StoredClaim] = [:]
         let refs = pending.map(\.claim.invoiceReference)
-        for row in try await session.query("""
+        for row in try await session.lookup("""
             SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
-            FROM claims WHERE creditor_id = ? AND invoice_ref IN (\(listPlaceholders(refs.count)))
-            """, [.int(creditorID)] + refs.map { .text($0) }) {
+            FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
+            """, fixed: [.int(creditorID)], keys: refs.map { .text($0) }) {
             stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
                                                principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
                                                lastImport: row[9].int, line: row[10].int)
@@ -420,7 +414,13 @@ final class ImportRun {
                 summary.updated.append(.init(line: l.line, invoiceReference: l.invoiceReference, changes: changes))
             }
         }
-        if !unchanged.isEmpty {
+        if !unchanged.isEmpty, session.dialect == .sqlite {
+            for (id, line) in unchanged {
+                try await session.query("UPDATE claims SET last_import_id = ?, import_line = ? WHERE id = ?", [.int(importID), .int(Int64(line)), .int(id)])
+            }
+            summary.claimsUnchanged += unchanged.count
+        } else if !unchanged.isEmpty {
+            // One statement per batch: a round trip per row would dominate on a server.
             var binds: [DBValue] = [.int(importID)]
             for (id, line) in unchanged { binds += [.int(id), .int(Int64(line))] }
             binds += unchanged.map { .int($0.0) }
@@ -431,19 +431,17 @@ final class ImportRun {
             summary.claimsUnchanged += unchanged.count
         }
         if !inserts.isEmpty {
-            var binds: [DBValue] = []
-            binds.reserveCapacity(inserts.count * 15)
             let imp = DBValue.int(importID), creditor = DBValue.int(creditorID), stamp = DBValue.text(now)
-            for (l, caseID) in inserts {
-                binds += [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
-                          .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
-                          .int(Int64(l.line)), stamp, stamp]
+            let rows: [[DBValue]] = inserts.map { l, caseID in
+                [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
+                 .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
+                 .int(Int64(l.line)), stamp, stamp]
             }
-            try await session.query("""
+            try await session.insert("""
                 INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
                 created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
-                VALUES \(valuesPlaceholders(rows: inserts.count, columns: 15))
-                """, binds)
+                VALUES {ROWS}
+                """, rows: rows)
             summary.claimsCreated += inserts.count
         }
     }
