@@ -83,6 +83,8 @@ import Testing
             let rejects = String(decoding: bytes.dropFirst(3), as: UTF8.self)
             #expect(rejects.hasPrefix("line;column;reason;raw\n3;issued_on;'31/02/2026' is not a date"))
             #expect(rejects.split(separator: "\n").count == 9)
+            // Rows refused at batch time keep their line as it was in the file.
+            #expect(rejects.contains("7;invoice_ref;duplicate invoice reference in this file (first at line 2);\"G1;Duplicate SA;443061841;1 rue;75001;Paris;;01/01/2026;31/01/2026;100;;EUR\""))
             #expect(try await count(db, "claims") == 2)
         }
     }

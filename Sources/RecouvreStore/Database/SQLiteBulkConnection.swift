@@ -19,7 +19,10 @@ final class SQLiteBulkConnection: @unchecked Sendable {
             throw StoreError.badConfiguration("cannot open SQLite file \(path): \(message)")
         }
         sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -16384"] {
+        // Statement journals in memory: every INSERT inside the long transaction keeps one, and on
+        // files they were a tenth of an import's time in write calls (perf).
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                       "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"] {
             _ = try query(pragma, [])
         }
     }
@@ -46,6 +49,7 @@ final class SQLiteBulkConnection: @unchecked Sendable {
             case let .int(v): sqlite_nio_sqlite3_bind_int64(statement, index, v)
             case let .text(s): sqlite_nio_sqlite3_bind_text64(statement, index, s, UInt64(s.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
             case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+            case .ints, .texts: throw StoreError.invalid("array parameters are for PostgreSQL only: \(sql.prefix(120))")
             }
             guard rc == SQLITE_OK else { throw error(rc, sql) }
         }

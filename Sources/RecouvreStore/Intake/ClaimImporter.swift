@@ -271,7 +271,7 @@ final class ImportRun {
         var storedAddress: [Int64: String] = [:] // debtor id → address on record
         let keys = Array(byKey.keys)
         for row in try await session.lookup("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key {KEY}",
-                                            keys: keys.map { .text($0) }) {
+                                            type: .text, keys: keys.map { .text($0) }) {
             let id = row[0].int!
             ids[row[1].text!] = id
             storedAddress[id] = Self.addressText(row[2].text ?? "", row[3].text ?? "", row[4].text ?? "")
@@ -286,7 +286,7 @@ final class ImportRun {
             for row in try await session.insert("""
                 INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
                 VALUES {ROWS} RETURNING id, match_key
-                """, rows: rows) {
+                """, types: Array(repeating: .text, count: 12), rows: rows) {
                 let key = row[1].text!, id = row[0].int!
                 ids[key] = id
                 storedAddress[id] = Self.addressText(byKey[key]!.address)
@@ -312,7 +312,7 @@ final class ImportRun {
             try await session.insert("""
                 INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES {ROWS}
                 ON CONFLICT (debtor_id, kind, value) DO NOTHING
-                """, rows: contacts.map { [.int($0.0), .text($0.1), .text($0.2), source, .text(now)] })
+                """, types: [.int, .text, .text, .text, .text], rows: contacts.map { [.int($0.0), .text($0.1), .text($0.2), source, .text(now)] })
         }
         return ids
     }
@@ -338,7 +338,7 @@ final class ImportRun {
         var cases: [Int64: OpenCase] = [:]
         let debtors = Array(currencyOf.keys)
         for row in try await session.lookup("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id {KEY}",
-                                            fixed: [.int(creditorID)], keys: debtors.map { .int($0) }) {
+                                            fixed: [.int(creditorID)], type: .int, keys: debtors.map { .int($0) }) {
             cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
         }
         let missing = debtors.filter { cases[$0] == nil }
@@ -349,7 +349,7 @@ final class ImportRun {
             for row in try await session.insert("""
                 INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at)
                 VALUES {ROWS} RETURNING id, debtor_id, currency
-                """, rows: rows) {
+                """, types: [.int, .int, .text, .int, .text, .text, .int, .text], rows: rows) {
                 cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
             }
             summary.casesOpened += missing.count
@@ -369,7 +369,7 @@ final class ImportRun {
         for row in try await session.lookup("""
             SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
             FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
-            """, fixed: [.int(creditorID)], keys: refs.map { .text($0) }) {
+            """, fixed: [.int(creditorID)], type: .text, keys: refs.map { .text($0) }) {
             stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
                                                principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
                                                lastImport: row[9].int, line: row[10].int)
@@ -421,13 +421,10 @@ final class ImportRun {
             summary.claimsUnchanged += unchanged.count
         } else if !unchanged.isEmpty {
             // One statement per batch: a round trip per row would dominate on a server.
-            var binds: [DBValue] = [.int(importID)]
-            for (id, line) in unchanged { binds += [.int(id), .int(Int64(line))] }
-            binds += unchanged.map { .int($0.0) }
             try await session.query("""
-                UPDATE claims SET last_import_id = ?, import_line = CASE id \(Array(repeating: "WHEN ? THEN ?", count: unchanged.count).joined(separator: " ")) END
-                WHERE id IN (\(listPlaceholders(unchanged.count)))
-                """, binds)
+                UPDATE claims SET last_import_id = ?, import_line = v.line
+                FROM unnest(?::bigint[], ?::bigint[]) AS v(id, line) WHERE claims.id = v.id
+                """, [.int(importID), .ints(unchanged.map(\.0)), .ints(unchanged.map { Int64($0.1) })])
             summary.claimsUnchanged += unchanged.count
         }
         if !inserts.isEmpty {
@@ -441,7 +438,7 @@ final class ImportRun {
                 INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
                 created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
                 VALUES {ROWS}
-                """, rows: rows)
+                """, types: [.int, .int, .text, .text, .text, .int, .int, .text, .int, .int, .int, .int, .int, .text, .text], rows: rows)
             summary.claimsCreated += inserts.count
         }
     }
