@@ -363,19 +363,11 @@ final class ImportRun {
     }
 
     /// Creates new claims, updates changed ones, and marks unchanged ones as seen by this import.
+    /// New invoices are inserted first (ON CONFLICT DO NOTHING); only those already known are
+    /// then read and compared, so a file of new claims costs one statement per claim, not two.
     private func writeClaims(_ pending: [Pending], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
-        var stored: [String: StoredClaim] = [:]
-        let refs = pending.map(\.claim.invoiceReference)
-        for row in try await session.lookup("""
-            SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
-            FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
-            """, fixed: [.int(creditorID)], type: .text, keys: refs.map { .text($0) }) {
-            stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
-                                               principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
-                                               lastImport: row[9].int, line: row[10].int)
-        }
-        var inserts: [(ClaimLine, Int64)] = []
-        var unchanged: [(Int64, Int)] = []
+        var candidates: [(Pending, caseID: Int64)] = []
+        candidates.reserveCapacity(pending.count)
         for p in pending {
             let l = p.claim
             guard let debtorID = debtorIDs[l.debtor.matchKey], let c = cases[debtorID] else { continue }
@@ -383,12 +375,46 @@ final class ImportRun {
                 rejectLine(p, column: ClaimField.currency.rawValue, reason: "currency \(l.amount.currency.code) differs from the case's currency \(c.currency)")
                 continue
             }
-            guard let s = stored[l.invoiceReference] else { inserts.append((l, c.id)); continue }
+            candidates.append((p, c.id))
+        }
+        guard !candidates.isEmpty else { return }
+        let imp = DBValue.int(importID), creditor = DBValue.int(creditorID), stamp = DBValue.text(now)
+        let rows: [[DBValue]] = candidates.map { p, caseID in
+            let l = p.claim
+            return [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
+                    .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
+                    .int(Int64(l.line)), stamp, stamp]
+        }
+        let inserted = try await session.insert("""
+            INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
+            created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
+            VALUES {ROWS}
+            ON CONFLICT (creditor_id, invoice_ref) DO NOTHING RETURNING invoice_ref
+            """, types: [.int, .int, .text, .text, .text, .int, .int, .text, .int, .int, .int, .int, .int, .text, .text], rows: rows)
+        summary.claimsCreated += inserted.count
+        guard inserted.count < candidates.count else { return }
+
+        // Invoices already known: duplicates in this file, another debtor's, changed or unchanged.
+        let created = Set(inserted.compactMap { $0[0].text })
+        let known = candidates.filter { !created.contains($0.0.claim.invoiceReference) }
+        var stored: [String: StoredClaim] = [:]
+        for row in try await session.lookup("""
+            SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
+            FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
+            """, fixed: [.int(creditorID)], type: .text, keys: known.map { .text($0.0.claim.invoiceReference) }) {
+            stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
+                                               principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
+                                               lastImport: row[9].int, line: row[10].int)
+        }
+        var unchanged: [(Int64, Int)] = []
+        for (p, caseID) in known {
+            let l = p.claim
+            guard let s = stored[l.invoiceReference] else { continue }
             if s.lastImport == importID {
                 rejectLine(p, column: ClaimField.invoiceReference.rawValue, reason: "duplicate invoice reference in this file (first at line \(s.line.map(String.init) ?? "?"))")
                 continue
             }
-            if s.caseID != c.id {
+            if s.caseID != caseID {
                 rejectLine(p, column: ClaimField.invoiceReference.rawValue,
                            reason: "invoice already imported in case \(CaseReference(caseID: s.caseID)) for another debtor or a closed case")
                 continue
@@ -404,42 +430,29 @@ final class ImportRun {
                 continue
             }
             try await session.query("""
-                UPDATE claims SET issued_on = ?, due_on = ?, principal_minor = ?,
-                vat_minor = ?, interest_rate_micro = ?, changed_import_id = ?,
-                last_import_id = ?, import_line = ?, updated_at = ?
+                UPDATE claims SET issued_on = ?, due_on = ?, principal_minor = ?, vat_minor = ?, interest_rate_micro = ?,
+                changed_import_id = ?, last_import_id = ?, import_line = ?, updated_at = ?
                 WHERE id = ?
-                """, [DBValue(l.issuedOn.iso), DBValue(l.dueOn.iso), DBValue(l.amount.minorUnits), DBValue(l.vat.minorUnits), DBValue(l.interestRate?.microPercent), DBValue(importID), DBValue(importID), DBValue(Int64(l.line)), DBValue(now), DBValue(s.id)])
+                """, [.text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits), .int(l.vat.minorUnits), DBValue(l.interestRate?.microPercent),
+                      imp, imp, .int(Int64(l.line)), stamp, .int(s.id)])
             summary.claimsUpdated += 1
             if summary.updated.count < ImportSummary.listedLimit {
                 summary.updated.append(.init(line: l.line, invoiceReference: l.invoiceReference, changes: changes))
             }
         }
-        if !unchanged.isEmpty, session.dialect == .sqlite {
+        guard !unchanged.isEmpty else { return }
+        summary.claimsUnchanged += unchanged.count
+        switch session.dialect {
+        case .sqlite:
             for (id, line) in unchanged {
-                try await session.query("UPDATE claims SET last_import_id = ?, import_line = ? WHERE id = ?", [.int(importID), .int(Int64(line)), .int(id)])
+                try await session.query("UPDATE claims SET last_import_id = ?, import_line = ? WHERE id = ?", [imp, .int(Int64(line)), .int(id)])
             }
-            summary.claimsUnchanged += unchanged.count
-        } else if !unchanged.isEmpty {
+        case .postgres:
             // One statement per batch: a round trip per row would dominate on a server.
             try await session.query("""
                 UPDATE claims SET last_import_id = ?, import_line = v.line
                 FROM unnest(?::bigint[], ?::bigint[]) AS v(id, line) WHERE claims.id = v.id
-                """, [.int(importID), .ints(unchanged.map(\.0)), .ints(unchanged.map { Int64($0.1) })])
-            summary.claimsUnchanged += unchanged.count
-        }
-        if !inserts.isEmpty {
-            let imp = DBValue.int(importID), creditor = DBValue.int(creditorID), stamp = DBValue.text(now)
-            let rows: [[DBValue]] = inserts.map { l, caseID in
-                [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
-                 .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
-                 .int(Int64(l.line)), stamp, stamp]
-            }
-            try await session.insert("""
-                INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
-                created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
-                VALUES {ROWS}
-                """, types: [.int, .int, .text, .text, .text, .int, .int, .text, .int, .int, .int, .int, .int, .text, .text], rows: rows)
-            summary.claimsCreated += inserts.count
+                """, [imp, .ints(unchanged.map(\.0)), .ints(unchanged.map { Int64($0.1) })])
         }
     }
 
