@@ -126,6 +126,24 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func textWithQuotesCommasBracesAndBackslashesLandsAsWritten(_ backend: Backend) async throws {
+        // PostgreSQL receives each column as one array literal: quoting must not change a value.
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            let file = header + #"""
+            "Q-1""{a,b}";"Dupont ""Le Grand"", {SARL} \ fils";;"12, rue \""X""";35000;Rennes;;01/01/2026;31/01/2026;10;;EUR
+            """#
+            let s = try await importText(db, file)
+            #expect(s.claimsCreated == 1 && s.rowsRejected == 0, "\(s.rejects)")
+            let rows = try await db.withConnection { try await $0.raw("SELECT name, address_line1 FROM debtors").all() }
+            #expect(try rows.first?.decode(column: "name", as: String.self) == #"Dupont "Le Grand", {SARL} \ fils"#)
+            #expect(try rows.first?.decode(column: "address_line1", as: String.self) == #"12, rue \"X""#)
+            let refs = try await db.withConnection { try await $0.raw("SELECT invoice_ref FROM claims").all() }
+            #expect(try refs.first?.decode(column: "invoice_ref", as: String.self) == #"Q-1"{a,b}"#)
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func savedMappingIsReused(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             _ = try await addCreditor(db)

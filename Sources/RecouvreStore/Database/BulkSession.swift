@@ -81,7 +81,8 @@ public struct BulkSession: Sendable {
         for (i, v) in values.enumerated() {
             if i > 0 { out += "," }
             switch v {
-            case .null, .ints, .texts: out += "NULL"
+            case .null: out += "NULL"
+            case .ints, .texts: preconditionFailure("an array parameter cannot hold arrays")
             case let .int(n): out += String(n)
             case let .text(t):
                 out += "\""
