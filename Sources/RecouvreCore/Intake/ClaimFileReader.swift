@@ -32,8 +32,8 @@ public struct ClaimFileReader {
     /// The separator, once the header line has been read.
     public var separator: UInt8? { parser == nil ? nil : tokenizer?.separator }
 
-    /// Consumes `chunk`; `onHeader` is called once the header is mapped, `onRow` for every data row.
-    public mutating func feed(_ chunk: [UInt8], onHeader: (UInt8) throws -> Void, onRow: (Row) throws -> Void) throws {
+    /// Consumes `chunk`, calling `onRow` for every data row; `separator` is set once the header is mapped.
+    public mutating func feed(_ chunk: [UInt8], onRow: (Row) throws -> Void) throws {
         var bytes = chunk[...]
         if atFileStart {
             // The separator is read off the header line, which may span chunks; the BOM is dropped.
@@ -45,34 +45,34 @@ public struct ClaimFileReader {
             bytes = pendingHeader[...]
             pendingHeader = []
         }
-        try feedRecords(bytes, onHeader: onHeader, onRow: onRow)
+        try feedRecords(bytes, onRow: onRow)
     }
 
     /// Ends the file: the last record without a line break, and the file-level checks.
-    public mutating func finish(onHeader: (UInt8) throws -> Void, onRow: (Row) throws -> Void) throws {
+    public mutating func finish(onRow: (Row) throws -> Void) throws {
         if atFileStart, !pendingHeader.isEmpty {
             atFileStart = false
             tokenizer = CSVTokenizer(separator: CSVTokenizer.detectSeparator(headerLine: pendingHeader))
             let rest = pendingHeader
             pendingHeader = []
-            try feedRecords(rest[...], onHeader: onHeader, onRow: onRow)
+            try feedRecords(rest[...], onRow: onRow)
         }
         guard var tk = tokenizer else { throw ClaimFileError.emptyFile }
         if tk.isInsideQuotes { throw ClaimFileError.unterminatedQuote(line: tk.currentRecordLine) }
         var records: [CSVTokenizer.Record] = []
         tk.finish { records.append($0) }
         tokenizer = tk
-        for r in records { try handle(r, onHeader: onHeader, onRow: onRow) }
+        for r in records { try handle(r, onRow: onRow) }
         if parser == nil { throw ClaimFileError.emptyFile }
     }
 
-    private mutating func feedRecords(_ bytes: ArraySlice<UInt8>, onHeader: (UInt8) throws -> Void, onRow: (Row) throws -> Void) throws {
+    private mutating func feedRecords(_ bytes: ArraySlice<UInt8>, onRow: (Row) throws -> Void) throws {
         var records: [CSVTokenizer.Record] = []
         tokenizer!.feed(bytes) { records.append($0) }
-        for r in records { try handle(r, onHeader: onHeader, onRow: onRow) }
+        for r in records { try handle(r, onRow: onRow) }
     }
 
-    private mutating func handle(_ record: CSVTokenizer.Record, onHeader: (UInt8) throws -> Void, onRow: (Row) throws -> Void) throws {
+    private mutating func handle(_ record: CSVTokenizer.Record, onRow: (Row) throws -> Void) throws {
         let decoding = TextDecoding.detect(record.raw)
         let fields = (0..<record.fieldCount).map { decoding.decode(record.field($0)) }
         guard let p = parser else {
@@ -80,7 +80,6 @@ public struct ClaimFileReader {
             case let .success(columns): parser = ClaimRowParser(columns: columns, today: today)
             case let .failure(e): throw ClaimFileError.badHeader(e)
             }
-            try onHeader(tokenizer!.separator)
             return
         }
         rowsRead += 1

@@ -174,8 +174,6 @@ final class ImportRun {
         var rejected: [([RowError], ClaimFileReader.Source)] = []
         var started = false
         var written = 0
-        var separator: UInt8 = 0
-        let onHeader: (UInt8) -> Void = { separator = $0 }
         let onRow: (ClaimFileReader.Row) -> Void = { row in
             switch row {
             case let .claim(line, source): batch.append(Pending(claim: line, source: source))
@@ -184,7 +182,7 @@ final class ImportRun {
         }
         // Rows are collected per chunk by the synchronous reader, then written here.
         func drain(rowsBefore: Int) async throws {
-            if !started, separator != 0 {
+            if !started, let separator = reader.separator {
                 started = true
                 summary.separator = String(UnicodeScalar(separator))
                 try await startImport(fileName: fileName, fileBytes: fileBytes)
@@ -204,11 +202,11 @@ final class ImportRun {
         do {
             for try await chunk in chunks {
                 let before = reader.rowsRead
-                try reader.feed(chunk, onHeader: onHeader, onRow: onRow)
+                try reader.feed(chunk, onRow: onRow)
                 try await drain(rowsBefore: before)
             }
             let before = reader.rowsRead
-            try reader.finish(onHeader: onHeader, onRow: onRow)
+            try reader.finish(onRow: onRow)
             try await drain(rowsBefore: before)
         } catch let e as ClaimFileError {
             throw ImportError(e)
