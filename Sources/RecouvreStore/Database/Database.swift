@@ -153,11 +153,13 @@ public final class Database: Sendable {
             let conn = try SQLiteBulkConnection(path: path)
             defer { conn.close() }
             // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
-            return try await Self.inTransaction(.sqlite(conn), begin: "BEGIN IMMEDIATE") { try await body($0) }
+            let session = BulkSession.sqlite(conn)
+            return try await Self.inTransaction(begin: "BEGIN IMMEDIATE", run: { try await session.query($0) }) { try await body(session) }
         case let .postgres(client, _):
             let logger = self.logger
             return try await client.withConnection { conn in
-                try await Self.inTransaction(.postgres(conn, logger: logger), begin: "BEGIN") { try await body($0) }
+                let session = BulkSession.postgres(conn, logger: logger)
+                return try await Self.inTransaction(begin: "BEGIN", run: { try await session.query($0) }) { try await body(session) }
             }
         }
     }
@@ -166,20 +168,19 @@ public final class Database: Sendable {
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await withConnection { db in
-            let session = BulkSession(dialect: self.dialect) { sql, _ in try await db.raw(SQLQueryString(sql)).run(); return [] }
-            return try await Self.inTransaction(session, begin: begin) { _ in try await body(db) }
+            try await Self.inTransaction(begin: begin, run: { try await db.raw(SQLQueryString($0)).run() }) { try await body(db) }
         }
     }
 
-    /// BEGIN, `body`, COMMIT; ROLLBACK when `body` throws.
-    private static func inTransaction<T>(_ session: BulkSession, begin: String, _ body: (BulkSession) async throws -> T) async throws -> T {
-        try await session.query(begin)
+    /// `begin`, `body`, COMMIT; ROLLBACK when `body` throws. `run` executes one statement.
+    private static func inTransaction<T>(begin: String, run: (String) async throws -> Void, _ body: () async throws -> T) async throws -> T {
+        try await run(begin)
         do {
-            let result = try await body(session)
-            try await session.query("COMMIT")
+            let result = try await body()
+            try await run("COMMIT")
             return result
         } catch {
-            _ = try? await session.query("ROLLBACK")
+            _ = try? await run("ROLLBACK")
             throw error
         }
     }
