@@ -29,9 +29,6 @@ extension StringProtocol {
         String(map { $0 == "," ? "." : $0 })
     }
 
-    /// Only the characters that are ASCII digits.
-    var digitsOnly: String { String(decoding: utf8.filter(\.isASCIIDigit), as: UTF8.self) }
-
     /// True when every character is an ASCII digit (and there is at least one).
     var isASCIIDigits: Bool { !utf8.isEmpty && utf8.allSatisfy(\.isASCIIDigit) }
 
