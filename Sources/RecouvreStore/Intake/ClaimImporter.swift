@@ -328,13 +328,13 @@ final class ImportRun {
     /// The open case of each debtor with this creditor, opening the missing ones.
     private func openCases(_ lines: [ClaimLine], debtorIDs: [String: Int64]) async throws -> [Int64: OpenCase] {
         var currencyOf: [Int64: String] = [:]
-        var openedOn: [Int64: String] = [:]
         for l in lines {
             guard let d = debtorIDs[l.debtor.matchKey] else { continue }
-            if currencyOf[d] == nil { currencyOf[d] = l.amount.currency.code; openedOn[d] = options.at.day.iso }
+            if currencyOf[d] == nil { currencyOf[d] = l.amount.currency.code }
         }
         var cases: [Int64: OpenCase] = [:]
         let debtors = Array(currencyOf.keys)
+        let openedOn = DBValue.text(options.at.day.iso)
         for row in try await session.lookup("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id {KEY}",
                                             fixed: [.int(creditorID)], type: .int, keys: debtors.map { .int($0) }) {
             cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
@@ -342,7 +342,7 @@ final class ImportRun {
         let missing = debtors.filter { cases[$0] == nil }
         if !missing.isEmpty {
             let rows: [[DBValue]] = missing.map { d in
-                [.int(creditorID), .int(d), .text(CaseStatus.intake.rawValue), .int(1), .text(currencyOf[d]!), .text(openedOn[d]!), .int(importID), .text(now)]
+                [.int(creditorID), .int(d), .text(CaseStatus.intake.rawValue), .int(1), .text(currencyOf[d]!), openedOn, .int(importID), .text(now)]
             }
             for row in try await session.insert("""
                 INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at)
