@@ -49,7 +49,7 @@ final class SQLiteBulkConnection: @unchecked Sendable {
             case let .int(v): sqlite_nio_sqlite3_bind_int64(statement, index, v)
             case let .text(s): sqlite_nio_sqlite3_bind_text64(statement, index, s, UInt64(s.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
             case .null: sqlite_nio_sqlite3_bind_null(statement, index)
-            case .ints, .texts: throw StoreError.invalid("array parameters are for PostgreSQL only: \(sql.prefix(120))")
+            case .ints, .texts, .column: throw StoreError.invalid("array parameters are for PostgreSQL only: \(sql.prefix(120))")
             }
             guard rc == SQLITE_OK else { throw error(rc, sql) }
         }
