@@ -47,6 +47,51 @@ import Testing
         }
     }
 
+    /// Batches of one row with a cache of two debtors, and batches of a thousand with the default
+    /// cache, give the same cases, totals and contacts: what the import remembers between batches
+    /// only saves statements. The second creditor's import meets every debtor already on record.
+    @Test(arguments: Backend.available)
+    func batchesAndTheDebtorCacheChangeNothing(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db, code: "SMALL")
+            _ = try await addCreditor(db, code: "LARGE")
+            let generator = ClaimFileGenerator(debtorCount: 12, today: today)
+            var file = ClaimFileGenerator.header + "\n"
+            for k in 0..<80 { file += generator.row(k).line + "\n" }
+            // A debtor seen again with a new address and a new phone, far from its first rows.
+            let company = try #require((0..<12).first { generator.debtorFields($0).contains(";entreprise;") })
+            let moved = generator.debtorFields(company).split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            file += "F999;\(moved[0]);\(moved[1]);\(moved[2]);9 rue Neuve;\(moved[4]);\(moved[5]);\(moved[6]);06 11 22 33 44;01/01/2026;31/01/2026;10;;EUR\n"
+            var small = ImportOptions(creditorCode: "SMALL", today: today, batchSize: 1)
+            small.debtorCacheLimit = 2
+            let a = try await ClaimImporter.importData(Array(file.utf8), fileName: "a.csv", into: db, options: small)
+            let b = try await ClaimImporter.importData(Array(file.utf8), fileName: "b.csv", into: db,
+                                                       options: ImportOptions(creditorCode: "LARGE", today: today, batchSize: 1000))
+            #expect(a.claimsCreated == 81 && b.claimsCreated == 81 && a.rowsRejected == 0 && b.rowsRejected == 0)
+            #expect(a.casesOpened == b.casesOpened && a.debtorsCreated == 12 && b.debtorsCreated == 0)
+            func totals(_ creditor: String) async throws -> [String] {
+                try await db.withConnection { c in
+                    try await c.raw("""
+                        SELECT d.match_key AS k, cs.claimed_minor AS t, cs.claim_count AS n, cs.oldest_due_on AS o
+                        FROM cases cs JOIN debtors d ON d.id = cs.debtor_id JOIN creditors cr ON cr.id = cs.creditor_id
+                        WHERE cr.code = \(bind: creditor) ORDER BY d.match_key
+                        """).all().map { r in
+                        "\(try r.decode(column: "k", as: String.self)) \(try r.decode(column: "t", as: Int.self)) \(try r.decode(column: "n", as: Int.self)) \(try r.decode(column: "o", as: String.self))"
+                    }
+                }
+            }
+            let small_ = try await totals("SMALL")
+            #expect(small_.count == 12)
+            #expect(small_ == (try await totals("LARGE")))
+            // Each debtor has each contact the file gave once: its email, its phones, and the new address.
+            let contacts = try await db.withConnection { c in
+                try await c.raw("SELECT debtor_id, kind, value, COUNT(*) AS n FROM debtor_contacts GROUP BY debtor_id, kind, value").all()
+            }
+            #expect(try contacts.allSatisfy { try $0.decode(column: "n", as: Int.self) == 1 })
+            #expect(contacts.count == 12 * 2 + 2)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func rejectsBadRowsWithLineAndReasonAndKeepsGoodOnes(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in

@@ -10,7 +10,7 @@ public struct ClaimFileReader {
         public var text: String { decoding.decode(bytes) }
     }
 
-    public enum Row {
+    public enum Row: Sendable {
         case claim(ClaimLine, Source)
         case rejected([RowError], Source)
     }

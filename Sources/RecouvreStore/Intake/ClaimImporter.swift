@@ -21,6 +21,8 @@ public struct ImportOptions: Sendable {
     public var failAfterRows: Int?
     /// When the import happens (recorded on the import and its events).
     public var at: Instant
+    /// Debtors the import remembers between batches (see `IntakeCache`); tests make it tiny.
+    var debtorCacheLimit = 300_000
 
     public init(creditorCode: String, mapping: ColumnMapping? = nil, saveMapping: Bool = false, actor: Actor = .system,
                 today: Day, rejectsPath: String? = nil, batchSize: Int = 1000, progressEvery: Int = 100_000,
@@ -151,6 +153,7 @@ final class ImportRun {
     let now: String
     var summary = ImportSummary()
     var importID: Int64 = 0
+    var cache: IntakeCache
 
     init(session: BulkSession, creditorID: Int64, options: ImportOptions, rejects: RejectsWriter?) {
         self.session = session
@@ -158,63 +161,107 @@ final class ImportRun {
         self.options = options
         self.rejects = rejects
         self.now = options.at.description
+        cache = IntakeCache(limit: options.debtorCacheLimit)
     }
 
     /// A valid row waiting for its batch, with the row as it was in the file.
-    struct Pending {
+    struct Pending: Sendable {
         let claim: ClaimLine
         let source: ClaimFileReader.Source
     }
 
+    /// What the reading stage hands the writing stage.
+    enum Parsed: Sendable {
+        /// The header is mapped: the import can be recorded.
+        case header(separator: UInt8)
+        /// Up to a batch of valid rows and the rows refused since the last one, with the reader's counts so far.
+        case rows(claims: [Pending], rejected: [([RowError], ClaimFileReader.Source)], rowsRead: Int, windows1252: Int)
+    }
+
+    /// Reads and validates the file on one task while this one writes the previous batch: on two
+    /// cores the parser's time hides behind the database's instead of adding to it. The channel
+    /// holds two batches, so memory stays flat.
     func execute(chunks: AsyncThrowingStream<[UInt8], any Error>, mapping: ColumnMapping, fileName: String, fileBytes: Int64) async throws -> ImportSummary {
         summary.fileName = fileName
-        var reader = ClaimFileReader(mapping: mapping, today: options.today)
-        var batch: [Pending] = []
-        batch.reserveCapacity(options.batchSize)
-        var rejected: [([RowError], ClaimFileReader.Source)] = []
-        var started = false
-        var written = 0
-        let onRow: (ClaimFileReader.Row) -> Void = { row in
-            switch row {
-            case let .claim(line, source): batch.append(Pending(claim: line, source: source))
-            case let .rejected(errors, source): rejected.append((errors, source))
-            }
+        let channel = BoundedChannel<Parsed>(capacity: 2)
+        let reading = Task { [today = options.today, batchSize = options.batchSize] in
+            await ImportRun.read(chunks, mapping: mapping, today: today, batchSize: batchSize, into: channel)
         }
-        // Rows are collected per chunk by the synchronous reader, then written here.
-        func drain(rowsBefore: Int) async throws {
-            if !started, let separator = reader.separator {
-                started = true
-                summary.separator = String(UnicodeScalar(separator))
-                try await startImport(fileName: fileName, fileBytes: fileBytes)
-            }
-            summary.rowsRead = reader.rowsRead
-            summary.rowsDecodedAsWindows1252 = reader.rowsDecodedAsWindows1252
-            for (errors, source) in rejected { reject(errors, source: source) }
-            rejected.removeAll(keepingCapacity: true)
-            while batch.count >= options.batchSize {
-                try await flush(Array(batch.prefix(options.batchSize)))
-                batch.removeFirst(options.batchSize)
-                written += options.batchSize
-                if let limit = options.failAfterRows, written >= limit { throw ImportError.injectedFailure(afterRows: limit) }
-            }
-            if reader.rowsRead / options.progressEvery > rowsBefore / options.progressEvery { options.onProgress?(reader.rowsRead) }
-        }
+        var written = 0, batches = 0
         do {
-            for try await chunk in chunks {
-                let before = reader.rowsRead
-                try reader.feed(chunk, onRow: onRow)
-                try await drain(rowsBefore: before)
+            while let parsed = try await channel.receive() {
+                switch parsed {
+                case let .header(separator):
+                    summary.separator = String(UnicodeScalar(separator))
+                    try await startImport(fileName: fileName, fileBytes: fileBytes)
+                case let .rows(claims, rejected, rowsRead, windows1252):
+                    let before = summary.rowsRead
+                    summary.rowsRead = rowsRead
+                    summary.rowsDecodedAsWindows1252 = windows1252
+                    for (errors, source) in rejected { reject(errors, source: source) }
+                    if !claims.isEmpty { try await flush(claims) }
+                    batches += 1
+                    if batches % 32 == 0 { FreeMemory.release() }
+                    written += claims.count
+                    if let limit = options.failAfterRows, written >= limit { throw ImportError.injectedFailure(afterRows: limit) }
+                    if rowsRead / options.progressEvery > before / options.progressEvery { options.onProgress?(rowsRead) }
+                }
             }
-            let before = reader.rowsRead
-            try reader.finish(onRow: onRow)
-            try await drain(rowsBefore: before)
-        } catch let e as ClaimFileError {
-            throw ImportError(e)
+        } catch {
+            // The reading stage stops at its next batch; nothing of the import runs after it returns.
+            channel.cancel()
+            await reading.value
+            if let e = error as? ClaimFileError { throw ImportError(e) }
+            throw error
         }
-        if !batch.isEmpty { try await flush(batch) }
+        await reading.value
         try await finishImport()
         if options.saveMapping, let m = options.mapping { try await MappingStore.save(m, creditorID: creditorID, session: session, now: now) }
         return summary
+    }
+
+    /// The reading stage: every row of `chunks` into `channel`, a batch of valid rows at a time.
+    static func read(_ chunks: AsyncThrowingStream<[UInt8], any Error>, mapping: ColumnMapping, today: Day, batchSize: Int,
+                     into channel: BoundedChannel<Parsed>) async {
+        var reader = ClaimFileReader(mapping: mapping, today: today)
+        var claims: [Pending] = []
+        var rejected: [([RowError], ClaimFileReader.Source)] = []
+        var headerSent = false
+        let onRow: (ClaimFileReader.Row) -> Void = { row in
+            switch row {
+            case let .claim(line, source): claims.append(Pending(claim: line, source: source))
+            case let .rejected(errors, source): rejected.append((errors, source))
+            }
+        }
+        /// Sends what is ready (everything when `all`); false when the writer has stopped.
+        func send(all: Bool) async -> Bool {
+            if !headerSent, let separator = reader.separator {
+                headerSent = true
+                guard await channel.send(.header(separator: separator)) else { return false }
+            }
+            while claims.count >= batchSize || rejected.count >= batchSize || (all && (!claims.isEmpty || !rejected.isEmpty)) {
+                let batch = Array(claims.prefix(batchSize))
+                claims.removeFirst(batch.count)
+                let refused = rejected
+                rejected = []
+                guard await channel.send(.rows(claims: batch, rejected: refused, rowsRead: reader.rowsRead,
+                                               windows1252: reader.rowsDecodedAsWindows1252)) else { return false }
+            }
+            return true
+        }
+        do {
+            for try await chunk in chunks {
+                try reader.feed(chunk, onRow: onRow)
+                guard await send(all: false) else { return }
+            }
+            try reader.finish(onRow: onRow)
+            guard await send(all: true) else { return }
+            // The last counts, also when the last rows were all sent already.
+            guard await channel.send(.rows(claims: [], rejected: [], rowsRead: reader.rowsRead, windows1252: reader.rowsDecodedAsWindows1252)) else { return }
+            channel.finish()
+        } catch {
+            channel.finish(throwing: error)
+        }
     }
 
     private func reject(_ errors: [RowError], source: ClaimFileReader.Source) {
@@ -261,57 +308,66 @@ final class ImportRun {
         reject([RowError(line: p.claim.line, column: column, reason: reason)], source: p.source)
     }
 
-    /// Matches each row's debtor by its key, creating the unknown ones. Returns key → debtor id.
+    /// Matches each row's debtor by its key, creating the unknown ones, and records the contacts
+    /// the file gives. Returns key → debtor id.
     private func upsertDebtors(_ lines: [ClaimLine]) async throws -> [String: Int64] {
-        var byKey: [String: DebtorLine] = [:]
-        for l in lines where byKey[l.debtor.matchKey] == nil { byKey[l.debtor.matchKey] = l.debtor }
+        cache.trim()
         var ids: [String: Int64] = [:]
-        var storedAddress: [Int64: String] = [:] // debtor id → address on record
-        let keys = Array(byKey.keys)
-        for row in try await session.lookup("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key {KEY}",
-                                            type: .text, keys: keys.map { .text($0) }) {
-            let id = row[0].int!
-            ids[row[1].text!] = id
-            storedAddress[id] = Self.addressText(row[2].text ?? "", row[3].text ?? "", row[4].text ?? "")
+        var unseen: [String: DebtorLine] = [:]
+        for l in lines {
+            let key = l.debtor.matchKey
+            if let d = cache.debtors[.init(key)] { ids[key] = d.id } else if unseen[key] == nil { unseen[key] = l.debtor }
         }
-        let missing = keys.filter { ids[$0] == nil }
-        if !missing.isEmpty {
-            let rows: [[DBValue]] = missing.map { key in
-                let d = byKey[key]!
-                return [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
-                          .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now)]
-            }
-            for row in try await session.insert("""
-                INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
-                VALUES {ROWS} RETURNING id, match_key
-                """, types: Array(repeating: .text, count: 12), rows: rows) {
-                let key = row[1].text!, id = row[0].int!
+        if !unseen.isEmpty {
+            let keys = Array(unseen.keys)
+            for row in try await session.lookup("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key {KEY}",
+                                                type: .text, keys: keys.map { .text($0) }) {
+                let id = row[0].int!, key = row[1].text!
                 ids[key] = id
-                storedAddress[id] = Self.addressText(byKey[key]!.address)
+                cache.debtors[.init(key)] = .init(id: id, address: IntakeCache.fingerprint(Self.addressText(row[2].text ?? "", row[3].text ?? "", row[4].text ?? "")), createdNow: false)
             }
-            summary.debtorsCreated += missing.count
+            let missing = keys.filter { ids[$0] == nil }
+            if !missing.isEmpty {
+                let rows: [[DBValue]] = missing.map { key in
+                    let d = unseen[key]!
+                    return [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
+                            .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now)]
+                }
+                for row in try await session.insert("""
+                    INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
+                    VALUES {ROWS} RETURNING id, match_key
+                    """, types: Array(repeating: .text, count: 12), rows: rows) {
+                    let key = row[1].text!, id = row[0].int!
+                    ids[key] = id
+                    cache.debtors[.init(key)] = .init(id: id, address: IntakeCache.fingerprint(Self.addressText(unseen[key]!.address)), createdNow: true)
+                }
+                summary.debtorsCreated += missing.count
+            }
         }
-        // Contacts the file gives: new phones and emails, and an address that differs from the one on record.
-        var contacts: [(Int64, String, String)] = []
-        var seen = Set<String>()
-        func add(_ id: Int64, _ kind: String, _ value: String) {
-            if seen.insert("\(id)|\(kind)|\(value)").inserted { contacts.append((id, kind, value)) }
-        }
+        // Contacts the file gives: new phones and emails, and an address that differs from the one
+        // on record. A debtor created by this import has only the contacts this import gave it, so
+        // its new ones need no conflict check (on PostgreSQL, ON CONFLICT is a slower insert path).
+        var forNewDebtors: [[DBValue]] = [], forKnownDebtors: [[DBValue]] = []
+        let source = DBValue.text("import #\(importID)"), stamp = DBValue.text(now)
         for l in lines {
             let d = l.debtor
-            guard let id = ids[d.matchKey] else { continue }
-            if let e = d.email { add(id, "email", e) }
-            if let p = d.phone { add(id, "phone", p) }
-            let given = Self.addressText(d.address)
-            if !d.address.isEmpty, given != storedAddress[id] { add(id, "address", given) }
+            guard let debtor = cache.debtors[.init(d.matchKey)] else { continue }
+            func add(_ kind: IntakeCache.ContactKind, _ value: String) {
+                guard cache.contacts.insert(.init(debtorID: debtor.id, kind: kind, value: value)).inserted else { return }
+                let row: [DBValue] = [.int(debtor.id), .text(kind.rawValue), .text(value), source, stamp]
+                if debtor.createdNow { forNewDebtors.append(row) } else { forKnownDebtors.append(row) }
+            }
+            if let e = d.email { add(.email, e) }
+            if let p = d.phone { add(.phone, p) }
+            if !d.address.isEmpty {
+                let given = Self.addressText(d.address)
+                if IntakeCache.fingerprint(given) != debtor.address { add(.address, given) }
+            }
         }
-        if !contacts.isEmpty {
-            let source = DBValue.text("import #\(importID)")
-            try await session.insert("""
-                INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES {ROWS}
-                ON CONFLICT (debtor_id, kind, value) DO NOTHING
-                """, types: [.int, .text, .text, .text, .text], rows: contacts.map { [.int($0.0), .text($0.1), .text($0.2), source, .text(now)] })
-        }
+        let insertContacts = "INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) VALUES {ROWS}"
+        let contactTypes: [BulkSession.ColumnType] = [.int, .text, .text, .text, .text]
+        try await session.insert(insertContacts, types: contactTypes, rows: forNewDebtors)
+        try await session.insert(insertContacts + " ON CONFLICT (debtor_id, kind, value) DO NOTHING", types: contactTypes, rows: forKnownDebtors)
         return ids
     }
 
@@ -323,24 +379,28 @@ final class ImportRun {
         return line1.isEmpty ? place : place.isEmpty ? line1 : line1 + ", " + place
     }
 
-    struct OpenCase { let id: Int64; let currency: String }
-
     /// The open case of each debtor with this creditor, opening the missing ones.
-    private func openCases(_ lines: [ClaimLine], debtorIDs: [String: Int64]) async throws -> [Int64: OpenCase] {
-        var currencyOf: [Int64: String] = [:]
+    private func openCases(_ lines: [ClaimLine], debtorIDs: [String: Int64]) async throws -> [Int64: IntakeCache.OpenCase] {
+        var cases: [Int64: IntakeCache.OpenCase] = [:]
+        var currencyOf: [Int64: String] = [:] // debtors whose case is not known yet
+        var toLookUp: [Int64] = []
         for l in lines {
-            guard let d = debtorIDs[l.debtor.matchKey] else { continue }
-            if currencyOf[d] == nil { currencyOf[d] = l.amount.currency.code }
+            guard let d = debtorIDs[l.debtor.matchKey], cases[d] == nil, currencyOf[d] == nil else { continue }
+            if let c = cache.cases[d] { cases[d] = c; continue }
+            currencyOf[d] = l.amount.currency.code
+            // A debtor this import created has no case yet: nothing to look up.
+            if cache.debtors[.init(l.debtor.matchKey)]?.createdNow != true { toLookUp.append(d) }
         }
-        var cases: [Int64: OpenCase] = [:]
-        let debtors = Array(currencyOf.keys)
-        let openedOn = DBValue.text(options.at.day.iso)
         for row in try await session.lookup("SELECT id, debtor_id, currency FROM cases WHERE creditor_id = ? AND open_slot = 1 AND debtor_id {KEY}",
-                                            fixed: [.int(creditorID)], type: .int, keys: debtors.map { .int($0) }) {
-            cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
+                                            fixed: [.int(creditorID)], type: .int, keys: toLookUp.map { .int($0) }) {
+            let d = row[1].int!
+            cases[d] = .init(id: row[0].int!, currency: row[2].text!)
+            cache.cases[d] = cases[d]
+            currencyOf[d] = nil
         }
-        let missing = debtors.filter { cases[$0] == nil }
+        let missing = Array(currencyOf.keys)
         if !missing.isEmpty {
+            let openedOn = DBValue.text(options.at.day.iso)
             let rows: [[DBValue]] = missing.map { d in
                 [.int(creditorID), .int(d), .text(CaseStatus.intake.rawValue), .int(1), .text(currencyOf[d]!), openedOn, .int(importID), .text(now)]
             }
@@ -348,7 +408,9 @@ final class ImportRun {
                 INSERT INTO cases (creditor_id, debtor_id, status, open_slot, currency, opened_on, opened_import_id, updated_at)
                 VALUES {ROWS} RETURNING id, debtor_id, currency
                 """, types: [.int, .int, .text, .int, .text, .text, .int, .text], rows: rows) {
-                cases[row[1].int!] = OpenCase(id: row[0].int!, currency: row[2].text!)
+                let d = row[1].int!
+                cases[d] = .init(id: row[0].int!, currency: row[2].text!)
+                cache.cases[d] = cases[d]
             }
             summary.casesOpened += missing.count
         }
@@ -361,9 +423,11 @@ final class ImportRun {
     }
 
     /// Creates new claims, updates changed ones, and marks unchanged ones as seen by this import.
-    /// New invoices are inserted first (ON CONFLICT DO NOTHING); only those already known are
-    /// then read and compared, so a file of new claims costs one statement per claim, not two.
-    private func writeClaims(_ pending: [Pending], debtorIDs: [String: Int64], cases: [Int64: OpenCase]) async throws {
+    /// A file of new claims costs one insert per claim: SQLite tries every row (ON CONFLICT DO
+    /// NOTHING checks the key it checks anyway) and reads back only the refused ones; PostgreSQL
+    /// reads the batch's known keys first and inserts the rest plainly, because its ON CONFLICT
+    /// path cost 30 % more per row than the lookup (200,000 claims, same server).
+    private func writeClaims(_ pending: [Pending], debtorIDs: [String: Int64], cases: [Int64: IntakeCache.OpenCase]) async throws {
         var candidates: [(Pending, caseID: Int64)] = []
         candidates.reserveCapacity(pending.count)
         for p in pending {
@@ -377,33 +441,48 @@ final class ImportRun {
         }
         guard !candidates.isEmpty else { return }
         let imp = DBValue.int(importID), creditor = DBValue.int(creditorID), stamp = DBValue.text(now)
-        let rows: [[DBValue]] = candidates.map { p, caseID in
-            let l = p.claim
-            return [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
-                    .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
-                    .int(Int64(l.line)), stamp, stamp]
+        func insert(_ rows: ArraySlice<(Pending, caseID: Int64)>, suffix: String) async throws -> [[DBValue]] {
+            try await session.insert("""
+                INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
+                created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
+                VALUES {ROWS}
+                """ + suffix, types: [.int, .int, .text, .text, .text, .int, .int, .text, .int, .int, .int, .int, .int, .text, .text],
+                rows: rows.map { p, caseID in
+                    let l = p.claim
+                    return [creditor, .int(caseID), .text(l.invoiceReference), .text(l.issuedOn.iso), .text(l.dueOn.iso), .int(l.amount.minorUnits),
+                            .int(l.vat.minorUnits), .text(l.amount.currency.code), DBValue(l.interestRate?.microPercent), imp, imp, imp,
+                            .int(Int64(l.line)), stamp, stamp]
+                })
         }
-        let inserted = try await session.insert("""
-            INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro,
-            created_import_id, changed_import_id, last_import_id, import_line, created_at, updated_at)
-            VALUES {ROWS}
-            ON CONFLICT (creditor_id, invoice_ref) DO NOTHING RETURNING invoice_ref
-            """, types: [.int, .int, .text, .text, .text, .int, .int, .text, .int, .int, .int, .int, .int, .text, .text], rows: rows)
-        summary.claimsCreated += inserted.count
-        guard inserted.count < candidates.count else { return }
-
+        func storedClaims(_ rows: [(Pending, caseID: Int64)]) async throws -> [String: StoredClaim] {
+            var stored: [String: StoredClaim] = [:]
+            for row in try await session.lookup("""
+                SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
+                FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
+                """, fixed: [.int(creditorID)], type: .text, keys: rows.map { .text($0.0.claim.invoiceReference) }) {
+                stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
+                                                   principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
+                                                   lastImport: row[9].int, line: row[10].int)
+            }
+            return stored
+        }
         // Invoices already known: duplicates in this file, another debtor's, changed or unchanged.
-        let created = Set(inserted.compactMap { $0[0].text })
-        let known = candidates.filter { !created.contains($0.0.claim.invoiceReference) }
-        var stored: [String: StoredClaim] = [:]
-        for row in try await session.lookup("""
-            SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, last_import_id, import_line
-            FROM claims WHERE creditor_id = ? AND invoice_ref {KEY}
-            """, fixed: [.int(creditorID)], type: .text, keys: known.map { .text($0.0.claim.invoiceReference) }) {
-            stored[row[2].text!] = StoredClaim(id: row[0].int!, caseID: row[1].int!, issuedOn: row[3].text!, dueOn: row[4].text!,
-                                               principal: row[5].int!, vat: row[6].int!, currency: row[7].text!, rate: row[8].int,
-                                               lastImport: row[9].int, line: row[10].int)
+        let known: [(Pending, caseID: Int64)]
+        let stored: [String: StoredClaim]
+        switch session.dialect {
+        case .sqlite:
+            let created = Set(try await insert(candidates[...], suffix: " ON CONFLICT (creditor_id, invoice_ref) DO NOTHING RETURNING invoice_ref").compactMap { $0[0].text })
+            summary.claimsCreated += created.count
+            known = candidates.filter { !created.contains($0.0.claim.invoiceReference) }
+            stored = try await storedClaims(known)
+        case .postgres:
+            stored = try await storedClaims(candidates)
+            let fresh = candidates.filter { stored[$0.0.claim.invoiceReference] == nil }
+            _ = try await insert(fresh[...], suffix: "")
+            summary.claimsCreated += fresh.count
+            known = candidates.filter { stored[$0.0.claim.invoiceReference] != nil }
         }
+        guard !known.isEmpty else { return }
         var unchanged: [(Int64, Int)] = []
         for (p, caseID) in known {
             let l = p.claim
