@@ -47,9 +47,10 @@ import Testing
         }
     }
 
-    /// Batches of one row with a cache of two debtors, and batches of a thousand with the default
-    /// cache, give the same cases, totals and contacts: what the import remembers between batches
-    /// only saves statements. The second creditor's import meets every debtor already on record.
+    /// Batches of one row with a cache of two debtors and case totals written after every batch,
+    /// and batches of a thousand with the defaults, give the same cases, totals and contacts: what
+    /// the import remembers between batches only saves statements. The second creditor's import
+    /// meets every debtor already on record.
     @Test(arguments: Backend.available)
     func batchesAndTheDebtorCacheChangeNothing(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
@@ -64,6 +65,7 @@ import Testing
             file += "F999;\(moved[0]);\(moved[1]);\(moved[2]);9 rue Neuve;\(moved[4]);\(moved[5]);\(moved[6]);06 11 22 33 44;01/01/2026;31/01/2026;10;;EUR\n"
             var small = ImportOptions(creditorCode: "SMALL", today: today, batchSize: 1)
             small.debtorCacheLimit = 2
+            small.pendingCaseTotalsLimit = 1
             let a = try await ClaimImporter.importData(Array(file.utf8), fileName: "a.csv", into: db, options: small)
             let b = try await ClaimImporter.importData(Array(file.utf8), fileName: "b.csv", into: db,
                                                        options: ImportOptions(creditorCode: "LARGE", today: today, batchSize: 1000))

@@ -194,7 +194,7 @@ public enum Migrations {
             "{POSTGRES} ALTER TABLE debtor_contacts ALTER COLUMN value TYPE TEXT COLLATE \"C\"",
             // A case's totals change after its row is written (every import, every payment):
             // room in each page lets PostgreSQL update it in place without touching its indexes.
-            "{POSTGRES} ALTER TABLE cases SET (fillfactor = 80)",
+            "{POSTGRES} ALTER TABLE cases SET (fillfactor = 50)",
             // Nothing reads claims by the last import that listed them; the end of an import
             // reads them by the import that changed them.
             "DROP INDEX claims_last_import",
