@@ -192,8 +192,10 @@ public enum Migrations {
             "{POSTGRES} ALTER TABLE claims ALTER COLUMN invoice_ref TYPE TEXT COLLATE \"C\"",
             "{POSTGRES} ALTER TABLE debtor_contacts ALTER COLUMN kind TYPE TEXT COLLATE \"C\"",
             "{POSTGRES} ALTER TABLE debtor_contacts ALTER COLUMN value TYPE TEXT COLLATE \"C\"",
-            // A case's totals change after its row is written (every import, every payment):
-            // room in each page lets PostgreSQL update it in place without touching its indexes.
+            // A case's totals change after its row is written (every import, every payment), and
+            // an import updates every case it opened inside the transaction that wrote it, where
+            // old versions cannot be pruned yet: half of each page free lets PostgreSQL update in
+            // place without touching the six indexes (21 µs per case instead of 40).
             "{POSTGRES} ALTER TABLE cases SET (fillfactor = 50)",
             // Nothing reads claims by the last import that listed them; the end of an import
             // reads them by the import that changed them.
