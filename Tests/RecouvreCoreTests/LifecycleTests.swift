@@ -79,3 +79,18 @@ import Testing
         #expect(h.entries.first?.caseID == 2)
     }
 }
+
+@Suite struct RoleTests {
+    @Test func everyRoleHasItsRowAndOnlyAdminsManageUsers() {
+        for role in Role.allCases { #expect(Role.rights[role] != nil, "\(role) has no row in the rights table") }
+        #expect(Role.allCases.filter { $0.may(.manageUsers) } == [.admin])
+        #expect(Role.creditorUser.may(.viewCases) && !Role.creditorUser.may(.workCases) && !Role.creditorUser.may(.viewCreditors))
+        #expect(Role.agent.may(.workCases) && !Role.agent.may(.importClaims))
+    }
+
+    @Test func passwordRule() {
+        #expect(PasswordRule.problem(with: "court", login: "marie") != nil)
+        #expect(PasswordRule.problem(with: "xxmarie-2026-longue", login: "Marie") != nil)
+        #expect(PasswordRule.problem(with: "cheval-agrafe-batterie", login: "marie") == nil)
+    }
+}

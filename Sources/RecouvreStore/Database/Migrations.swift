@@ -202,6 +202,30 @@ public enum Migrations {
             "DROP INDEX claims_last_import",
             "CREATE INDEX claims_changed_import ON claims (changed_import_id)",
         ]),
+        Migration(version: 3, name: "logins and sessions", statements: [
+            // bcrypt; empty until a password is set (nobody can log in with it).
+            "ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE users ADD COLUMN disabled_at TEXT",
+            // A session is found by the SHA-256 of its cookie: a copy of the table logs nobody in.
+            """
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+            """
+            CREATE TABLE login_failures (
+                id {ID},
+                login TEXT NOT NULL,
+                at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX login_failures_login ON login_failures (login, at)",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

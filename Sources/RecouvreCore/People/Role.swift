@@ -1,0 +1,76 @@
+/// What a person does at the agency, or for a creditor; their rights follow from it alone
+/// (`Role.rights`), so authorisation is decided in one place.
+public enum Role: String, CaseIterable, Hashable, Sendable, Codable {
+    case agent, supervisor, lawyer, accountant, riskAnalyst, admin
+    /// A creditor's employee: that creditor's cases, documents and figures only.
+    case creditorUser
+
+    public var isAgencyStaff: Bool { self != .creditorUser }
+}
+
+/// Something a route lets its caller do.
+public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
+    /// See cases, their claims, history and reports (within the caller's scope).
+    case viewCases
+    /// Record actions and reports, edit the investigation, change a case's phase.
+    case workCases
+    /// Import creditors' claim lists.
+    case importClaims
+    /// See creditors, their mandates and figures.
+    case viewCreditors
+    /// Create and disable users, reset their passwords.
+    case manageUsers
+    /// Read and verify the audit trail.
+    case readAudit
+}
+
+extension Role {
+    /// The rights table (also in the README). Read access to cases is everyone's, within their
+    /// scope; acting on them is the collection staff's; a creditor's user only reads.
+    public static let rights: [Role: Set<Right>] = [
+        .agent: [.viewCases, .workCases],
+        .supervisor: [.viewCases, .workCases, .importClaims, .viewCreditors],
+        .lawyer: [.viewCases, .workCases, .viewCreditors],
+        .accountant: [.viewCases, .viewCreditors, .readAudit],
+        .riskAnalyst: [.viewCases, .viewCreditors],
+        .admin: Set(Right.allCases),
+        .creditorUser: [.viewCases],
+    ]
+
+    public func may(_ right: Right) -> Bool { Self.rights[self]?.contains(right) ?? false }
+}
+
+/// A person who logs in.
+public struct User: Hashable, Sendable, Codable, Identifiable {
+    public var id: Int64
+    public var login: String
+    public var displayName: String
+    public var role: Role
+    /// Set for `creditorUser` only: whose cases they see.
+    public var creditorID: Int64?
+    public var team: String?
+
+    public init(id: Int64, login: String, displayName: String, role: Role, creditorID: Int64? = nil, team: String? = nil) {
+        self.id = id
+        self.login = login
+        self.displayName = displayName
+        self.role = role
+        self.creditorID = creditorID
+        self.team = team
+    }
+
+    public func may(_ right: Right) -> Bool { role.may(right) }
+    public var actor: Actor { .user(login) }
+}
+
+/// A password a user may choose: long enough to resist guessing, not a login echo.
+public enum PasswordRule {
+    public static let minimumLength = 12
+
+    /// Why `password` is refused, or nil.
+    public static func problem(with password: String, login: String) -> String? {
+        if password.count < minimumLength { return "at least \(minimumLength) characters" }
+        if password.lowercased().contains(login.lowercased()) { return "must not contain the login" }
+        return nil
+    }
+}

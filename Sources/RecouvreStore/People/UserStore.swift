@@ -1,0 +1,98 @@
+import RecouvreCore
+import SQLKit
+
+/// Users, their sessions and failed logins. Passwords arrive here already hashed (the server
+/// hashes with bcrypt); session tokens arrive as their SHA-256.
+public struct UserStore: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    /// Creates a user; refuses a login in use, a creditor user without a creditor, or staff with one.
+    public func create(login: String, displayName: String, role: Role, creditorID: Int64? = nil, team: String? = nil,
+                       passwordHash: String, at: Instant = SystemClock.now()) async throws -> User {
+        let login = login.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !login.isEmpty, login.count <= 64, login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) else {
+            throw StoreError.invalid("a login is 1 to 64 letters, digits, '.', '_', '-' or '@'")
+        }
+        guard (role == .creditorUser) == (creditorID != nil) else {
+            throw StoreError.invalid(role == .creditorUser ? "a creditor user belongs to one creditor" : "only a creditor user belongs to a creditor")
+        }
+        let id: Int64 = try await database.transaction { db in
+            if try await !db.raw("SELECT id FROM users WHERE login = \(bind: login)").all().isEmpty {
+                throw StoreError.conflict("the login \(login) is taken")
+            }
+            return try await db.raw("""
+                INSERT INTO users (login, display_name, role, creditor_id, team, password_hash, created_at)
+                VALUES (\(bind: login), \(bind: displayName), \(bind: role.rawValue), \(bind: creditorID), \(bind: team), \(bind: passwordHash), \(bind: at.description))
+                RETURNING id
+                """).all()[0].decode(column: "id", as: Int64.self)
+        }
+        return User(id: id, login: login, displayName: displayName, role: role, creditorID: creditorID, team: team)
+    }
+
+    /// An active user by login, with their password hash.
+    public func credentials(login: String) async throws -> (user: User, passwordHash: String)? {
+        let rows = try await database.withConnection { db in
+            try await db.raw("SELECT * FROM users WHERE login = \(bind: login.lowercased()) AND disabled_at IS NULL").all()
+        }
+        guard let r = rows.first else { return nil }
+        return (try Self.user(r), try r.decode(column: "password_hash", as: String.self))
+    }
+
+    public func setPassword(userID: Int64, passwordHash: String) async throws {
+        try await database.transaction { db in
+            try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
+            // Every other session of this user ends with the old password.
+            try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+        }
+    }
+
+    static func user(_ r: any SQLRow) throws -> User {
+        guard let role = Role(rawValue: try r.decode(column: "role", as: String.self)) else { throw StoreError.invalid("unknown role in users") }
+        return User(id: try r.decode(column: "id", as: Int64.self), login: try r.decode(column: "login", as: String.self),
+                    displayName: try r.decode(column: "display_name", as: String.self), role: role,
+                    creditorID: try r.decode(column: "creditor_id", as: Int64?.self), team: try r.decode(column: "team", as: String?.self))
+    }
+
+    // MARK: Sessions
+
+    public func openSession(tokenHash: String, csrfToken: String, userID: Int64, at: Instant, expiresAt: Instant) async throws {
+        try await database.withConnection { db in
+            try await db.raw("""
+                INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+                VALUES (\(bind: tokenHash), \(bind: userID), \(bind: csrfToken), \(bind: at.description), \(bind: expiresAt.description))
+                """).run()
+        }
+    }
+
+    /// The user and CSRF token of a live session of an active user.
+    public func session(tokenHash: String, at: Instant) async throws -> (user: User, csrfToken: String)? {
+        let rows = try await database.withConnection { db in
+            try await db.raw("""
+                SELECT u.*, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = \(bind: tokenHash) AND s.expires_at > \(bind: at.description) AND u.disabled_at IS NULL
+                """).all()
+        }
+        guard let r = rows.first else { return nil }
+        return (try Self.user(r), try r.decode(column: "csrf_token", as: String.self))
+    }
+
+    public func closeSession(tokenHash: String) async throws {
+        try await database.withConnection { db in try await db.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run() }
+    }
+
+    // MARK: Failed logins
+
+    public func recordFailure(login: String, at: Instant) async throws {
+        try await database.withConnection { db in
+            try await db.raw("INSERT INTO login_failures (login, at) VALUES (\(bind: login.lowercased()), \(bind: at.description))").run()
+        }
+    }
+
+    public func failures(login: String, since: Instant) async throws -> Int {
+        try await database.withConnection { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM login_failures WHERE login = \(bind: login.lowercased()) AND at > \(bind: since.description)")
+                .all()[0].decode(column: "n", as: Int.self)
+        }
+    }
+}
