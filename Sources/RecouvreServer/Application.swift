@@ -13,9 +13,6 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The request context of every route.
-public typealias AppContext = BasicRequestContext
-
 /// Builds the whole application from its configuration, so the executable and the tests start
 /// the same thing.
 public func buildApplication(
@@ -44,6 +41,9 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: .init(string: Stylesheet.css)))
     }
+    let users = UserStore(database)
+    router.add(middleware: SessionMiddleware(users: users))
+    LoginPages(users: users, views: views).addRoutes(to: router)
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
     CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
     return router

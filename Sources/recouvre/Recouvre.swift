@@ -10,7 +10,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self])
+        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self, UserCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -80,9 +80,33 @@ struct Demo: AsyncParsableCommand {
         try await Migrations.migrate(db)
         let result = try await DemoPortfolio.load(into: db, today: SystemClock.today())
         let elapsed = seconds(clock.now - start)
+        let logins = try await Self.addUsers(db)
         FileHandle.standardOutput.write(Data("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))\n".utf8))
+        FileHandle.standardOutput.write(Data("Logins, all with the password \(Self.password): \(logins.joined(separator: ", "))\n".utf8))
         if noServe { await db.close(); return }
         try await serve(db, hostname: hostname, port: port, banner: "Open http://\(hostname):\(port)/ — Ctrl-C to stop")
+    }
+}
+
+extension Demo {
+    static let password = "recouvre-demo-2026"
+
+    /// One user per role; the creditor's user belongs to the first creditor.
+    static func addUsers(_ db: Database) async throws -> [String] {
+        let creditor = try await CreditorStore(db).list().first
+        let people: [(String, String, Role)] = [
+            ("admin", "Alice Admin", .admin), ("agent", "Bruno Agent", .agent), ("superviseur", "Chloé Superviseure", .supervisor),
+            ("juriste", "David Juriste", .lawyer), ("comptable", "Emma Comptable", .accountant), ("analyste", "Farid Analyste", .riskAnalyst),
+            ("client", "Gaëlle (\(creditor?.name ?? "créancier"))", .creditorUser),
+        ]
+        let hash = Passwords.hash(password) // one hash for all: the demo's logins share their password
+        var logins: [String] = []
+        for (login, name, role) in people {
+            let user = try await UserStore(db).create(login: login, displayName: name, role: role,
+                                                      creditorID: role == .creditorUser ? creditor?.id : nil, passwordHash: hash)
+            logins.append("\(user.login) (\(role.rawValue))")
+        }
+        return logins
     }
 }
 
@@ -209,6 +233,50 @@ struct CreditorCommand: AsyncParsableCommand {
             let list = try await CreditorStore(db).list()
             await db.close()
             for c in list { print("\(c.code)\t\(c.name)\tmandate \(c.mandate.reference)\tcommission \(c.mandate.commission.rateOfCollected) %") }
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Create users.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user; the password is read from standard input (one line).",
+            discussion: "Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). A creditorUser needs --creditor.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Login (letters, digits, . _ - @).") var login: String
+        @Option(help: "Name shown in the pages.") var name: String
+        @Option(help: "Role.") var role: String
+        @Option(help: "Creditor code, for a creditorUser.") var creditor: String?
+        @Option(help: "Team of an agent or supervisor.") var team: String?
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else {
+                throw ValidationError("--role: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let password = readLine(strippingNewline: true) else { throw ValidationError("no password on standard input") }
+            if let problem = PasswordRule.problem(with: password, login: login) { throw ValidationError("password: \(problem)") }
+            let db = try await database.open()
+            do {
+                var creditorID: Int64?
+                if let code = creditor {
+                    guard let c = try await CreditorStore(db).list().first(where: { $0.code == code.uppercased() }) else {
+                        throw ValidationError("--creditor: no creditor \(code)")
+                    }
+                    creditorID = c.id
+                }
+                let user = try await UserStore(db).create(login: login, displayName: name, role: role, creditorID: creditorID, team: team,
+                                                          passwordHash: Passwords.hash(password))
+                await db.close()
+                print("user \(user.login) created (#\(user.id), \(user.role.rawValue))")
+            } catch let e as ValidationError {
+                await db.close()
+                throw e
+            } catch {
+                await db.close()
+                throw ValidationError(String(describing: error))
+            }
         }
     }
 }

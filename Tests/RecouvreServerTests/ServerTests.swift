@@ -28,14 +28,15 @@ import Testing
                 try await client.execute(uri: "/health", method: .get) { r in
                     #expect(r.status == .ok && String(buffer: r.body) == #"{"status":"ok"}"#)
                 }
-                try await client.execute(uri: "/cases?status=litigation", method: .get) { r in
+                let cookie = try await logIn(client, db, as: .admin)
+                try await client.execute(uri: "/cases?status=litigation", method: .get, headers: [.cookie: cookie]) { r in
                     let html = String(buffer: r.body)
                     #expect(r.status == .ok && r.headers[.contentType] == "text/html; charset=utf-8")
                     #expect(html.contains("<html lang=\"fr\">") && html.contains("Contentieux") && html.contains("RC-"))
                     #expect(!html.contains("Payé en partie</span>"))
                     #expect(html.contains("rel=\"next\""))
                 }
-                try await client.execute(uri: "/cases?lang=en", method: .get) { r in
+                try await client.execute(uri: "/cases?lang=en", method: .get, headers: [.cookie: cookie]) { r in
                     let html = String(buffer: r.body)
                     #expect(html.contains("<html lang=\"en\">") && html.contains("Oldest due date"))
                     #expect(r.headers[.setCookie]?.contains("lang=en") == true)
@@ -43,17 +44,17 @@ import Testing
                 }
                 let page = try await CaseStore(db).list(scope: .agency, filter: CaseFilter(status: .suspended), limit: 1)
                 let id = try #require(page.cases.first?.id)
-                try await client.execute(uri: "/cases/\(id)", method: .get) { r in
+                try await client.execute(uri: "/cases/\(id)", method: .get, headers: [.cookie: cookie]) { r in
                     let html = String(buffer: r.body)
                     #expect(r.status == .ok)
                     #expect(html.contains("RC-") && html.contains("Historique") && html.contains("[dispute]") && html.contains("Reste dû"))
                     #expect(!html.contains(">nil<") && !html.contains(" nil "))
                 }
-                try await client.execute(uri: "/cases/\(id)?lang=en", method: .get) { r in
+                try await client.execute(uri: "/cases/\(id)?lang=en", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(String(buffer: r.body).contains("History"))
                 }
-                try await client.execute(uri: "/cases/999999", method: .get) { r in #expect(r.status == .notFound) }
-                try await client.execute(uri: "/cases/abc", method: .get) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/cases/999999", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/cases/abc", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .notFound) }
             }
         }
     }
@@ -62,7 +63,8 @@ import Testing
         try await withDemo { db in
             let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
             try await app.test(.router) { client in
-                let next: String? = try await client.execute(uri: "/api/v1/cases?status=paid&limit=5", method: .get) { r in
+                let cookie = try await logIn(client, db, as: .agent)
+                let next: String? = try await client.execute(uri: "/api/v1/cases?status=paid&limit=5", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(r.status == .ok && r.headers[.contentType] == "application/json")
                     struct Body: Decodable { let cases: [C]; let next_cursor: String? }
                     struct C: Decodable { let status: String; let balance: String; let reference: String }
@@ -71,15 +73,150 @@ import Testing
                     return body.next_cursor
                 }
                 #expect(next != nil)
-                try await client.execute(uri: "/api/v1/cases?status=nope", method: .get) { r in
+                try await client.execute(uri: "/api/v1/cases?status=nope", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(r.status == .badRequest && r.headers[.contentType] == "application/problem+json")
                     #expect(String(buffer: r.body).contains(#""code":"invalid_status""#))
                 }
-                try await client.execute(uri: "/api/v1/cases/RC-0000001", method: .get) { r in
+                try await client.execute(uri: "/api/v1/cases/RC-0000001", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(r.status == .ok && String(buffer: r.body).contains(#""allowed_transitions""#))
                 }
-                try await client.execute(uri: "/api/v1/cases/424242", method: .get) { r in
+                try await client.execute(uri: "/api/v1/cases/424242", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(r.status == .notFound && String(buffer: r.body).contains(#""code":"case_not_found""#))
+                }
+                try await client.execute(uri: "/api/v1/cases", method: .get) { r in
+                    #expect(r.status == .unauthorized && String(buffer: r.body).contains(#""code":"unauthenticated""#))
+                }
+            }
+        }
+    }
+
+    static let password = "cheval-agrafe-batterie"
+
+    /// Creates a user of `role` (a creditor user belongs to the first creditor) and logs in through
+    /// the login form as a browser would; returns the session cookie to send.
+    func logIn(_ client: some TestClientProtocol, _ db: Database, as role: Role, login: String? = nil) async throws -> String {
+        let login = login ?? "user-\(role.rawValue.lowercased())"
+        let creditor = role == .creditorUser ? try await CreditorStore(db).list().first?.id : nil
+        _ = try await UserStore(db).create(login: login, displayName: "Test \(role.rawValue)", role: role, creditorID: creditor,
+                                           passwordHash: Passwords.hash(Self.password))
+        return try await submitLogin(client, login: login, password: Self.password).cookie!
+    }
+
+    /// Posts the login form with its form token; returns the response status and the session cookie if one was set.
+    func submitLogin(_ client: some TestClientProtocol, login: String, password: String, next: String = "/cases") async throws -> (status: HTTPResponse.Status, cookie: String?, location: String?) {
+        let (token, formCookie): (String, String) = try await client.execute(uri: "/login", method: .get) { r in
+            let html = String(buffer: r.body)
+            let token = try #require(html.range(of: #"name="formToken" value=""#).map { html[$0.upperBound...].prefix { $0 != "\"" } })
+            let setCookie = try #require(r.headers[.setCookie])
+            return (String(token), String(setCookie.prefix { $0 != ";" }))
+        }
+        let body = "formToken=\(token)&login=\(login)&password=\(password)&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+        return try await client.execute(uri: "/login", method: .post, headers: [.cookie: formCookie, .contentType: "application/x-www-form-urlencoded"],
+                                        body: ByteBuffer(string: body)) { r in
+            let session = r.headers[values: .setCookie].first { $0.hasPrefix("recouvre_session=") }
+            return (r.status, session.map { String($0.prefix { $0 != ";" }) }, r.headers[.location])
+        }
+    }
+
+    @Test func pagesAskForALoginAndTheSessionCookieIsGuarded() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/cases?status=paid", method: .get) { r in
+                    #expect(r.status == .found && r.headers[.location] == "/login?next=%2Fcases%3Fstatus%3Dpaid")
+                }
+                _ = try await UserStore(db).create(login: "marie", displayName: "Marie", role: .agent, passwordHash: Passwords.hash(Self.password))
+                let wrong = try await submitLogin(client, login: "marie", password: "pas-le-bon-mot-de-passe")
+                #expect(wrong.status == .unauthorized && wrong.cookie == nil)
+                let nobody = try await submitLogin(client, login: "personne", password: Self.password)
+                #expect(nobody.status == .unauthorized && nobody.cookie == nil)
+                // The form token is required: a login posted from another site is refused.
+                try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                         body: ByteBuffer(string: "login=marie&password=\(Self.password)")) { r in #expect(r.status == .forbidden) }
+
+                let ok = try await submitLogin(client, login: "marie", password: Self.password, next: "/cases?status=paid")
+                #expect(ok.status == .seeOther && ok.location == "/cases?status=paid")
+                let cookie = try #require(ok.cookie)
+                // An outside address after login is not followed.
+                #expect(LoginPages.safeNext("https://evil.example/") == "/cases" && LoginPages.safeNext("//evil.example") == "/cases")
+
+                let csrf: String = try await client.execute(uri: "/cases", method: .get, headers: [.cookie: cookie]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains("Marie") && html.contains("Chargé de recouvrement"))
+                    return String(try #require(html.range(of: #"name="csrf" value=""#).map { html[$0.upperBound...].prefix { $0 != "\"" } }))
+                }
+                // Logging out needs the session's CSRF token; then the cookie opens nothing.
+                try await client.execute(uri: "/logout", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                         body: ByteBuffer(string: "csrf=forged")) { r in #expect(r.status == .forbidden) }
+                try await client.execute(uri: "/logout", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                         body: ByteBuffer(string: "csrf=\(csrf)")) { r in
+                    #expect(r.status == .seeOther && r.headers[.location] == "/login")
+                }
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .found) }
+                // Only the hash of a session token is stored.
+                let stored = try await db.withConnection { try await $0.raw("SELECT token_hash FROM sessions").all() }
+                #expect(try stored.allSatisfy { try !cookie.contains($0.decode(column: "token_hash", as: String.self)) })
+            }
+        }
+    }
+
+    @Test func theSessionCookieIsHttpOnlyAndSameSiteAndSecureBehindTLS() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                _ = try await UserStore(db).create(login: "marie", displayName: "Marie", role: .agent, passwordHash: Passwords.hash(Self.password))
+                let (token, formCookie): (String, String) = try await client.execute(uri: "/login", method: .get) { r in
+                    let html = String(buffer: r.body)
+                    let token = try #require(html.range(of: #"name="formToken" value=""#).map { html[$0.upperBound...].prefix { $0 != "\"" } })
+                    return (String(token), String(try #require(r.headers[.setCookie]).prefix { $0 != ";" }))
+                }
+                try await client.execute(uri: "/login", method: .post,
+                                         headers: [.cookie: formCookie, .contentType: "application/x-www-form-urlencoded", .init("X-Forwarded-Proto")!: "https"],
+                                         body: ByteBuffer(string: "formToken=\(token)&login=marie&password=\(Self.password)")) { r in
+                    let session = try #require(r.headers[values: .setCookie].first { $0.hasPrefix("recouvre_session=") })
+                    #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Secure") && session.contains("Path=/"))
+                }
+            }
+        }
+    }
+
+    @Test func fiveWrongPasswordsLockTheLoginForAQuarterOfAnHour() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                _ = try await UserStore(db).create(login: "marie", displayName: "Marie", role: .agent, passwordHash: Passwords.hash(Self.password))
+                for _ in 0..<loginAttemptsAllowed {
+                    #expect(try await submitLogin(client, login: "marie", password: "mauvais-mot-de-passe").status == .unauthorized)
+                }
+                let locked = try await submitLogin(client, login: "marie", password: Self.password)
+                #expect(locked.status == .tooManyRequests && locked.cookie == nil)
+            }
+        }
+    }
+
+    @Test func aCreditorsUserSeesOnlyThatCreditorsCases() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let cookie = try await logIn(client, db, as: .creditorUser)
+                let creditors = try await CreditorStore(db).list()
+                let own = try #require(creditors.first), other = try #require(creditors.last)
+                let mine = try await CaseStore(db).list(scope: .creditor(own.id), limit: 1).cases[0]
+                let theirs = try await CaseStore(db).list(scope: .creditor(other.id), limit: 1).cases[0]
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: cookie]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains(own.name) && !html.contains(other.name))
+                }
+                try await client.execute(uri: "/cases/\(mine.id)", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .ok) }
+                // Another creditor's case does not exist for them, on the pages and in the API.
+                try await client.execute(uri: "/cases/\(theirs.id)", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/api/v1/cases/\(theirs.id)", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/api/v1/cases?creditor=\(other.id)", method: .get, headers: [.cookie: cookie]) { r in
+                    #expect(r.status == .ok && !String(buffer: r.body).contains(theirs.reference))
+                }
+                try await client.execute(uri: "/cases?q=\(theirs.reference)", method: .get, headers: [.cookie: cookie]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(!html.contains("href=\"/cases/\(theirs.id)\"") && html.contains("Aucun dossier ne correspond."))
                 }
             }
         }

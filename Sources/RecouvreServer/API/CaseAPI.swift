@@ -32,14 +32,20 @@ func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok, co
     return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: .init(bytes: try encoder.encode(value))))
 }
 
-/// Read-only JSON access to cases (`/api/v1`). Authentication comes with the next issue.
+/// Read-only JSON access to cases (`/api/v1`), for a logged-in user (API tokens come next),
+/// scoped like the pages.
 struct CaseAPI: Sendable {
     let database: Database
-    var scope: CaseScope { .agency }
 
     func addRoutes(to group: RouterGroup<AppContext>) {
-        group.get("cases") { request, _ in await self.handle { try await self.list(request) } }
-        group.get("cases/:id") { _, context in await self.handle { try await self.show(context) } }
+        group.get("cases") { request, context in await self.handle { try await self.list(request, CaseScope(try Self.caller(context))) } }
+        group.get("cases/:id") { _, context in await self.handle { try await self.show(context, CaseScope(try Self.caller(context))) } }
+    }
+
+    static func caller(_ context: AppContext) throws -> User {
+        guard let user = context.user else { throw Problem(status: .unauthorized, code: "unauthenticated", detail: "log in first") }
+        guard user.may(.viewCases) else { throw Problem(status: .forbidden, code: "forbidden", detail: "your role cannot see cases") }
+        return user
     }
 
     private func handle(_ body: () async throws -> Response) async -> Response {
@@ -58,7 +64,7 @@ struct CaseAPI: Sendable {
         }
     }
 
-    func list(_ request: Request) async throws -> Response {
+    func list(_ request: Request, _ scope: CaseScope) async throws -> Response {
         let p = request.uri.queryParameters
         var filter = CaseFilter(text: p.get("q"))
         if let s = p.get("status") {
@@ -82,7 +88,7 @@ struct CaseAPI: Sendable {
         return try jsonResponse(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor.map(String.init)))
     }
 
-    func show(_ context: AppContext) async throws -> Response {
+    func show(_ context: AppContext, _ scope: CaseScope) async throws -> Response {
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
               let d = try await CaseStore(database).detail(id: id, scope: scope) else {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")

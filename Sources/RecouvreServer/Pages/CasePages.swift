@@ -3,21 +3,19 @@ import Hummingbird
 import RecouvreCore
 import RecouvreStore
 
-/// The case list and the case page (read-only in this version; acting on cases comes with
-/// authentication).
+/// The case list and the case page, read-only for now, each scoped to what the logged-in user
+/// may see.
 struct CasePages: Sendable {
     let database: Database
     let views: Views
 
-    /// Until people log in, pages show the agency's view.
-    var scope: CaseScope { .agency }
-
     func addRoutes(to group: RouterGroup<AppContext>) {
-        group.get { request, _ in try await self.list(request) }
-        group.get(":id") { request, context in try await self.show(request, context) }
+        group.get { request, context in try await signedIn(request, context) { try await self.list(request, context, $0) } }
+        group.get(":id") { request, context in try await signedIn(request, context) { try await self.show(request, context, $0) } }
     }
 
-    func list(_ request: Request) async throws -> Response {
+    func list(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let scope = CaseScope(user)
         let t = Strings(language: Locale.language(of: request))
         let params = request.uri.queryParameters
         let filter = CaseFilter(creditorID: params.get("creditor").flatMap { Int64($0) },
@@ -27,7 +25,7 @@ struct CasePages: Sendable {
         let cases = CaseStore(database)
         async let pageResult = cases.list(scope: scope, filter: filter, after: cursor)
         async let countsResult = cases.countsByStatus(scope: scope)
-        async let creditorsResult = CreditorStore(database).list()
+        async let creditorsResult = user.may(.viewCreditors) ? CreditorStore(database).list() : []
         let (page, counts, creditors) = try await (pageResult, countsResult, creditorsResult)
 
         var base: [String: String] = [:]
@@ -37,34 +35,35 @@ struct CasePages: Sendable {
         var next = base
         if let n = page.nextCursor { next["after"] = String(n) }
 
-        var context = common(request, t, title: t["cases.title"])
-        context["q"] = filter.text ?? ""
-        context["creditors"] = creditors.map { ["id": String($0.id), "name": $0.name, "selected": $0.id == filter.creditorID] as [String: Any] }
-        context["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
+        var view = pageContext(request, context, t, title: t["cases.title"])
+        view["q"] = filter.text ?? ""
+        view["creditors"] = creditors.map { ["id": String($0.id), "name": $0.name, "selected": $0.id == filter.creditorID] as [String: Any] }
+        view["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
             ["value": s.rawValue, "label": t.status(s), "count": counts[s] ?? 0, "selected": s == filter.status]
         }
-        context["rows"] = page.cases.map { c -> [String: Any] in
+        view["rows"] = page.cases.map { c -> [String: Any] in
             ["id": String(c.id), "reference": c.reference, "debtor": c.debtorName, "kind": t["kind.\(c.debtorKind)"],
              "creditor": c.creditorName, "status": t.status(c.status), "statusCode": c.status.rawValue,
              "claimCount": c.claimCount, "balance": t.money(c.balance), "oldestDue": c.oldestDueOn.map(t.day) ?? "",
              "opened": t.day(c.openedOn)]
         }
-        context["hasRows"] = !page.cases.isEmpty
-        context["nextQuery"] = page.nextCursor == nil ? nil : Self.query(next)
-        context["firstQuery"] = cursor == nil ? nil : Self.query(base)
-        var response = views.page("cases", context)
+        view["hasRows"] = !page.cases.isEmpty
+        view["nextQuery"] = page.nextCursor == nil ? nil : pageQuery(next)
+        view["firstQuery"] = cursor == nil ? nil : pageQuery(base)
+        var response = views.page("cases", view)
         Locale.remember(request, in: &response)
         return response
     }
 
-    func show(_ request: Request, _ context: AppContext) async throws -> Response {
+    func show(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
+        // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
-              let detail = try await CaseStore(database).detail(id: id, scope: scope) else {
-            return views.page("notfound", common(request, t, title: t["notfound.title"]), status: .notFound)
+              let detail = try await CaseStore(database).detail(id: id, scope: CaseScope(user)) else {
+            return views.page("notfound", pageContext(request, context, t, title: t["notfound.title"]), status: .notFound)
         }
         let s = detail.summary
-        var page = common(request, t, title: s.reference)
+        var page = pageContext(request, context, t, title: s.reference)
         page["reference"] = s.reference
         page["status"] = t.status(s.status)
         page["statusCode"] = s.status.rawValue
@@ -116,20 +115,6 @@ struct CasePages: Sendable {
         var response = views.page("case", page)
         Locale.remember(request, in: &response)
         return response
-    }
-
-    private func common(_ request: Request, _ t: Strings, title: String) -> [String: Any] {
-        var params: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters where k != "lang" { params[String(k)] = String(v) }
-        let other: Language = t.language == .fr ? .en : .fr
-        params["lang"] = other.rawValue
-        return ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": Self.query(params)]
-    }
-
-    static func query(_ params: [String: String]) -> String {
-        params.sorted { $0.key < $1.key }.map { k, v in
-            "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? v)"
-        }.joined(separator: "&")
     }
 
     static func when(_ i: Instant, _ t: Strings) -> String {

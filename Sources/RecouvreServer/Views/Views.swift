@@ -20,7 +20,7 @@ struct Views: Sendable {
 }
 
 enum Templates {
-    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound]
+    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login]
 
     static let head = """
     <!doctype html>
@@ -29,7 +29,9 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav><a href="/cases">{{t.nav_cases}}</a> <a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a></nav></header>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    {{#user}}<span class="who">{{name}} <small>{{role}}</small></span>
+    <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
     """
 
@@ -104,6 +106,19 @@ enum Templates {
     {{> layout_foot}}
     """
 
+    static let login = """
+    {{> layout_head}}
+    <h1>{{t.login_title}}</h1>
+    {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+    <form class="login" method="post" action="/login">
+      <input type="hidden" name="formToken" value="{{formToken}}"><input type="hidden" name="next" value="{{next}}">
+      <label>{{t.login_login}} <input name="login" value="{{login}}" autocomplete="username" required autofocus></label>
+      <label>{{t.login_password}} <input type="password" name="password" autocomplete="current-password" required></label>
+      <button type="submit">{{t.login_submit}}</button>
+    </form>
+    {{> layout_foot}}
+    """
+
     static let notFound = """
     {{> layout_head}}
     <h1>{{t.notfound_title}}</h1><p>{{t.notfound_text}}</p><p><a href="/cases">{{t.nav_cases}}</a></p>
@@ -114,6 +129,9 @@ enum Templates {
 enum Stylesheet {
     static let css = """
     :root{--ink:#1d2433;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f4e9c;--warn:#9c5a1f}
+    .who{margin-left:1em;color:#fff}form.inline{display:inline;margin-left:.5em}
+    .error{color:#8a1f1f;background:#fbeaea;border:1px solid #e7b9b9;padding:.5em .8em;border-radius:4px}
+    form.login{display:grid;gap:.8em;max-width:22em}form.login input{width:100%}
     *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
     a{color:var(--accent)}header.top{display:flex;gap:1rem;align-items:baseline;padding:.7rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
     .brand{font-weight:700;font-size:1.2rem;text-decoration:none}.tagline{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem}
