@@ -94,3 +94,16 @@ import Testing
         #expect(PasswordRule.problem(with: "cheval-agrafe-batterie", login: "marie") == nil)
     }
 }
+
+@Suite struct CaseActionTests {
+    @Test func eachChannelHasItsOutcomesAndAReportIsRequired() throws {
+        #expect(CaseAction.outcomes(for: .call).contains(.wrongNumber) && !CaseAction.outcomes(for: .letter).contains(.reached))
+        #expect(CaseAction.outcomes(for: .note) == [.none])
+        for channel in CaseAction.Channel.allCases { #expect(!CaseAction.outcomes(for: channel).isEmpty) }
+        #expect(throws: CaseAction.Problem.outcomeDoesNotFit(.email, .promise)) { try CaseAction(channel: .email, outcome: .promise, report: "x") }
+        #expect(throws: CaseAction.Problem.emptyReport) { try CaseAction(channel: .call, outcome: .noAnswer, report: " \n ") }
+        #expect(throws: CaseAction.Problem.reportTooLong(4001)) { try CaseAction(channel: .note, outcome: .none, report: String(repeating: "a", count: 4001)) }
+        let a = try CaseAction(channel: .visit, outcome: .refusal, report: "  Refuse de payer, conteste rien.  ")
+        #expect(a.report == "Refuse de payer, conteste rien." && a.historyText == "Visite · refus — Refuse de payer, conteste rien.")
+    }
+}

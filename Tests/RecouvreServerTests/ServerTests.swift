@@ -222,6 +222,67 @@ import Testing
         }
     }
 
+    func csrf(_ client: some TestClientProtocol, _ cookie: String, page: String) async throws -> String {
+        try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
+            let html = String(buffer: r.body)
+            return String(try #require(html.range(of: #"name="csrf" value=""#).map { html[$0.upperBound...].prefix { $0 != "\"" } }))
+        }
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, _ cookie: String, _ fields: [String: String]) async throws -> (HTTPResponse.Status, String) {
+        let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+        return try await client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                        body: ByteBuffer(string: body)) { r in (r.status, String(buffer: r.body)) }
+    }
+
+    @Test func anAgentActsOnACaseAndTheCreditorReadsTheReport() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let creditor = try #require(try await CreditorStore(db).list().first)
+                let c = try #require(try await CaseStore(db).list(scope: .creditor(creditor.id), filter: CaseFilter(status: .amicable), limit: 1).cases.first)
+                let agent = try await logIn(client, db, as: .agent)
+                let token = try await csrf(client, agent, page: "/cases/\(c.id)")
+                let page = "/cases/\(c.id)"
+
+                var (status, _) = try await post(client, "\(page)/actions", agent,
+                                                 ["csrf": token, "channel": "call", "outcome": "promise", "report": "Promet 500 € le 15/12 par virement"])
+                #expect(status == .seeOther)
+                // A call cannot have been "sent"; an empty report is refused; both say why.
+                var body: String
+                (status, body) = try await post(client, "\(page)/actions", agent, ["csrf": token, "channel": "call", "outcome": "sent", "report": "x"])
+                #expect(status == .unprocessableContent && body.contains("does not apply to call"))
+                (status, body) = try await post(client, "\(page)/actions", agent, ["csrf": token, "channel": "note", "outcome": "none", "report": "  "])
+                #expect(status == .unprocessableContent && body.contains("the report is empty"))
+                (status, _) = try await post(client, "\(page)/actions", agent, ["channel": "note", "outcome": "none", "report": "sans jeton"])
+                #expect(status == .forbidden)
+                // Only the lifecycle's transitions: amicable cannot go back to intake.
+                (status, body) = try await post(client, "\(page)/phase", agent, ["csrf": token, "status": "intake", "reason": "retour"])
+                #expect(status == .unprocessableContent && body.contains("cannot go from amicable to intake"))
+                (status, _) = try await post(client, "\(page)/investigation", agent,
+                                             ["csrf": token, "reason": "cash_flow_difficulty", "solvency": "fragile", "sources": "Infogreffe, appel"])
+                #expect(status == .seeOther)
+                (status, _) = try await post(client, "\(page)/phase", agent, ["csrf": token, "status": "suspended", "suspension": "dispute", "reason": "Conteste la facture"])
+                #expect(status == .seeOther)
+                #expect(try await CaseStore(db).detail(id: c.id, scope: .agency)?.lifecycle.status == .suspended)
+
+                // The creditor's user reads the report and the new phase, and has no form to act.
+                let client_ = try await logIn(client, db, as: .creditorUser)
+                try await client.execute(uri: page, method: .get, headers: [.cookie: client_]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(html.contains("Appel · promesse de paiement — Promet 500 € le 15/12 par virement"))
+                    #expect(html.contains("Conteste la facture") && !html.contains("/actions\""))
+                }
+                let theirToken = try await csrf(client, client_, page: page)
+                (status, _) = try await post(client, "\(page)/actions", client_, ["csrf": theirToken, "channel": "note", "outcome": "none", "report": "x"])
+                #expect(status == .forbidden)
+                let actions = try await db.withConnection { try await $0.raw("SELECT channel, outcome, actor FROM case_actions").all() }
+                #expect(actions.count == 1)
+                #expect(try actions[0].decode(column: "actor", as: String.self) == "user:user-agent")
+            }
+        }
+    }
+
     @Test func everyLabelExistsInBothLanguages() {
         for key in Strings.keys {
             #expect(!Strings(language: .fr)[key].isEmpty && !Strings(language: .en)[key].isEmpty, "\(key)")

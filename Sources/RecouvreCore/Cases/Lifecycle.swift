@@ -90,6 +90,8 @@ public enum LifecycleError: Error, Equatable, Sendable, CustomStringConvertible 
 public struct CaseEvent: Hashable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case opened, claimsImported = "claims_imported", transition, investigationUpdated = "investigation_updated", note
+        /// A call, letter, visit, email, text or note recorded by an agent (`CaseAction`).
+        case action
     }
 
     public var caseID: Int64

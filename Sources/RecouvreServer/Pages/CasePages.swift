@@ -12,6 +12,58 @@ struct CasePages: Sendable {
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get { request, context in try await signedIn(request, context) { try await self.list(request, context, $0) } }
         group.get(":id") { request, context in try await signedIn(request, context) { try await self.show(request, context, $0) } }
+        for form in CaseForm.allCases {
+            group.post(":id/\(form.rawValue)") { request, context in try await signedIn(request, context) { try await self.change(request, context, $0, form) } }
+        }
+    }
+
+    /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
+    enum CaseForm: String, CaseIterable, Sendable { case actions, phase, investigation }
+
+    /// A refused form: shown above the case page, which is sent again with status 422.
+    struct FormError: Error { let message: String }
+
+    /// Records an action, changes the phase or saves the investigation, then goes back to the case
+    /// page (POST, redirect, GET); a refused form comes back with its reason.
+    func change(_ request: Request, _ context: AppContext, _ user: User, _ form: CaseForm) async throws -> Response {
+        guard user.may(.workCases) else { throw HTTPError(.forbidden, message: "your role cannot act on cases") }
+        let fields = try await formFields(request)
+        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
+            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
+        }
+        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }) else { return try await show(request, context, user) }
+        let store = CaseStore(database), scope = CaseScope(user)
+        do {
+            switch form {
+            case .actions:
+                guard let channel = CaseAction.Channel(rawValue: fields["channel"] ?? ""), let outcome = CaseAction.Outcome(rawValue: fields["outcome"] ?? "") else {
+                    throw FormError(message: "choose a channel and an outcome")
+                }
+                try await store.recordAction(caseID: id, try CaseAction(channel: channel, outcome: outcome, report: fields["report"] ?? ""),
+                                             actor: user.actor, scope: scope)
+            case .phase:
+                guard let target = CaseStatus(rawValue: fields["status"] ?? "") else { throw FormError(message: "choose the new phase") }
+                try await store.transition(caseID: id, to: target, suspensionReason: fields["suspension"].flatMap(SuspensionReason.init(rawValue:)),
+                                           reason: fields["reason"] ?? "", actor: user.actor, scope: scope)
+            case .investigation:
+                let sources = (fields["sources"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                try await store.saveInvestigation(caseID: id, Investigation(
+                    reason: NonPaymentReason(rawValue: fields["reason"] ?? ""), reasonNotes: fields["reasonNotes"] ?? "",
+                    solvency: Solvency(rawValue: fields["solvency"] ?? ""), solvencyNotes: fields["solvencyNotes"] ?? "", sources: sources),
+                    actor: user.actor, scope: scope)
+            }
+        } catch StoreError.notFound {
+            return try await show(request, context, user)
+        } catch let e as FormError {
+            return try await show(request, context, user, error: e.message)
+        } catch let e as CaseAction.Problem {
+            return try await show(request, context, user, error: e.description)
+        } catch let e as LifecycleError {
+            return try await show(request, context, user, error: e.description)
+        } catch let e as StoreError {
+            return try await show(request, context, user, error: e.description)
+        }
+        return .redirect(to: "/cases/\(id)#timeline", type: .normal)
     }
 
     func list(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
@@ -55,7 +107,7 @@ struct CasePages: Sendable {
         return response
     }
 
-    func show(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+    func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
         // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
@@ -64,6 +116,8 @@ struct CasePages: Sendable {
         }
         let s = detail.summary
         var page = pageContext(request, context, t, title: s.reference)
+        page["id"] = String(s.id)
+        page["formError"] = error
         page["reference"] = s.reference
         page["status"] = t.status(s.status)
         page["statusCode"] = s.status.rawValue
@@ -104,6 +158,22 @@ struct CasePages: Sendable {
         page["hasHistory"] = !others.isEmpty
         page["repeatDefaulter"] = detail.history.isRepeatDefaulter
         page["nextSteps"] = detail.lifecycle.possibleTargets.sorted().map { t.status($0) }
+        if user.may(.workCases) {
+            func label(_ raw: String, french: String) -> String { t.language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
+            page["canWork"] = true
+            page["channels"] = CaseAction.Channel.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.french)] }
+            page["outcomes"] = CaseAction.Outcome.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.french)] }
+            page["targets"] = detail.lifecycle.possibleTargets.sorted().map { ["value": $0.rawValue, "label": t.status($0)] }
+            page["suspensions"] = SuspensionReason.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.rawValue)] }
+            let inv = detail.investigation
+            page["reasons"] = NonPaymentReason.allCases.map { r -> [String: Any] in
+                ["value": r.rawValue, "label": t["reason.\(r.rawValue)"], "selected": r == inv?.reason]
+            }
+            page["solvencies"] = Solvency.allCases.map { v -> [String: Any] in
+                ["value": v.rawValue, "label": t["solvency.\(v.rawValue)"], "selected": v == inv?.solvency]
+            }
+            page["form"] = ["reasonNotes": inv?.reasonNotes ?? "", "solvencyNotes": inv?.solvencyNotes ?? "", "sources": inv?.sources.joined(separator: ", ") ?? ""]
+        }
         page["events"] = detail.events.map { e -> [String: Any] in
             var change: String?
             if let from = e.fromStatus, let to = e.toStatus { change = "\(t.status(from)) → \(t.status(to))" }
@@ -112,7 +182,7 @@ struct CasePages: Sendable {
             event["change"] = change
             return event
         }
-        var response = views.page("case", page)
+        var response = views.page("case", page, status: error == nil ? .ok : .unprocessableContent)
         Locale.remember(request, in: &response)
         return response
     }
@@ -135,6 +205,8 @@ struct CasePages: Sendable {
         case (.investigationUpdated, .en): "Investigation"
         case (.note, .fr): "Note"
         case (.note, .en): "Note"
+        case (.action, .fr): "Action"
+        case (.action, .en): "Action"
         }
     }
 }

@@ -70,6 +70,7 @@ enum Templates {
     {{> layout_head}}
     <p class="crumbs"><a href="/cases">{{t.cases_title}}</a> › {{reference}}</p>
     <h1>{{reference}} — {{debtor.name}} <span class="status s-{{statusCode}}">{{status}}</span></h1>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
     {{#suspension}}<p class="notice">{{.}}</p>{{/suspension}}
     <section class="cards">
       <div class="card"><h2>{{t.case_balance}}</h2><p class="big">{{balance}}</p>
@@ -100,7 +101,28 @@ enum Templates {
       </div>
       <div class="card"><h2>{{t.case_next}}</h2><ul>{{#nextSteps}}<li>{{.}}</li>{{/nextSteps}}</ul></div>
     </section>
-    <section><h2>{{t.case_timeline}}</h2>
+    {{#canWork}}
+    <section class="cards forms">
+      <form class="card" method="post" action="/cases/{{id}}/actions"><h2>{{t.act_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.act_channel}} <select name="channel">{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select></label>
+        <label>{{t.act_outcome}} <select name="outcome">{{#outcomes}}<option value="{{value}}">{{label}}</option>{{/outcomes}}</select></label>
+        <label>{{t.act_report}} <textarea name="report" rows="4" maxlength="4000" required></textarea></label>
+        <button type="submit">{{t.act_submit}}</button></form>
+      <form class="card" method="post" action="/cases/{{id}}/phase"><h2>{{t.phase_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.phase_to}} <select name="status">{{#targets}}<option value="{{value}}">{{label}}</option>{{/targets}}</select></label>
+        <label>{{t.phase_suspension}} <select name="suspension"><option value=""></option>{{#suspensions}}<option value="{{value}}">{{label}}</option>{{/suspensions}}</select></label>
+        <label>{{t.phase_reason}} <input name="reason" required></label>
+        <button type="submit">{{t.phase_submit}}</button></form>
+      <form class="card" method="post" action="/cases/{{id}}/investigation"><h2>{{t.case_investigation}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.case_reason}} <select name="reason"><option value=""></option>{{#reasons}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reasons}}</select></label>
+        <label>{{t.inv_notes}} <input name="reasonNotes" value="{{form.reasonNotes}}"></label>
+        <label>{{t.case_solvency}} <select name="solvency"><option value=""></option>{{#solvencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/solvencies}}</select></label>
+        <label>{{t.inv_notes}} <input name="solvencyNotes" value="{{form.solvencyNotes}}"></label>
+        <label>{{t.case_sources}} <input name="sources" value="{{form.sources}}"></label>
+        <button type="submit">{{t.inv_submit}}</button></form>
+    </section>
+    {{/canWork}}
+    <section id="timeline"><h2>{{t.case_timeline}}</h2>
     <ol class="timeline">{{#events}}<li><time datetime="{{at}}">{{when}}</time> <span class="kind">{{kind}}</span> {{#change}}<span class="change">{{change}}</span>{{/change}}<p>{{text}}</p><small>{{actor}}</small></li>{{/events}}</ol>
     </section>
     {{> layout_foot}}
@@ -132,6 +154,7 @@ enum Stylesheet {
     .who{margin-left:1em;color:#fff}form.inline{display:inline;margin-left:.5em}
     .error{color:#8a1f1f;background:#fbeaea;border:1px solid #e7b9b9;padding:.5em .8em;border-radius:4px}
     form.login{display:grid;gap:.8em;max-width:22em}form.login input{width:100%}
+    .forms form{display:grid;gap:.5em;align-content:start}.forms textarea,.forms input,.forms select{width:100%}
     *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
     a{color:var(--accent)}header.top{display:flex;gap:1rem;align-items:baseline;padding:.7rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
     .brand{font-weight:700;font-size:1.2rem;text-decoration:none}.tagline{color:var(--muted)}header nav{margin-left:auto;display:flex;gap:1rem}

@@ -239,6 +239,22 @@ public struct CaseStore: Sendable {
         }
     }
 
+    /// Records an action and its report on a case, and the event that shows it in the history.
+    public func recordAction(caseID: Int64, _ action: CaseAction, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
+        try await database.transaction { db in
+            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
+            try await db.raw("""
+                INSERT INTO case_actions (case_id, channel, outcome, report, actor, occurred_at)
+                VALUES (\(bind: caseID), \(bind: action.channel.rawValue), \(bind: action.outcome.rawValue), \(bind: action.report),
+                  \(bind: actor.id), \(bind: at.description))
+                """).run()
+            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .action,
+                                                   text: action.historyText)], db: db)
+        }
+    }
+
     /// Records the investigation's findings and an event saying what changed.
     public func saveInvestigation(caseID: Int64, _ inv: Investigation, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
         try await database.transaction { db in

@@ -226,6 +226,24 @@ public enum Migrations {
             """,
             "CREATE INDEX login_failures_login ON login_failures (login, at)",
         ]),
+        Migration(version: 4, name: "case actions", statements: [
+            // What agents did on a case and what came of it; the case history has the same as
+            // an event, this table keeps it by channel and outcome for queues and objectives.
+            """
+            CREATE TABLE case_actions (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                channel TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                report TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                occurred_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX case_actions_case ON case_actions (case_id, id)",
+            "CREATE INDEX case_actions_actor ON case_actions (actor, occurred_at)",
+            "{APPEND_ONLY case_actions}",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.
