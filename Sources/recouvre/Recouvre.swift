@@ -10,7 +10,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self, UserCommand.self])
+        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -276,6 +276,28 @@ struct UserCommand: AsyncParsableCommand {
             } catch {
                 await db.close()
                 throw ValidationError(String(describing: error))
+            }
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Check the audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the audit trail's hash chain; exit 1 at the first entry edited, removed or reordered.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let db = try await database.open()
+            let verdict = try await AuditTrail.verify(db)
+            await db.close()
+            switch verdict {
+            case let .intact(n): print("audit trail intact: \(n) entries")
+            case let .broken(id, reason):
+                print("audit trail BROKEN at entry #\(id): \(reason)")
+                throw ExitCode(1)
             }
         }
     }

@@ -158,13 +158,7 @@ public struct CaseStore: Sendable {
                           toStatus: try r.decode(column: "to_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
                           text: try r.decode(column: "text", as: String.self))
             }
-            let investigation = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: id)").all().first.map { r in
-                Investigation(reason: try r.decode(column: "reason", as: String?.self).flatMap(NonPaymentReason.init(rawValue:)),
-                              reasonNotes: try r.decode(column: "reason_notes", as: String.self),
-                              solvency: try r.decode(column: "solvency", as: String?.self).flatMap(Solvency.init(rawValue:)),
-                              solvencyNotes: try r.decode(column: "solvency_notes", as: String.self),
-                              sources: try r.decode(column: "sources", as: String.self).split(separator: "\n").map(String.init))
-            }
+            let investigation = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: id)").all().first.map(Self.decodeInvestigation)
             let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
             return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
                               events: events, investigation: investigation, history: history)
@@ -193,6 +187,8 @@ public struct CaseStore: Sendable {
             let current = try Self.decodeLifecycle(row)
             let t = try Transition.make(caseID: caseID, from: current, to: target, suspensionReason: suspensionReason, actor: actor, at: at, reason: reason)
             try await Self.apply(t, db: db)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.transition", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                   before: AuditTrail.json(current), after: AuditTrail.json(t.lifecycle)), db: db)
             return t.lifecycle
         }
     }
@@ -214,6 +210,14 @@ public struct CaseStore: Sendable {
             RETURNING id
             """).all()
         guard !updated.isEmpty else { throw StoreError.conflict("case \(CaseReference(caseID: caseID)) changed meanwhile; reload it") }
+    }
+
+    static func decodeInvestigation(_ r: any SQLRow) throws -> Investigation {
+        Investigation(reason: try r.decode(column: "reason", as: String?.self).flatMap(NonPaymentReason.init(rawValue:)),
+                      reasonNotes: try r.decode(column: "reason_notes", as: String.self),
+                      solvency: try r.decode(column: "solvency", as: String?.self).flatMap(Solvency.init(rawValue:)),
+                      solvencyNotes: try r.decode(column: "solvency_notes", as: String.self),
+                      sources: try r.decode(column: "sources", as: String.self).split(separator: "\n").map(String.init))
     }
 
     /// Stores a case's investigation record, replacing the previous one.
@@ -252,6 +256,8 @@ public struct CaseStore: Sendable {
                 """).run()
             try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .action,
                                                    text: action.historyText)], db: db)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.action", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                   after: AuditTrail.json(action)), db: db)
         }
     }
 
@@ -261,7 +267,10 @@ public struct CaseStore: Sendable {
             guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
+            let before = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: caseID)").all().first.map(Self.decodeInvestigation)
             try await Self.writeInvestigation(inv, caseID: caseID, actor: actor, at: at, db: db)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.investigation", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                   before: before.map { AuditTrail.json($0) }, after: AuditTrail.json(inv)), db: db)
             var parts: [String] = []
             if let r = inv.reason { parts.append("motif : \(r.rawValue)") }
             if let s = inv.solvency { parts.append("solvabilité : \(s.rawValue)") }

@@ -244,6 +244,26 @@ public enum Migrations {
             "CREATE INDEX case_actions_actor ON case_actions (actor, occurred_at)",
             "{APPEND_ONLY case_actions}",
         ]),
+        Migration(version: 5, name: "audit trail", statements: [
+            // Every change: who, when, what, before → after. Each entry's hash covers the previous
+            // entry's hash, so editing or deleting a past entry breaks the chain (`AuditTrail.verify`).
+            """
+            CREATE TABLE audit_log (
+                id {ID},
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                before_state TEXT,
+                after_state TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL UNIQUE
+            )
+            """,
+            "CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id)",
+            "{APPEND_ONLY audit_log}",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -632,6 +632,12 @@ final class ImportRun {
             debtors_created = ?, cases_opened = ?
             WHERE id = ?
             """, [DBValue(now), DBValue(Int64(summary.rowsRead)), DBValue(Int64(summary.rowsRejected)), DBValue(Int64(summary.claimsCreated)), DBValue(Int64(summary.claimsUpdated)), DBValue(Int64(summary.claimsUnchanged)), DBValue(Int64(summary.debtorsCreated)), DBValue(Int64(summary.casesOpened)), DBValue(importID)])
+        // One entry for the whole file: its rows are in the import's own records (created_import_id, changed_import_id).
+        try await AuditTrail.append(AuditEntry(at: options.at, actor: options.actor, action: "claims.import", entity: "import", entityID: String(importID),
+                                               after: AuditTrail.json(["file": summary.fileName, "creditor": options.creditorCode,
+                                                                       "rowsRead": String(summary.rowsRead), "rejected": String(summary.rowsRejected),
+                                                                       "created": String(summary.claimsCreated), "updated": String(summary.claimsUpdated)])),
+                                    session: session)
     }
 }
 

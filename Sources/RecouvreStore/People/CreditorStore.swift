@@ -26,7 +26,7 @@ public struct CreditorStore: Sendable {
     public init(_ database: Database) { self.database = database }
 
     /// Registers a creditor; refuses a mandate missing an R124-3 mention or a code in use.
-    public func create(_ new: NewCreditor) async throws -> Creditor {
+    public func create(_ new: NewCreditor, actor: Actor = .system) async throws -> Creditor {
         let code = new.code.trimmingCharacters(in: .whitespaces).uppercased()
         guard !code.isEmpty, code.count <= 20, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw StoreError.invalid("a creditor code is 1 to 20 letters, digits, - or _")
@@ -35,7 +35,8 @@ public struct CreditorStore: Sendable {
         let missing = new.mandate.missingMentions
         guard missing.isEmpty else { throw StoreError.invalid("the mandate must state: \(missing.joined(separator: ", ")) (CPCE R124-3)") }
         let m = new.mandate
-        let now = SystemClock.now().description
+        let at = SystemClock.now()
+        let now = at.description
         let id: Int64 = try await database.transaction { db in
             if try await !db.raw("SELECT id FROM creditors WHERE code = \(bind: code)").all().isEmpty {
                 throw StoreError.conflict("a creditor with code \(code) already exists")
@@ -53,7 +54,10 @@ public struct CreditorStore: Sendable {
                   \(bind: m.maxPlanMonths), \(bind: m.notifyEveryPayment ? 1 : 0), \(bind: now))
                 RETURNING id
                 """).all()
-            return try rows[0].decode(column: "id", as: Int64.self)
+            let id = try rows[0].decode(column: "id", as: Int64.self)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "creditor.create", entity: "creditor", entityID: code,
+                                                   after: AuditTrail.json(["name": new.name, "mandate": m.reference, "commission": m.commission.rateOfCollected.description])), db: db)
+            return id
         }
         return try await find(id: id)!
     }

@@ -9,7 +9,7 @@ public struct UserStore: Sendable {
 
     /// Creates a user; refuses a login in use, a creditor user without a creditor, or staff with one.
     public func create(login: String, displayName: String, role: Role, creditorID: Int64? = nil, team: String? = nil,
-                       passwordHash: String, at: Instant = SystemClock.now()) async throws -> User {
+                       passwordHash: String, actor: Actor = .system, at: Instant = SystemClock.now()) async throws -> User {
         let login = login.trimmingCharacters(in: .whitespaces).lowercased()
         guard !login.isEmpty, login.count <= 64, login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }) else {
             throw StoreError.invalid("a login is 1 to 64 letters, digits, '.', '_', '-' or '@'")
@@ -21,11 +21,15 @@ public struct UserStore: Sendable {
             if try await !db.raw("SELECT id FROM users WHERE login = \(bind: login)").all().isEmpty {
                 throw StoreError.conflict("the login \(login) is taken")
             }
-            return try await db.raw("""
+            let id = try await db.raw("""
                 INSERT INTO users (login, display_name, role, creditor_id, team, password_hash, created_at)
                 VALUES (\(bind: login), \(bind: displayName), \(bind: role.rawValue), \(bind: creditorID), \(bind: team), \(bind: passwordHash), \(bind: at.description))
                 RETURNING id
                 """).all()[0].decode(column: "id", as: Int64.self)
+            // Never the password hash: the trail is read by auditors.
+            let user = User(id: id, login: login, displayName: displayName, role: role, creditorID: creditorID, team: team)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "user.create", entity: "user", entityID: login, after: AuditTrail.json(user)), db: db)
+            return id
         }
         return User(id: id, login: login, displayName: displayName, role: role, creditorID: creditorID, team: team)
     }
@@ -39,9 +43,10 @@ public struct UserStore: Sendable {
         return (try Self.user(r), try r.decode(column: "password_hash", as: String.self))
     }
 
-    public func setPassword(userID: Int64, passwordHash: String) async throws {
+    public func setPassword(userID: Int64, passwordHash: String, actor: Actor, at: Instant = SystemClock.now()) async throws {
         try await database.transaction { db in
             try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "user.password", entity: "user", entityID: String(userID)), db: db)
             // Every other session of this user ends with the old password.
             try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
         }
