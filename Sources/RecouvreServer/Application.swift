@@ -44,6 +44,7 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     let users = UserStore(database)
     router.add(middleware: SessionMiddleware(users: users))
     LoginPages(users: users, views: views).addRoutes(to: router)
+    AccountPages(users: users, views: views).addRoutes(to: router.group("account"))
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
     CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
     return router

@@ -283,6 +283,51 @@ import Testing
         }
     }
 
+    @Test func apiTokensAreShownOnceWorkUntilRevokedAndAPasswordChangeEndsSessions() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let cookie = try await logIn(client, db, as: .creditorUser)
+                let token = try await csrf(client, cookie, page: "/account")
+                let (status, html) = try await post(client, "/account/tokens", cookie, ["csrf": token, "name": "ERP export"])
+                #expect(status == .ok)
+                let apiToken = String(try #require(html.range(of: "<code>").map { html[$0.upperBound...].prefix { $0 != "<" } }))
+                #expect(apiToken.hasPrefix("rcv_"))
+                let stored = try await db.withConnection { try await $0.raw("SELECT token_hash FROM api_tokens").all() }
+                #expect(try stored.count == 1 && !apiToken.contains(stored[0].decode(column: "token_hash", as: String.self)))
+                // The token opens the API with the user's scope, and cannot post the pages' forms.
+                try await client.execute(uri: "/api/v1/cases?limit=2", method: .get, headers: [.authorization: "Bearer \(apiToken)"]) { r in
+                    #expect(r.status == .ok)
+                }
+                let creditors = try await CreditorStore(db).list()
+                let theirs = try await CaseStore(db).list(scope: .creditor(try #require(creditors.last).id), limit: 1).cases[0]
+                try await client.execute(uri: "/api/v1/cases/\(theirs.id)", method: .get, headers: [.authorization: "Bearer \(apiToken)"]) { r in
+                    #expect(r.status == .notFound)
+                }
+                try await client.execute(uri: "/api/v1/cases", method: .get, headers: [.authorization: "Bearer rcv_forged"]) { r in
+                    #expect(r.status == .unauthorized && String(buffer: r.body).contains(#""code":"invalid_token""#))
+                }
+                let owner = try #require(try await UserStore(db).credentials(login: "user-creditoruser")).user
+                let id = try #require(try await UserStore(db).tokens(of: owner.id).first?.id)
+                #expect(try await post(client, "/account/tokens/\(id)/revoke", cookie, ["csrf": token]).0 == .seeOther)
+                try await client.execute(uri: "/api/v1/cases", method: .get, headers: [.authorization: "Bearer \(apiToken)"]) { r in
+                    #expect(r.status == .unauthorized)
+                }
+
+                // A password change needs the current one, a strong new one twice; then every session ends.
+                var (s, body) = try await post(client, "/account/password", cookie, ["csrf": token, "current": "faux", "new": "nouveau-mot-de-passe-long", "confirm": "nouveau-mot-de-passe-long"])
+                #expect(s == .unprocessableContent && body.contains("role=\"alert\""))
+                (s, _) = try await post(client, "/account/password", cookie, ["csrf": token, "current": Self.password, "new": "court", "confirm": "court"])
+                #expect(s == .unprocessableContent)
+                (s, _) = try await post(client, "/account/password", cookie, ["csrf": token, "current": Self.password, "new": "nouveau-mot-de-passe-long", "confirm": "nouveau-mot-de-passe-long"])
+                #expect(s == .seeOther)
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .found) }
+                #expect(try await submitLogin(client, login: "user-creditoruser", password: Self.password).status == .unauthorized)
+                #expect(try await submitLogin(client, login: "user-creditoruser", password: "nouveau-mot-de-passe-long").status == .seeOther)
+            }
+        }
+    }
+
     @Test func everyLabelExistsInBothLanguages() {
         for key in Strings.keys {
             #expect(!Strings(language: .fr)[key].isEmpty && !Strings(language: .en)[key].isEmpty, "\(key)")

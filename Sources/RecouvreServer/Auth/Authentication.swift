@@ -59,7 +59,8 @@ public enum Passwords {
     private static let dummy = Bcrypt.hash("recouvre-no-such-user", cost: 12)
 }
 
-/// Reads the session cookie and puts its user and CSRF token in the context.
+/// Reads the session cookie, or an API token (`Authorization: Bearer …`), and puts the caller in
+/// the context. A token carries no CSRF token: it cannot post the pages' forms.
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppContext
     static let cookie = "recouvre_session"
@@ -67,7 +68,13 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = request.cookies[Self.cookie]?.value, !token.isEmpty,
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
+            let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+            guard let user = try await users.user(tokenHash: Tokens.hash(token)) else {
+                return Problem(status: .unauthorized, code: "invalid_token", detail: "the API token is unknown or revoked").response
+            }
+            context.user = user
+        } else if let token = request.cookies[Self.cookie]?.value, !token.isEmpty,
            let session = try await users.session(tokenHash: Tokens.hash(token), at: SystemClock.now()) {
             context.user = session.user
             context.csrfToken = session.csrfToken

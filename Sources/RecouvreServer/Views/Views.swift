@@ -20,7 +20,7 @@ struct Views: Sendable {
 }
 
 enum Templates {
-    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login]
+    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account]
 
     static let head = """
     <!doctype html>
@@ -30,7 +30,7 @@ enum Templates {
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
     <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
-    {{#user}}<span class="who">{{name}} <small>{{role}}</small></span>
+    {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
     """
@@ -138,6 +138,28 @@ enum Templates {
       <label>{{t.login_password}} <input type="password" name="password" autocomplete="current-password" required></label>
       <button type="submit">{{t.login_submit}}</button>
     </form>
+    {{> layout_foot}}
+    """
+
+    static let account = """
+    {{> layout_head}}
+    <h1>{{t.account_title}}</h1>
+    <p>{{login}} · {{role}}</p>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    {{#newToken}}<p class="notice">{{t.account_newToken}} <code>{{newToken}}</code></p>{{/newToken}}
+    <section class="cards forms">
+      <form class="card" method="post" action="/account/password"><h2>{{t.account_password}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.account_current}} <input type="password" name="current" autocomplete="current-password" required></label>
+        <label>{{t.account_new}} <input type="password" name="new" autocomplete="new-password" minlength="12" required></label>
+        <label>{{t.account_confirm}} <input type="password" name="confirm" autocomplete="new-password" minlength="12" required></label>
+        <button type="submit">{{t.account_change}}</button></form>
+      <div class="card"><h2>{{t.account_tokens}}</h2>
+        <ul>{{#tokens}}<li>{{name}} <small>{{created}}</small> {{#revoked}}<small>({{t.account_revoked}} {{revoked}})</small>{{/revoked}}
+        {{^revoked}}<form class="inline" method="post" action="/account/tokens/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.account_revoke}}</button></form>{{/revoked}}</li>{{/tokens}}</ul>
+        <form method="post" action="/account/tokens"><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.account_tokenName}} <input name="name" maxlength="80" required></label> <button type="submit">{{t.account_create}}</button></form>
+      </div>
+    </section>
     {{> layout_foot}}
     """
 

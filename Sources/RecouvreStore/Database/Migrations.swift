@@ -264,6 +264,20 @@ public enum Migrations {
             "CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id)",
             "{APPEND_ONLY audit_log}",
         ]),
+        Migration(version: 6, name: "api tokens", statements: [
+            // A user's tokens for the API, found by their SHA-256 (the token is shown once).
+            """
+            CREATE TABLE api_tokens (
+                id {ID},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )
+            """,
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id, id)",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

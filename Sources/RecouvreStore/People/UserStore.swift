@@ -86,6 +86,61 @@ public struct UserStore: Sendable {
         try await database.withConnection { db in try await db.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run() }
     }
 
+    // MARK: API tokens
+
+    public struct APIToken: Sendable, Equatable {
+        public let id: Int64
+        public let name: String
+        public let createdAt: Instant
+        public let revokedAt: Instant?
+    }
+
+    /// Records a token (by its SHA-256) for `user`.
+    public func createToken(for user: User, name: String, tokenHash: String, at: Instant = SystemClock.now()) async throws {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 80 else { throw StoreError.invalid("a token needs a name of 1 to 80 characters") }
+        try await database.transaction { db in
+            try await db.raw("""
+                INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+                VALUES (\(bind: user.id), \(bind: name), \(bind: tokenHash), \(bind: at.description))
+                """).run()
+            try await AuditTrail.append(AuditEntry(at: at, actor: user.actor, action: "token.create", entity: "user", entityID: user.login, after: name), db: db)
+        }
+    }
+
+    public func tokens(of userID: Int64) async throws -> [APIToken] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM api_tokens WHERE user_id = \(bind: userID) ORDER BY id").all().map { r in
+                APIToken(id: try r.decode(column: "id", as: Int64.self), name: try r.decode(column: "name", as: String.self),
+                         createdAt: Instant(iso: try r.decode(column: "created_at", as: String.self))!,
+                         revokedAt: try r.decode(column: "revoked_at", as: String?.self).flatMap(Instant.init(iso:)))
+            }
+        }
+    }
+
+    /// Revokes one of `user`'s own tokens; another user's token is "not found".
+    public func revokeToken(id: Int64, of user: User, at: Instant = SystemClock.now()) async throws {
+        try await database.transaction { db in
+            let rows = try await db.raw("""
+                UPDATE api_tokens SET revoked_at = \(bind: at.description)
+                WHERE id = \(bind: id) AND user_id = \(bind: user.id) AND revoked_at IS NULL RETURNING name
+                """).all()
+            guard let name = try rows.first?.decode(column: "name", as: String.self) else { throw StoreError.notFound("token \(id)") }
+            try await AuditTrail.append(AuditEntry(at: at, actor: user.actor, action: "token.revoke", entity: "user", entityID: user.login, before: name), db: db)
+        }
+    }
+
+    /// The active user a live token belongs to.
+    public func user(tokenHash: String) async throws -> User? {
+        let rows = try await database.withConnection { db in
+            try await db.raw("""
+                SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.token_hash = \(bind: tokenHash) AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+                """).all()
+        }
+        return try rows.first.map(Self.user)
+    }
+
     // MARK: Failed logins
 
     public func recordFailure(login: String, at: Instant) async throws {

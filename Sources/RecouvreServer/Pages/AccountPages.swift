@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreStore
+
+/// The logged-in user's own page: change the password, create and revoke API tokens.
+struct AccountPages: Sendable {
+    let users: UserStore
+    let views: Views
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.get { request, context in try await signedIn(request, context) { try await self.show(request, context, $0) } }
+        group.post("password") { request, context in try await signedIn(request, context) { try await self.changePassword(request, context, $0) } }
+        group.post("tokens") { request, context in try await signedIn(request, context) { try await self.createToken(request, context, $0) } }
+        group.post("tokens/:token/revoke") { request, context in try await signedIn(request, context) { try await self.revoke(request, context, $0) } }
+    }
+
+    func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil, newToken: String? = nil,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        var page = pageContext(request, context, t, title: t["account.title"])
+        page["login"] = user.login
+        page["role"] = t["role.\(user.role.rawValue)"]
+        page["formError"] = error
+        page["newToken"] = newToken
+        page["tokens"] = try await users.tokens(of: user.id).map { k -> [String: Any] in
+            var token: [String: Any] = ["id": String(k.id), "name": k.name, "created": t.day(k.createdAt.day)]
+            if let revoked = k.revokedAt { token["revoked"] = t.day(revoked.day) }
+            return token
+        }
+        return views.page("account", page, status: status)
+    }
+
+    /// The posted form, once its CSRF token matches the session's.
+    private func form(_ request: Request, _ context: AppContext) async throws -> [String: String] {
+        let fields = try await formFields(request)
+        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
+            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
+        }
+        return fields
+    }
+
+    func changePassword(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        let fields = try await form(request, context)
+        let new = fields["new"] ?? ""
+        guard let current = try await users.credentials(login: user.login), Passwords.verify(fields["current"] ?? "", hash: current.passwordHash) else {
+            return try await show(request, context, user, error: t["account.wrongPassword"], status: .unprocessableContent)
+        }
+        if let problem = PasswordRule.problem(with: new, login: user.login) {
+            return try await show(request, context, user, error: "\(t["account.weakPassword"]) \(problem)", status: .unprocessableContent)
+        }
+        guard new == fields["confirm"] else { return try await show(request, context, user, error: t["account.mismatch"], status: .unprocessableContent) }
+        // Every session ends with the old password, this one too: log in again.
+        try await users.setPassword(userID: user.id, passwordHash: Passwords.hash(new), actor: user.actor)
+        var response = Response.redirect(to: "/login", type: .normal)
+        response.setCookie(sessionCookie("", maxAge: 0, request: request))
+        return response
+    }
+
+    func createToken(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let fields = try await form(request, context)
+        let token = "rcv_" + Tokens.random()
+        do {
+            try await users.createToken(for: user, name: fields["name"] ?? "", tokenHash: Tokens.hash(token))
+        } catch let e as StoreError {
+            return try await show(request, context, user, error: e.description, status: .unprocessableContent)
+        }
+        // Shown once: only its hash is kept.
+        return try await show(request, context, user, newToken: token)
+    }
+
+    func revoke(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        _ = try await form(request, context)
+        guard let id = context.parameters.get("token").flatMap({ Int64($0) }) else { throw HTTPError(.notFound) }
+        do { try await users.revokeToken(id: id, of: user) } catch StoreError.notFound { throw HTTPError(.notFound) }
+        return .redirect(to: "/account", type: .normal)
+    }
+}
