@@ -328,6 +328,34 @@ import Testing
         }
     }
 
+    /// Each role on each route that changes a case: allowed exactly when the rights table says so,
+    /// 403 otherwise; every role reads (within its scope).
+    @Test func eachRoleOnEachCaseRouteGetsWhatTheRightsTableSays() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let creditor = try #require(try await CreditorStore(db).list().first)
+                let cases = try await CaseStore(db).list(scope: .creditor(creditor.id), filter: CaseFilter(status: .amicable), limit: Role.allCases.count).cases
+                for (role, c) in zip(Role.allCases, cases) {
+                    let cookie = try await logIn(client, db, as: role)
+                    let page = "/cases/\(c.id)"
+                    try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .ok, "\(role) reads") }
+                    try await client.execute(uri: "/api/v1/cases/\(c.id)", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .ok, "\(role) API") }
+                    let token = try await csrf(client, cookie, page: page)
+                    let forms: [(String, [String: String])] = [
+                        ("actions", ["channel": "note", "outcome": "none", "report": "Note de \(role.rawValue)"]),
+                        ("investigation", ["reason": "oversight"]),
+                        ("phase", ["status": "suspended", "suspension": "creditor_request", "reason": "Le créancier demande une pause"]),
+                    ]
+                    for (form, fields) in forms {
+                        let (status, _) = try await post(client, "\(page)/\(form)", cookie, fields.merging(["csrf": token]) { a, _ in a })
+                        #expect(status == (role.may(.workCases) ? .seeOther : .forbidden), "\(role) posts \(form)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func everyLabelExistsInBothLanguages() {
         for key in Strings.keys {
             #expect(!Strings(language: .fr)[key].isEmpty && !Strings(language: .en)[key].isEmpty, "\(key)")
