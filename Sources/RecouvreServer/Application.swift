@@ -45,6 +45,7 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     router.add(middleware: SessionMiddleware(users: users))
     LoginPages(users: users, views: views).addRoutes(to: router)
     AccountPages(users: users, views: views).addRoutes(to: router.group("account"))
+    PartyPages(database: database, views: views).addRoutes(to: router)
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
     CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
     return router

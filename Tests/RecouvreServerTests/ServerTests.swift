@@ -356,6 +356,45 @@ import Testing
         }
     }
 
+    @Test func debtorAndCreditorPagesShowWhatTheViewerMaySee() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let creditors = try await CreditorStore(db).list()
+                let own = try #require(creditors.first)
+                // A debtor with cases at the first creditor and at another one (the demo shares customers).
+                let shared = try await db.withConnection { try await $0.raw("""
+                    SELECT a.debtor_id AS d, b.id AS other FROM cases a JOIN cases b ON b.debtor_id = a.debtor_id AND b.creditor_id <> a.creditor_id
+                    WHERE a.creditor_id = \(bind: own.id) LIMIT 1
+                    """).all() }
+                let debtorID = try #require(shared.first).decode(column: "d", as: Int64.self)
+                let otherCase = try #require(shared.first).decode(column: "other", as: Int64.self)
+                let elsewhere = try await db.withConnection { try await $0.raw("""
+                    SELECT debtor_id AS d FROM cases WHERE debtor_id NOT IN (SELECT debtor_id FROM cases WHERE creditor_id = \(bind: own.id)) LIMIT 1
+                    """).all() }
+                let strangerID = try #require(elsewhere.first).decode(column: "d", as: Int64.self)
+
+                let staff = try await logIn(client, db, as: .supervisor)
+                try await client.execute(uri: "/debtors/\(debtorID)", method: .get, headers: [.cookie: staff]) { r in
+                    #expect(r.status == .ok && String(buffer: r.body).contains("href=\"/cases/\(otherCase)\""))
+                }
+                try await client.execute(uri: "/creditors/\(own.id)", method: .get, headers: [.cookie: staff]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains(own.mandate.reference) && html.contains("/cases?creditor=\(own.id)"))
+                }
+                let theirs = try await logIn(client, db, as: .creditorUser)
+                try await client.execute(uri: "/debtors/\(debtorID)", method: .get, headers: [.cookie: theirs]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && !html.contains("href=\"/cases/\(otherCase)\""))
+                }
+                try await client.execute(uri: "/debtors/\(strangerID)", method: .get, headers: [.cookie: theirs]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/creditors/\(own.id)", method: .get, headers: [.cookie: theirs]) { r in #expect(r.status == .forbidden) }
+                let agent = try await logIn(client, db, as: .agent)
+                try await client.execute(uri: "/creditors/\(own.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .forbidden) }
+            }
+        }
+    }
+
     @Test func everyLabelExistsInBothLanguages() {
         for key in Strings.keys {
             #expect(!Strings(language: .fr)[key].isEmpty && !Strings(language: .en)[key].isEmpty, "\(key)")

@@ -93,13 +93,7 @@ struct CasePages: Sendable {
         view["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
             ["value": s.rawValue, "label": t.status(s), "count": counts[s] ?? 0, "selected": s == filter.status]
         }
-        view["rows"] = page.cases.map { c -> [String: Any] in
-            ["id": String(c.id), "reference": c.reference, "debtor": c.debtorName, "kind": t["kind.\(c.debtorKind)"],
-             "creditor": c.creditorName, "status": t.status(c.status), "statusCode": c.status.rawValue,
-             "claimCount": c.claimCount, "balance": t.money(c.balance), "oldestDue": c.oldestDueOn.map(t.day) ?? "",
-             "opened": t.day(c.openedOn)]
-        }
-        view["hasRows"] = !page.cases.isEmpty
+        view.merge(caseRows(page.cases, t)) { _, new in new }
         view["nextQuery"] = page.nextCursor == nil ? nil : pageQuery(next)
         view["firstQuery"] = cursor == nil ? nil : pageQuery(base)
         var response = views.page("cases", view)
@@ -127,17 +121,9 @@ struct CasePages: Sendable {
         page["balance"] = t.money(s.balance)
         page["claimed"] = t.money(s.claimed)
         page["paid"] = t.money(s.paid)
-        let d = detail.debtor
-        var debtor: [String: Any] = ["name": d.name, "kind": t["kind.\(d.kind.rawValue)"], "address": d.address.lines]
-        debtor["siren"] = d.siren?.value
-        debtor["vat"] = d.vatNumber?.value
-        page["debtor"] = debtor
-        page["contacts"] = d.contacts.map { c -> [String: Any] in
-            ["value": c.value, "source": c.source, "status": c.status.rawValue,
-             "isPhone": c.kind == .phone, "isEmail": c.kind == .email, "isAddress": c.kind == .address]
-        }
-        page["hasContacts"] = !d.contacts.isEmpty
+        page.merge(debtorCard(detail.debtor, t, link: true)) { _, new in new }
         let cr = detail.creditor
+        if user.may(.viewCreditors) { page["creditorLink"] = "/creditors/\(cr.id)" }
         page["creditor"] = ["name": cr.name, "address": cr.address.lines, "mandate": cr.mandate.reference,
                             "commission": cr.mandate.commission.rateOfCollected.description] as [String: Any]
         page["claims"] = detail.claims.map { c -> [String: Any] in

@@ -20,7 +20,8 @@ struct Views: Sendable {
 }
 
 enum Templates {
-    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account]
+    static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
+                                          "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage]
 
     static let head = """
     <!doctype html>
@@ -51,17 +52,7 @@ enum Templates {
       <label class="grow">{{t.cases_search}} <input type="search" name="q" value="{{q}}"></label>
       <button type="submit">{{t.cases_filter}}</button>
     </form>
-    {{#hasRows}}
-    <table class="list">
-    <thead><tr><th>{{t.col_reference}}</th><th>{{t.col_debtor}}</th><th>{{t.col_creditor}}</th><th>{{t.col_status}}</th>
-    <th class="num">{{t.col_claims}}</th><th class="num">{{t.col_balance}}</th><th>{{t.col_oldestDue}}</th><th>{{t.col_opened}}</th></tr></thead>
-    <tbody>
-    {{#rows}}<tr><td><a href="/cases/{{id}}">{{reference}}</a></td><td>{{debtor}} <small>{{kind}}</small></td><td>{{creditor}}</td>
-    <td><span class="status s-{{statusCode}}">{{status}}</span></td><td class="num">{{claimCount}}</td><td class="num">{{balance}}</td><td>{{oldestDue}}</td><td>{{opened}}</td></tr>
-    {{/rows}}
-    </tbody></table>
-    {{/hasRows}}
-    {{^hasRows}}<p class="empty">{{t.cases_none}}</p>{{/hasRows}}
+    {{> case_rows}}
     <p class="pager">{{#firstQuery}}<a href="/cases?{{firstQuery}}">{{t.cases_first}}</a>{{/firstQuery}} {{#nextQuery}}<a rel="next" href="/cases?{{nextQuery}}">{{t.cases_next}} →</a>{{/nextQuery}}</p>
     {{> layout_foot}}
     """
@@ -75,12 +66,8 @@ enum Templates {
     <section class="cards">
       <div class="card"><h2>{{t.case_balance}}</h2><p class="big">{{balance}}</p>
         <p>{{t.case_claimed}} : {{claimed}}<br>{{t.case_paid}} : {{paid}}</p></div>
-      <div class="card"><h2>{{t.case_debtor}}</h2><p><strong>{{debtor.name}}</strong> <small>{{debtor.kind}}</small><br>
-        {{#debtor.siren}}SIREN {{debtor.siren}}<br>{{/debtor.siren}}{{#debtor.vat}}TVA {{debtor.vat}}<br>{{/debtor.vat}}
-        {{#debtor.address}}{{.}}<br>{{/debtor.address}}</p>
-        {{#hasContacts}}<h3>{{t.case_contacts}}</h3><ul class="contacts">{{#contacts}}<li>{{#isPhone}}<a href="tel:{{value}}">{{value}}</a>{{/isPhone}}{{#isEmail}}<a href="mailto:{{value}}">{{value}}</a>{{/isEmail}}{{#isAddress}}{{value}}{{/isAddress}} <small>{{source}} · {{status}}</small></li>{{/contacts}}</ul>{{/hasContacts}}
-      </div>
-      <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{creditor.name}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
+      {{> debtor_card}}
+      <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{#creditorLink}}<a href="{{creditorLink}}">{{/creditorLink}}{{creditor.name}}{{#creditorLink}}</a>{{/creditorLink}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
         <p>{{t.case_mandate}} {{creditor.mandate}} · {{t.case_commission}} {{creditor.commission}} %</p></div>
     </section>
     <section><h2>{{t.case_claims}}</h2>
@@ -160,6 +147,57 @@ enum Templates {
         <label>{{t.account_tokenName}} <input name="name" maxlength="80" required></label> <button type="submit">{{t.account_create}}</button></form>
       </div>
     </section>
+    {{> layout_foot}}
+    """
+
+    /// A table of cases (the list, a debtor's, a creditor's): `rows`, `hasRows`.
+    static let caseRows = """
+    {{#hasRows}}
+    <table class="list">
+    <thead><tr><th>{{t.col_reference}}</th><th>{{t.col_debtor}}</th><th>{{t.col_creditor}}</th><th>{{t.col_status}}</th>
+    <th class="num">{{t.col_claims}}</th><th class="num">{{t.col_balance}}</th><th>{{t.col_oldestDue}}</th><th>{{t.col_opened}}</th></tr></thead>
+    <tbody>
+    {{#rows}}<tr><td><a href="/cases/{{id}}">{{reference}}</a></td><td>{{debtor}} <small>{{kind}}</small></td><td>{{creditor}}</td>
+    <td><span class="status s-{{statusCode}}">{{status}}</span></td><td class="num">{{claimCount}}</td><td class="num">{{balance}}</td><td>{{oldestDue}}</td><td>{{opened}}</td></tr>
+    {{/rows}}
+    </tbody></table>
+    {{/hasRows}}
+    {{^hasRows}}<p class="empty">{{t.cases_none}}</p>{{/hasRows}}
+    """
+
+    /// A debtor's identity and contacts: `debtor`, `contacts`, `hasContacts`, `debtorLink`.
+    static let debtorCardPartial = """
+      <div class="card"><h2>{{t.case_debtor}}</h2><p><strong>{{#debtorLink}}<a href="{{debtorLink}}">{{/debtorLink}}{{debtor.name}}{{#debtorLink}}</a>{{/debtorLink}}</strong> <small>{{debtor.kind}}</small><br>
+        {{#debtor.siren}}SIREN {{debtor.siren}}<br>{{/debtor.siren}}{{#debtor.vat}}TVA {{debtor.vat}}<br>{{/debtor.vat}}
+        {{#debtor.address}}{{.}}<br>{{/debtor.address}}</p>
+        {{#hasContacts}}<h3>{{t.case_contacts}}</h3><ul class="contacts">{{#contacts}}<li>{{#isPhone}}<a href="tel:{{value}}">{{value}}</a>{{/isPhone}}{{#isEmail}}<a href="mailto:{{value}}">{{value}}</a>{{/isEmail}}{{#isAddress}}{{value}}{{/isAddress}} <small>{{source}} · {{status}}</small></li>{{/contacts}}</ul>{{/hasContacts}}
+      </div>
+    """
+
+    static let debtorPage = """
+    {{> layout_head}}
+    <p class="crumbs"><a href="/cases">{{t.cases_title}}</a> › {{debtor.name}}</p>
+    <h1>{{debtor.name}}</h1>
+    <section class="cards">{{> debtor_card}}</section>
+    <section><h2>{{t.debtor_cases}}</h2>{{> case_rows}}</section>
+    {{> layout_foot}}
+    """
+
+    static let creditorPage = """
+    {{> layout_head}}
+    <p class="crumbs"><a href="/cases">{{t.cases_title}}</a> › {{creditor.name}}</p>
+    <h1>{{creditor.name}} <small>{{creditor.code}}</small></h1>
+    <section class="cards">
+      <div class="card"><h2>{{t.case_creditor}}</h2><p>{{#creditor.siren}}SIREN {{creditor.siren}}<br>{{/creditor.siren}}{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p></div>
+      <div class="card"><h2>{{t.case_mandate}} {{mandate.reference}}</h2><dl>
+        <dt>{{t.creditor_signed}}</dt><dd>{{mandate.signed}}</dd><dt>{{t.creditor_covered}}</dt><dd>{{mandate.covered}}</dd>
+        <dt>{{t.creditor_guarantee}}</dt><dd>{{mandate.guarantee}}</dd><dt>{{t.case_commission}}</dt><dd>{{mandate.commission}} %</dd>
+        <dt>{{t.creditor_remittance}}</dt><dd>{{mandate.remittance}}</dd></dl></div>
+      <div class="card"><h2>{{t.creditor_figures}}</h2>
+        <ul>{{#totals}}<li>{{t.case_claimed}} : {{claimed}} · {{t.case_paid}} : {{paid}}</li>{{/totals}}</ul>
+        <ul>{{#statuses}}<li><a href="/cases?creditor={{creditorID}}&amp;status={{value}}">{{label}}</a> : {{count}}</li>{{/statuses}}</ul></div>
+    </section>
+    <section><h2>{{t.creditor_latest}}</h2>{{> case_rows}}<p><a href="/cases?creditor={{creditorID}}">{{t.creditor_allCases}} →</a></p></section>
     {{> layout_foot}}
     """
 

@@ -13,11 +13,13 @@ public enum CaseScope: Sendable, Equatable {
 /// The case list's filters (all optional).
 public struct CaseFilter: Sendable, Equatable {
     public var creditorID: Int64?
+    public var debtorID: Int64?
     public var status: CaseStatus?
     /// Debtor name (prefix of a word is enough) or an invoice reference, or a case reference.
     public var text: String?
-    public init(creditorID: Int64? = nil, status: CaseStatus? = nil, text: String? = nil) {
+    public init(creditorID: Int64? = nil, debtorID: Int64? = nil, status: CaseStatus? = nil, text: String? = nil) {
         self.creditorID = creditorID
+        self.debtorID = debtorID
         self.status = status
         self.text = text
     }
@@ -80,6 +82,7 @@ public struct CaseStore: Sendable {
         var q = SQLQueryString("SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id WHERE ")
         q += Self.whereScope(scope)
         if let id = filter.creditorID { q += " AND c.creditor_id = \(bind: id)" }
+        if let id = filter.debtorID { q += " AND c.debtor_id = \(bind: id)" }
         if let s = filter.status { q += " AND c.status = \(bind: s.rawValue)" }
         if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             if let ref = CaseReference(parsing: text), text.uppercased().hasPrefix("RC") || Int64(text) != nil {
@@ -106,6 +109,32 @@ public struct CaseStore: Sendable {
                 if let s = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) { out[s] = try row.decode(column: "n", as: Int.self) }
             }
             return out
+        }
+    }
+
+    /// A debtor as the caller may see them: nil unless one of their cases is in the scope (a
+    /// creditor's user learns nothing of debtors it has no case with).
+    public func debtor(id: Int64, scope: CaseScope) async throws -> Debtor? {
+        try await database.withConnection { db in
+            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.debtor_id = \(bind: id) AND \(Self.whereScope(scope)) LIMIT 1").all().isEmpty else {
+                return nil
+            }
+            return try await DebtorStore.load(id: id, db: db)
+        }
+    }
+
+    /// Amounts claimed and paid per currency within the scope (a creditor's headline figures).
+    public func totals(scope: CaseScope) async throws -> [(claimed: Money, paid: Money)] {
+        let q: SQLQueryString = """
+            SELECT c.currency, SUM(c.claimed_minor) AS claimed, SUM(c.paid_minor) AS paid FROM cases c
+            WHERE \(Self.whereScope(scope)) GROUP BY c.currency ORDER BY c.currency
+            """
+        return try await database.withConnection { db in
+            try await db.raw(q).all().map { r in
+                let currency = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
+                return (Money(minorUnits: try r.decode(column: "claimed", as: Int64.self), currency: currency),
+                        Money(minorUnits: try r.decode(column: "paid", as: Int64.self), currency: currency))
+            }
         }
     }
 
