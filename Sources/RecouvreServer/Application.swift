@@ -46,6 +46,7 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     LoginPages(users: users, views: views).addRoutes(to: router)
     AccountPages(users: users, views: views).addRoutes(to: router.group("account"))
     PartyPages(database: database, views: views).addRoutes(to: router)
+    UserPages(database: database, views: views).addRoutes(to: router.group("admin/users"))
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
     CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
     return router

@@ -395,6 +395,44 @@ import Testing
         }
     }
 
+    @Test func anAdministratorCreatesAndDisablesUsersAndNobodyElseCan() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let admin = try await logIn(client, db, as: .admin)
+                let token = try await csrf(client, admin, page: "/admin/users")
+                let creditor = try #require(try await CreditorStore(db).list().first)
+                var (status, body) = try await post(client, "/admin/users", admin, ["csrf": token, "login": "lea", "name": "Léa", "role": "creditorUser",
+                                                                                   "creditor": String(creditor.id), "password": "court"])
+                #expect(status == .unprocessableContent && body.contains("at least 12"))
+                (status, body) = try await post(client, "/admin/users", admin, ["csrf": token, "login": "lea", "name": "Léa", "role": "creditorUser",
+                                                                               "creditor": "", "password": Self.password])
+                #expect(status == .unprocessableContent && body.contains("belongs to one creditor"))
+                (status, _) = try await post(client, "/admin/users", admin, ["csrf": token, "login": "lea", "name": "Léa", "role": "creditorUser",
+                                                                            "creditor": String(creditor.id), "password": Self.password])
+                #expect(status == .seeOther)
+                let lea = try await submitLogin(client, login: "lea", password: Self.password)
+                let session = try #require(lea.cookie)
+                try await client.execute(uri: "/admin/users", method: .get, headers: [.cookie: session]) { r in #expect(r.status == .forbidden) }
+
+                let id = try #require(try await UserStore(db).credentials(login: "lea")).user.id
+                let me = try #require(try await UserStore(db).credentials(login: "user-admin")).user.id
+                (status, body) = try await post(client, "/admin/users/\(me)/disable", admin, ["csrf": token])
+                #expect(status == .unprocessableContent && body.contains("cannot disable yourself"))
+                (status, _) = try await post(client, "/admin/users/\(id)/disable", admin, ["csrf": token])
+                #expect(status == .seeOther)
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: session]) { r in #expect(r.status == .found) }
+                #expect(try await submitLogin(client, login: "lea", password: Self.password).status == .unauthorized)
+                try await client.execute(uri: "/admin/users", method: .get, headers: [.cookie: admin]) { r in
+                    #expect(String(buffer: r.body).contains("désactivé"))
+                }
+                let actions = try await db.withConnection { try await $0.raw("SELECT action, actor FROM audit_log WHERE action LIKE 'user.%' ORDER BY id").all() }
+                #expect(try actions.suffix(2).map { try $0.decode(column: "action", as: String.self) } == ["user.create", "user.disable"])
+                #expect(try actions.last?.decode(column: "actor", as: String.self) == "user:user-admin")
+            }
+        }
+    }
+
     @Test func everyLabelExistsInBothLanguages() {
         for key in Strings.keys {
             #expect(!Strings(language: .fr)[key].isEmpty && !Strings(language: .en)[key].isEmpty, "\(key)")

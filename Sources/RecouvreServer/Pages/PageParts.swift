@@ -29,7 +29,7 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     params["lang"] = other.rawValue
     var page: [String: Any] = ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
     if let user = context.user {
-        page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"]]
+        page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers)] as [String: Any]
         page["csrf"] = context.csrfToken ?? ""
     }
     return page

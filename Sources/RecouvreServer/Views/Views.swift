@@ -21,7 +21,7 @@ struct Views: Sendable {
 
 enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
-                                          "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage]
+                                          "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage]
 
     static let head = """
     <!doctype html>
@@ -30,7 +30,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -198,6 +198,26 @@ enum Templates {
         <ul>{{#statuses}}<li><a href="/cases?creditor={{creditorID}}&amp;status={{value}}">{{label}}</a> : {{count}}</li>{{/statuses}}</ul></div>
     </section>
     <section><h2>{{t.creditor_latest}}</h2>{{> case_rows}}<p><a href="/cases?creditor={{creditorID}}">{{t.creditor_allCases}} →</a></p></section>
+    {{> layout_foot}}
+    """
+
+    static let usersPage = """
+    {{> layout_head}}
+    <h1>{{t.users_title}}</h1>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    <table class="list"><thead><tr><th>{{t.login_login}}</th><th>{{t.users_name}}</th><th>{{t.users_role}}</th><th>{{t.col_creditor}}</th><th>{{t.users_team}}</th><th></th></tr></thead>
+    <tbody>{{#users}}<tr><td>{{login}}</td><td>{{name}}</td><td>{{role}}</td><td>{{creditor}}</td><td>{{team}}</td>
+    <td>{{#disabled}}{{t.users_disabled}}{{/disabled}}{{#canDisable}}<form class="inline" method="post" action="/admin/users/{{id}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.users_disable}}</button></form>{{/canDisable}}</td></tr>{{/users}}</tbody></table>
+    <section class="cards forms">
+      <form class="card" method="post" action="/admin/users"><h2>{{t.users_new}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.login_login}} <input name="login" required maxlength="64"></label>
+        <label>{{t.users_name}} <input name="name" required></label>
+        <label>{{t.users_role}} <select name="role">{{#roles}}<option value="{{value}}">{{label}}</option>{{/roles}}</select></label>
+        <label>{{t.col_creditor}} <select name="creditor"><option value=""></option>{{#creditors}}<option value="{{id}}">{{name}}</option>{{/creditors}}</select></label>
+        <label>{{t.users_team}} <input name="team"></label>
+        <label>{{t.users_password}} <input type="password" name="password" minlength="12" autocomplete="new-password" required></label>
+        <button type="submit">{{t.users_create}}</button></form>
+    </section>
     {{> layout_foot}}
     """
 

@@ -59,6 +59,25 @@ public struct UserStore: Sendable {
                     creditorID: try r.decode(column: "creditor_id", as: Int64?.self), team: try r.decode(column: "team", as: String?.self))
     }
 
+    /// Everyone, with whether they are disabled, by login.
+    public func list() async throws -> [(user: User, disabled: Bool)] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM users ORDER BY login").all().map { r in
+                (try Self.user(r), try r.decode(column: "disabled_at", as: String?.self) != nil)
+            }
+        }
+    }
+
+    /// Disables a user: they can no longer log in, and their sessions and API tokens stop working.
+    public func disable(userID: Int64, actor: Actor, at: Instant = SystemClock.now()) async throws {
+        try await database.transaction { db in
+            let rows = try await db.raw("UPDATE users SET disabled_at = \(bind: at.description) WHERE id = \(bind: userID) AND disabled_at IS NULL RETURNING login").all()
+            guard let login = try rows.first?.decode(column: "login", as: String.self) else { throw StoreError.notFound("user \(userID)") }
+            try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "user.disable", entity: "user", entityID: login), db: db)
+        }
+    }
+
     // MARK: Sessions
 
     public func openSession(tokenHash: String, csrfToken: String, userID: Int64, at: Instant, expiresAt: Instant) async throws {
