@@ -32,17 +32,9 @@ struct AccountPages: Sendable {
     }
 
     /// The posted form, once its CSRF token matches the session's.
-    private func form(_ request: Request, _ context: AppContext) async throws -> [String: String] {
-        let fields = try await formFields(request)
-        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
-        return fields
-    }
-
     func changePassword(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
-        let fields = try await form(request, context)
+        let fields = try await checkedForm(request, context)
         let new = fields["new"] ?? ""
         guard let current = try await users.credentials(login: user.login), Passwords.verify(fields["current"] ?? "", hash: current.passwordHash) else {
             return try await show(request, context, user, error: t["account.wrongPassword"], status: .unprocessableContent)
@@ -59,7 +51,7 @@ struct AccountPages: Sendable {
     }
 
     func createToken(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
-        let fields = try await form(request, context)
+        let fields = try await checkedForm(request, context)
         let token = "rcv_" + Tokens.random()
         do {
             try await users.createToken(for: user, name: fields["name"] ?? "", tokenHash: Tokens.hash(token))
@@ -71,7 +63,7 @@ struct AccountPages: Sendable {
     }
 
     func revoke(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
-        _ = try await form(request, context)
+        _ = try await checkedForm(request, context)
         guard let id = context.parameters.get("token").flatMap({ Int64($0) }) else { throw HTTPError(.notFound) }
         do { try await users.revokeToken(id: id, of: user) } catch StoreError.notFound { throw HTTPError(.notFound) }
         return .redirect(to: "/account", type: .normal)

@@ -27,10 +27,7 @@ struct CasePages: Sendable {
     /// page (POST, redirect, GET); a refused form comes back with its reason.
     func change(_ request: Request, _ context: AppContext, _ user: User, _ form: CaseForm) async throws -> Response {
         guard user.may(.workCases) else { throw HTTPError(.forbidden, message: "your role cannot act on cases") }
-        let fields = try await formFields(request)
-        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
+        let fields = try await checkedForm(request, context)
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }) else { return try await show(request, context, user) }
         let store = CaseStore(database), scope = CaseScope(user)
         do {
@@ -106,7 +103,7 @@ struct CasePages: Sendable {
         // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
               let detail = try await CaseStore(database).detail(id: id, scope: CaseScope(user)) else {
-            return views.page("notfound", pageContext(request, context, t, title: t["notfound.title"]), status: .notFound)
+            return views.notFound(request, context, t)
         }
         let s = detail.summary
         var page = pageContext(request, context, t, title: s.reference)

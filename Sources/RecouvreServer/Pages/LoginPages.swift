@@ -57,10 +57,7 @@ struct LoginPages: Sendable {
     }
 
     func logout(_ request: Request, _ context: AppContext) async throws -> Response {
-        let fields = try await formFields(request)
-        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
+        _ = try await checkedForm(request, context)
         if let token = request.cookies[SessionMiddleware.cookie]?.value { try await users.closeSession(tokenHash: Tokens.hash(token)) }
         var response = Response.redirect(to: "/login", type: .normal)
         response.setCookie(sessionCookie("", maxAge: 0, request: request))

@@ -64,3 +64,13 @@ func debtorCard(_ d: Debtor, _ t: Strings, link: Bool) -> [String: Any] {
     if link { card["debtorLink"] = "/debtors/\(d.id)" }
     return card
 }
+
+/// A form that changes something: its fields, once its `csrf` field matches the session's token
+/// (403 otherwise, also for a bearer-token request, which has no session).
+func checkedForm(_ request: Request, _ context: AppContext) async throws -> [String: String] {
+    let fields = try await formFields(request)
+    guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
+        throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
+    }
+    return fields
+}

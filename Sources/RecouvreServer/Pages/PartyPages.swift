@@ -14,15 +14,11 @@ struct PartyPages: Sendable {
         router.get("creditors/:id") { request, context in try await signedIn(request, context) { try await self.creditor(request, context, $0) } }
     }
 
-    func notFound(_ request: Request, _ context: AppContext, _ t: Strings) -> Response {
-        views.page("notfound", pageContext(request, context, t, title: t["notfound.title"]), status: .notFound)
-    }
-
     func debtor(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
         let store = CaseStore(database), scope = CaseScope(user)
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let debtor = try await store.debtor(id: id, scope: scope) else {
-            return notFound(request, context, t)
+            return views.notFound(request, context, t)
         }
         var page = pageContext(request, context, t, title: debtor.name)
         page.merge(debtorCard(debtor, t, link: false)) { _, new in new }
@@ -34,7 +30,7 @@ struct PartyPages: Sendable {
         guard user.may(.viewCreditors) else { throw HTTPError(.forbidden, message: "your role cannot see creditors") }
         let t = Strings(language: Locale.language(of: request))
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let c = try await CreditorStore(database).find(id: id) else {
-            return notFound(request, context, t)
+            return views.notFound(request, context, t)
         }
         let store = CaseStore(database), scope = CaseScope.creditor(id)
         var page = pageContext(request, context, t, title: c.name)

@@ -37,16 +37,8 @@ struct UserPages: Sendable {
         return views.page("users", page, status: status)
     }
 
-    private func form(_ request: Request, _ context: AppContext) async throws -> [String: String] {
-        let fields = try await formFields(request)
-        guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
-        return fields
-    }
-
     func create(_ request: Request, _ context: AppContext, _ admin: User) async throws -> Response {
-        let fields = try await form(request, context)
+        let fields = try await checkedForm(request, context)
         let login = fields["login"] ?? "", password = fields["password"] ?? ""
         guard let role = Role(rawValue: fields["role"] ?? "") else { return try await list(request, context, admin, error: "choose a role", status: .unprocessableContent) }
         if let problem = PasswordRule.problem(with: password, login: login) {
@@ -64,7 +56,7 @@ struct UserPages: Sendable {
     }
 
     func disable(_ request: Request, _ context: AppContext, _ admin: User) async throws -> Response {
-        _ = try await form(request, context)
+        _ = try await checkedForm(request, context)
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw HTTPError(.notFound) }
         // An administrator cannot lock themselves (and possibly everyone) out.
         guard id != admin.id else { return try await list(request, context, admin, error: "you cannot disable yourself", status: .unprocessableContent) }

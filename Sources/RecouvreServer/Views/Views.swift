@@ -12,6 +12,11 @@ struct Views: Sendable {
         self.library = library
     }
 
+    /// The 404 page, in the layout of the others: an unknown id, or one outside the viewer's scope.
+    func notFound(_ request: Request, _ context: AppContext, _ t: Strings) -> Response {
+        page("notfound", pageContext(request, context, t, title: t["notfound.title"]), status: .notFound)
+    }
+
     func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let html = library.render(context, withTemplate: template) ?? "template \(template) missing"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
