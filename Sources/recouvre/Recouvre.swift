@@ -91,7 +91,8 @@ struct Demo: AsyncParsableCommand {
 extension Demo {
     static let password = "recouvre-demo-2026"
 
-    /// One user per role; the creditor's user belongs to the first creditor.
+    /// One user per role; the creditor's user belongs to the first creditor, the agent to the
+    /// Paris team (whose cases they see).
     static func addUsers(_ db: Database) async throws -> [String] {
         let creditor = try await CreditorStore(db).list().first
         let people: [(String, String, Role)] = [
@@ -103,7 +104,8 @@ extension Demo {
         var logins: [String] = []
         for (login, name, role) in people {
             let user = try await UserStore(db).create(login: login, displayName: name, role: role,
-                                                      creditorID: role == .creditorUser ? creditor?.id : nil, passwordHash: hash)
+                                                      creditorID: role == .creditorUser ? creditor?.id : nil,
+                                                      team: role == .agent || role == .supervisor ? "Paris" : nil, passwordHash: hash)
             logins.append("\(user.login) (\(role.rawValue))")
         }
         return logins

@@ -77,7 +77,8 @@ import Testing
                     #expect(r.status == .badRequest && r.headers[.contentType] == "application/problem+json")
                     #expect(String(buffer: r.body).contains(#""code":"invalid_status""#))
                 }
-                try await client.execute(uri: "/api/v1/cases/RC-0000001", method: .get, headers: [.cookie: cookie]) { r in
+                let theirs = try #require(try await CaseStore(db).list(scope: .team("Paris"), limit: 1).cases.first)
+                try await client.execute(uri: "/api/v1/cases/\(theirs.reference)", method: .get, headers: [.cookie: cookie]) { r in
                     #expect(r.status == .ok && String(buffer: r.body).contains(#""allowed_transitions""#))
                 }
                 try await client.execute(uri: "/api/v1/cases/424242", method: .get, headers: [.cookie: cookie]) { r in
@@ -92,13 +93,14 @@ import Testing
 
     static let password = "cheval-agrafe-batterie"
 
-    /// Creates a user of `role` (a creditor user belongs to the first creditor) and logs in through
-    /// the login form as a browser would; returns the session cookie to send.
-    func logIn(_ client: some TestClientProtocol, _ db: Database, as role: Role, login: String? = nil) async throws -> String {
+    /// Creates a user of `role` (a creditor user belongs to the first creditor, an agent to the
+    /// demo's Paris team unless `team` says otherwise) and logs in through the login form as a
+    /// browser would; returns the session cookie to send.
+    func logIn(_ client: some TestClientProtocol, _ db: Database, as role: Role, login: String? = nil, team: String? = "Paris") async throws -> String {
         let login = login ?? "user-\(role.rawValue.lowercased())"
         let creditor = role == .creditorUser ? try await CreditorStore(db).list().first?.id : nil
         _ = try await UserStore(db).create(login: login, displayName: "Test \(role.rawValue)", role: role, creditorID: creditor,
-                                           passwordHash: Passwords.hash(Self.password))
+                                           team: role == .agent ? team : nil, passwordHash: Passwords.hash(Self.password))
         return try await submitLogin(client, login: login, password: Self.password).cookie!
     }
 
@@ -222,6 +224,65 @@ import Testing
         }
     }
 
+    @Test func anAgentSeesTheCasesOfTheirTeamAndASupervisorSharesThemOut() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let workers = try await UserStore(db).caseWorkers()
+                let leroy = try #require(workers.first { $0.login == "agent.leroy" })
+                let paris = try #require(try await CaseStore(db).list(scope: .team("Paris"), limit: 1).cases.first)
+                let lyon = try #require(try await CaseStore(db).list(scope: .team("Lyon"), limit: 1).cases.first)
+                let agent = try await logIn(client, db, as: .agent, login: "agent-lyon", team: "Lyon")
+                // Another team's case does not exist for them, in the pages, the API, the search and the counts.
+                try await client.execute(uri: "/cases/\(paris.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/api/v1/cases/\(paris.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/cases/\(lyon.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .ok) }
+                try await client.execute(uri: "/api/v1/cases?limit=200&q=\(paris.reference)", method: .get, headers: [.cookie: agent]) { r in
+                    #expect(r.status == .ok && !String(buffer: r.body).contains(paris.reference))
+                }
+                try await client.execute(uri: "/api/v1/cases?limit=200", method: .get, headers: [.cookie: agent]) { r in
+                    struct Body: Decodable { let cases: [C] }
+                    struct C: Decodable { let agent_id: Int64? }
+                    let body = try JSONDecoder().decode(Body.self, from: Data(buffer: r.body))
+                    #expect(!body.cases.isEmpty && body.cases.allSatisfy { $0.agent_id == leroy.id })
+                }
+                let counts = try await CaseStore(db).countsByStatus(scope: .team("Lyon")).values.reduce(0, +)
+                let all = try await CaseStore(db).countsByStatus(scope: .agency).values.reduce(0, +)
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: agent]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(counts < all && !html.contains("(\(all))") && !html.contains("agent.martin"))
+                }
+                // The agent cannot share out cases; the supervisor gives the Paris case to Lyon, and it appears.
+                let agentToken = try await csrf(client, agent, page: "/cases/\(lyon.id)")
+                var (status, _) = try await post(client, "/cases/\(lyon.id)/assign", agent, ["csrf": agentToken, "agent": String(leroy.id)])
+                #expect(status == .forbidden)
+                let chief = try await logIn(client, db, as: .supervisor)
+                let token = try await csrf(client, chief, page: "/cases/\(paris.id)")
+                var body: String
+                (status, body) = try await post(client, "/cases/\(paris.id)/assign", chief, ["csrf": token, "agent": "999999"])
+                #expect(status == .unprocessableContent && body.contains("choose an agent from the list"))
+                (status, _) = try await post(client, "/cases/\(paris.id)/assign", chief, ["csrf": token, "agent": String(leroy.id)])
+                #expect(status == .seeOther)
+                try await client.execute(uri: "/cases/\(paris.id)", method: .get, headers: [.cookie: agent]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains("Dossier attribué à Paul Leroy") && html.contains("Attribution"))
+                }
+                // The list filters by agent, balance band, age band and sorts; a bad value is a 400 that names it.
+                try await client.execute(uri: "/cases?agent=\(leroy.id)&balance=from500to2000&age=over365&sort=balance&due=1", method: .get, headers: [.cookie: chief]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains("value=\"from500to2000\" selected") && html.contains("value=\"balance\" selected"))
+                }
+                try await client.execute(uri: "/api/v1/cases?sort=balance&cursor=newest..5", method: .get, headers: [.cookie: chief]) { r in
+                    #expect(r.status == .badRequest && String(buffer: r.body).contains(#""code":"invalid_cursor""#))
+                }
+                try await client.execute(uri: "/api/v1/cases?balance=lots", method: .get, headers: [.cookie: chief]) { r in
+                    #expect(r.status == .badRequest && String(buffer: r.body).contains(#""code":"invalid_balance""#))
+                }
+                try await client.execute(uri: "/cases?age=old", method: .get, headers: [.cookie: chief]) { r in #expect(r.status == .badRequest) }
+            }
+        }
+    }
+
     func csrf(_ client: some TestClientProtocol, _ cookie: String, page: String) async throws -> String {
         try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
             let html = String(buffer: r.body)
@@ -240,7 +301,7 @@ import Testing
             let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
-                let c = try #require(try await CaseStore(db).list(scope: .creditor(creditor.id), filter: CaseFilter(status: .amicable), limit: 1).cases.first)
+                let c = try #require(try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditor.id, status: .amicable), limit: 1).cases.first)
                 let agent = try await logIn(client, db, as: .agent)
                 let token = try await csrf(client, agent, page: "/cases/\(c.id)")
                 let page = "/cases/\(c.id)"
@@ -335,7 +396,9 @@ import Testing
             let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
-                let cases = try await CaseStore(db).list(scope: .creditor(creditor.id), filter: CaseFilter(status: .amicable), limit: Role.allCases.count).cases
+                // Cases of the Paris team (the test agents' team) and of the creditor the creditor's user belongs to.
+                let cases = try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditor.id, status: .amicable), limit: Role.allCases.count).cases
+                let worker = try #require(try await UserStore(db).caseWorkers().first { $0.team == "Paris" })
                 for (role, c) in zip(Role.allCases, cases) {
                     let cookie = try await logIn(client, db, as: role)
                     let page = "/cases/\(c.id)"
@@ -351,6 +414,8 @@ import Testing
                         let (status, _) = try await post(client, "\(page)/\(form)", cookie, fields.merging(["csrf": token]) { a, _ in a })
                         #expect(status == (role.may(.workCases) ? .seeOther : .forbidden), "\(role) posts \(form)")
                     }
+                    let (status, _) = try await post(client, "\(page)/assign", cookie, ["csrf": token, "agent": String(worker.id)])
+                    #expect(status == (role.may(.assignCases) ? .seeOther : .forbidden), "\(role) assigns")
                 }
             }
         }

@@ -92,6 +92,8 @@ public struct CaseEvent: Hashable, Sendable, Codable {
         case opened, claimsImported = "claims_imported", transition, investigationUpdated = "investigation_updated", note
         /// A call, letter, visit, email, text or note recorded by an agent (`CaseAction`).
         case action
+        /// The case was given to an agent, or taken back.
+        case assigned
     }
 
     public var caseID: Int64

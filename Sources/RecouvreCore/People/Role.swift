@@ -14,6 +14,8 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     case viewCases
     /// Record actions and reports, edit the investigation, change a case's phase.
     case workCases
+    /// Give cases to agents (a supervisor shares the work of the team).
+    case assignCases
     /// Import creditors' claim lists.
     case importClaims
     /// See creditors, their mandates and figures.
@@ -29,7 +31,7 @@ extension Role {
     /// scope; acting on them is the collection staff's; a creditor's user only reads.
     public static let rights: [Role: Set<Right>] = [
         .agent: [.viewCases, .workCases],
-        .supervisor: [.viewCases, .workCases, .importClaims, .viewCreditors],
+        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
         .accountant: [.viewCases, .viewCreditors, .readAudit],
         .riskAnalyst: [.viewCases, .viewCreditors],
@@ -60,6 +62,8 @@ public struct User: Hashable, Sendable, Codable, Identifiable {
     }
 
     public func may(_ right: Right) -> Bool { role.may(right) }
+    /// Agents see the cases of their team (or their own without a team); other staff see all.
+    public var seesOnlyAssignedCases: Bool { role == .agent }
     public var actor: Actor { .user(login) }
 }
 

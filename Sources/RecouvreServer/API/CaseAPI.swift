@@ -57,35 +57,21 @@ struct CaseAPI: Sendable {
     struct CaseJSON: Encodable {
         let id: Int64, reference: String, creditor: String, debtor: String, debtorKind: String, status: String
         let claimed: String, paid: String, balance: String, currency: String, claimCount: Int, oldestDueOn: String?, openedOn: String
+        let agent_id: Int64?, next_action_on: String?
         init(_ c: CaseSummary) {
             id = c.id; reference = c.reference; creditor = c.creditorName; debtor = c.debtorName; debtorKind = c.debtorKind
             status = c.status.rawValue; claimed = c.claimed.decimalString; paid = c.paid.decimalString; balance = c.balance.decimalString
             currency = c.claimed.currency.code; claimCount = c.claimCount; oldestDueOn = c.oldestDueOn?.iso; openedOn = c.openedOn.iso
+            agent_id = c.agentID; next_action_on = c.nextActionOn?.iso
         }
     }
 
     func list(_ request: Request, _ scope: CaseScope) async throws -> Response {
-        let p = request.uri.queryParameters
-        var filter = CaseFilter(text: p.get("q"))
-        if let s = p.get("status") {
-            guard let status = CaseStatus(rawValue: s) else {
-                throw Problem(status: .badRequest, code: "invalid_status", detail: "unknown status '\(s)'; one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.status = status
-        }
-        if let c = p.get("creditor") {
-            guard let id = Int64(c) else { throw Problem(status: .badRequest, code: "invalid_creditor", detail: "creditor must be a number") }
-            filter.creditorID = id
-        }
-        var cursor: Int64?
-        if let a = p.get("cursor") {
-            guard let v = Int64(a) else { throw Problem(status: .badRequest, code: "invalid_cursor", detail: "cursor must come from next_cursor") }
-            cursor = v
-        }
-        let limit = min(max(p.get("limit").flatMap { Int($0) } ?? 50, 1), 200)
-        let page = try await CaseStore(database).list(scope: scope, filter: filter, after: cursor, limit: limit)
+        let query: CaseListQuery
+        do { query = try CaseListQuery(request) } catch { throw Problem(status: .badRequest, code: error.code, detail: error.detail) }
+        let page = try await CaseStore(database).list(scope: scope, filter: query.filter, sort: query.sort, after: query.cursor, limit: query.limit)
         struct Body: Encodable { let cases: [CaseJSON]; let next_cursor: String? }
-        return try jsonResponse(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor.map(String.init)))
+        return try jsonResponse(Body(cases: page.cases.map(CaseJSON.init), next_cursor: page.nextCursor?.description))
     }
 
     func show(_ context: AppContext, _ scope: CaseScope) async throws -> Response {

@@ -18,7 +18,7 @@ struct CasePages: Sendable {
     }
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
-    enum CaseForm: String, CaseIterable, Sendable { case actions, phase, investigation }
+    enum CaseForm: String, CaseIterable, Sendable { case actions, phase, investigation, assign }
 
     /// A refused form: shown above the case page, which is sent again with status 422.
     struct FormError: Error { let message: String }
@@ -26,7 +26,7 @@ struct CasePages: Sendable {
     /// Records an action, changes the phase or saves the investigation, then goes back to the case
     /// page (POST, redirect, GET); a refused form comes back with its reason.
     func change(_ request: Request, _ context: AppContext, _ user: User, _ form: CaseForm) async throws -> Response {
-        guard user.may(.workCases) else { throw HTTPError(.forbidden, message: "your role cannot act on cases") }
+        guard user.may(form == .assign ? .assignCases : .workCases) else { throw HTTPError(.forbidden, message: "your role cannot do this on cases") }
         let fields = try await checkedForm(request, context)
         guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }) else { return try await show(request, context, user) }
         let store = CaseStore(database), scope = CaseScope(user)
@@ -48,6 +48,15 @@ struct CasePages: Sendable {
                     reason: NonPaymentReason(rawValue: fields["reason"] ?? ""), reasonNotes: fields["reasonNotes"] ?? "",
                     solvency: Solvency(rawValue: fields["solvency"] ?? ""), solvencyNotes: fields["solvencyNotes"] ?? "", sources: sources),
                     actor: user.actor, scope: scope)
+            case .assign:
+                var agent: User?
+                if let raw = fields["agent"], !raw.isEmpty {
+                    guard let id = Int64(raw), let found = try await UserStore(database).caseWorkers().first(where: { $0.id == id }) else {
+                        throw FormError(message: "choose an agent from the list")
+                    }
+                    agent = found
+                }
+                try await store.assign(caseID: id, to: agent, actor: user.actor, scope: scope)
             }
         } catch StoreError.notFound {
             return try await show(request, context, user)
@@ -66,23 +75,21 @@ struct CasePages: Sendable {
     func list(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let scope = CaseScope(user)
         let t = Strings(language: Locale.language(of: request))
-        let params = request.uri.queryParameters
-        let filter = CaseFilter(creditorID: params.get("creditor").flatMap { Int64($0) },
-                                status: params.get("status").flatMap(CaseStatus.init(rawValue:)),
-                                text: params.get("q"))
-        let cursor = params.get("after").flatMap { Int64($0) }
+        let query: CaseListQuery
+        do { query = try CaseListQuery(request, maxLimit: 50) } catch {
+            throw HTTPError(.badRequest, message: error.detail)
+        }
+        let filter = query.filter
         let cases = CaseStore(database)
-        async let pageResult = cases.list(scope: scope, filter: filter, after: cursor)
+        async let pageResult = cases.list(scope: scope, filter: filter, sort: query.sort, after: query.cursor, limit: query.limit)
         async let countsResult = cases.countsByStatus(scope: scope)
         async let creditorsResult = user.may(.viewCreditors) ? CreditorStore(database).list() : []
-        let (page, counts, creditors) = try await (pageResult, countsResult, creditorsResult)
+        async let workersResult = user.role.isAgencyStaff ? UserStore(database).caseWorkers() : []
+        let (page, counts, creditors, workers) = try await (pageResult, countsResult, creditorsResult, workersResult)
 
-        var base: [String: String] = [:]
-        if let c = filter.creditorID { base["creditor"] = String(c) }
-        if let s = filter.status { base["status"] = s.rawValue }
-        if let q = filter.text, !q.isEmpty { base["q"] = q }
+        let base = query.parameters
         var next = base
-        if let n = page.nextCursor { next["after"] = String(n) }
+        if let n = page.nextCursor { next["cursor"] = n.description }
 
         var view = pageContext(request, context, t, title: t["cases.title"])
         view["q"] = filter.text ?? ""
@@ -90,9 +97,18 @@ struct CasePages: Sendable {
         view["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
             ["value": s.rawValue, "label": t.status(s), "count": counts[s] ?? 0, "selected": s == filter.status]
         }
+        if user.role.isAgencyStaff {
+            view["agents"] = ["unassigned": filter.unassigned, "list": workers.map { w -> [String: Any] in
+                ["id": String(w.id), "name": w.displayName + (w.team.map { " (\($0))" } ?? ""), "selected": w.id == filter.agentID]
+            }] as [String: Any]
+        }
+        view["balances"] = BalanceBand.allCases.map { ["value": $0.rawValue, "label": t["balance.\($0.rawValue)"], "selected": $0 == filter.balance] as [String: Any] }
+        view["ages"] = AgeBand.allCases.map { ["value": $0.rawValue, "label": t["age.\($0.rawValue)"], "selected": $0 == filter.age] as [String: Any] }
+        view["sorts"] = CaseSort.allCases.map { ["value": $0.rawValue, "label": t["sort.\($0.rawValue)"], "selected": $0 == query.sort] as [String: Any] }
+        view["actionDue"] = filter.actionDue
         view.merge(caseRows(page.cases, t)) { _, new in new }
         view["nextQuery"] = page.nextCursor == nil ? nil : pageQuery(next)
-        view["firstQuery"] = cursor == nil ? nil : pageQuery(base)
+        view["firstQuery"] = query.cursor == nil ? nil : pageQuery(base)
         var response = views.page("cases", view)
         Locale.remember(request, in: &response)
         return response
@@ -141,6 +157,17 @@ struct CasePages: Sendable {
         page["hasHistory"] = !others.isEmpty
         page["repeatDefaulter"] = detail.history.isRepeatDefaulter
         page["nextSteps"] = detail.lifecycle.possibleTargets.sorted().map { t.status($0) }
+        if user.role.isAgencyStaff {
+            let workers = try await UserStore(database).caseWorkers()
+            page["staff"] = true
+            page["agentName"] = s.agentID.map { id in workers.first { $0.id == id }?.displayName ?? "#\(id)" } ?? t["case.nobody"]
+            if user.may(.assignCases) {
+                page["canAssign"] = true
+                page["workers"] = workers.map { w -> [String: Any] in
+                    ["id": String(w.id), "name": w.displayName + (w.team.map { " (\($0))" } ?? ""), "selected": w.id == s.agentID]
+                }
+            }
+        }
         if user.may(.workCases) {
             func label(_ raw: String, french: String) -> String { t.language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
             page["canWork"] = true
@@ -190,6 +217,8 @@ struct CasePages: Sendable {
         case (.note, .en): "Note"
         case (.action, .fr): "Action"
         case (.action, .en): "Action"
+        case (.assigned, .fr): "Attribution"
+        case (.assigned, .en): "Assignment"
         }
     }
 }

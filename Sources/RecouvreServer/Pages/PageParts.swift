@@ -15,9 +15,12 @@ func signedIn(_ request: Request, _ context: AppContext, _ body: (User) async th
 }
 
 extension CaseScope {
-    /// What `user` may see: a creditor's user, that creditor's cases; agency staff, the agency's.
+    /// What `user` may see: a creditor's user, that creditor's cases; an agent, their team's
+    /// (their own without a team); other agency staff, the agency's.
     init(_ user: User) {
-        self = user.creditorID.map { .creditor($0) } ?? .agency
+        if let creditor = user.creditorID { self = .creditor(creditor) }
+        else if user.seesOnlyAssignedCases { self = user.team.map { .team($0) } ?? .agent(user.id) }
+        else { self = .agency }
     }
 }
 

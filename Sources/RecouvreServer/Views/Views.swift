@@ -54,7 +54,16 @@ enum Templates {
       {{#creditors}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/creditors}}</select></label>
       <label>{{t.col_status}} <select name="status"><option value="">{{t.cases_all}}</option>
       {{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}} ({{count}})</option>{{/statuses}}</select></label>
+      {{#agents}}<label>{{t.cases_agent}} <select name="agent"><option value="">{{t.cases_allAgents}}</option>
+      <option value="none"{{#unassigned}} selected{{/unassigned}}>{{t.cases_unassigned}}</option>
+      {{#list}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/list}}</select></label>{{/agents}}
+      <label>{{t.cases_balance}} <select name="balance"><option value="">{{t.cases_all}}</option>
+      {{#balances}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/balances}}</select></label>
+      <label>{{t.cases_age}} <select name="age"><option value="">{{t.cases_all}}</option>
+      {{#ages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/ages}}</select></label>
+      <label class="check"><input type="checkbox" name="due" value="1"{{#actionDue}} checked{{/actionDue}}> {{t.cases_due}}</label>
       <label class="grow">{{t.cases_search}} <input type="search" name="q" value="{{q}}"></label>
+      <label>{{t.cases_sort}} <select name="sort">{{#sorts}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sorts}}</select></label>
       <button type="submit">{{t.cases_filter}}</button>
     </form>
     {{> case_rows}}
@@ -70,7 +79,11 @@ enum Templates {
     {{#suspension}}<p class="notice">{{.}}</p>{{/suspension}}
     <section class="cards">
       <div class="card"><h2>{{t.case_balance}}</h2><p class="big">{{balance}}</p>
-        <p>{{t.case_claimed}} : {{claimed}}<br>{{t.case_paid}} : {{paid}}</p></div>
+        <p>{{t.case_claimed}} : {{claimed}}<br>{{t.case_paid}} : {{paid}}</p>
+        {{#staff}}<p>{{t.case_agent}} : {{agentName}}</p>{{/staff}}
+        {{#canAssign}}<form method="post" action="/cases/{{id}}/assign"><input type="hidden" name="csrf" value="{{csrf}}">
+        <select name="agent" aria-label="{{t.case_agent}}"><option value="">{{t.case_nobody}}</option>{{#workers}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/workers}}</select>
+        <button type="submit">{{t.case_assign}}</button></form>{{/canAssign}}</div>
       {{> debtor_card}}
       <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{#creditorLink}}<a href="{{creditorLink}}">{{/creditorLink}}{{creditor.name}}{{#creditorLink}}</a>{{/creditorLink}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
         <p>{{t.case_mandate}} {{creditor.mandate}} · {{t.case_commission}} {{creditor.commission}} %</p></div>

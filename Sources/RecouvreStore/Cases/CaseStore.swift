@@ -4,10 +4,25 @@ import SQLKit
 
 /// What the caller may see. Applied by every case query of the store, in `whereScope`.
 public enum CaseScope: Sendable, Equatable {
-    /// Agency staff: every case.
+    /// Agency staff outside the agent teams: every case.
     case agency
+    /// An agent in a team: the cases assigned to the team's members.
+    case team(String)
+    /// An agent without a team: the cases assigned to them.
+    case agent(Int64)
     /// A creditor's user: that creditor's cases only.
     case creditor(Int64)
+}
+
+/// The order of the case list. Each is a keyset order (ending on the case id) so that a page
+/// continues from the previous one's last row instead of counting rows to skip.
+public enum CaseSort: String, CaseIterable, Sendable {
+    /// Latest opened first.
+    case newest
+    /// Largest balance first.
+    case balance
+    /// Oldest due date first (cases without claims last).
+    case oldestDue
 }
 
 /// The case list's filters (all optional).
@@ -15,12 +30,25 @@ public struct CaseFilter: Sendable, Equatable {
     public var creditorID: Int64?
     public var debtorID: Int64?
     public var status: CaseStatus?
+    /// The agent the case is assigned to; `unassigned` asks for cases assigned to nobody.
+    public var agentID: Int64?
+    public var unassigned = false
+    public var balance: BalanceBand?
+    public var age: AgeBand?
+    /// Cases whose next planned action is due on or before `today`.
+    public var actionDue = false
     /// Debtor name (prefix of a word is enough) or an invoice reference, or a case reference.
     public var text: String?
-    public init(creditorID: Int64? = nil, debtorID: Int64? = nil, status: CaseStatus? = nil, text: String? = nil) {
+    public init(creditorID: Int64? = nil, debtorID: Int64? = nil, status: CaseStatus? = nil, agentID: Int64? = nil, unassigned: Bool = false,
+                balance: BalanceBand? = nil, age: AgeBand? = nil, actionDue: Bool = false, text: String? = nil) {
         self.creditorID = creditorID
         self.debtorID = debtorID
         self.status = status
+        self.agentID = agentID
+        self.unassigned = unassigned
+        self.balance = balance
+        self.age = age
+        self.actionDue = actionDue
         self.text = text
     }
 }
@@ -38,14 +66,50 @@ public struct CaseSummary: Sendable, Codable, Equatable {
     public let claimCount: Int
     public let oldestDueOn: Day?
     public let openedOn: Day
+    public let agentID: Int64?
+    public let nextActionOn: Day?
     public var balance: Money { Money(minorUnits: claimed.minorUnits - paid.minorUnits, currency: claimed.currency) }
+}
+
+/// Where a page of the case list continues: the last row's sort key and id, as an opaque string
+/// (`<sort>.<key>.<id>`) that a client hands back unchanged.
+public struct CaseCursor: Sendable, Equatable {
+    public let sort: CaseSort
+    public let key: String
+    public let id: Int64
+
+    init(sort: CaseSort, after c: CaseSummary) {
+        self.sort = sort
+        self.id = c.id
+        switch sort {
+        case .newest: key = ""
+        case .balance: key = String(c.balance.minorUnits)
+        case .oldestDue: key = (c.oldestDueOn?.iso ?? CaseStore.noDue)
+        }
+    }
+
+    /// Reads a cursor made by `description` for the same sort; nil for anything else.
+    public init?(_ text: String, sort: CaseSort) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == sort.rawValue, let id = Int64(parts[2]) else { return nil }
+        switch sort {
+        case .newest: guard parts[1].isEmpty else { return nil }
+        case .balance: guard Int64(parts[1]) != nil else { return nil }
+        case .oldestDue: guard Day(parsing: String(parts[1])) != nil else { return nil }
+        }
+        self.sort = sort
+        self.key = String(parts[1])
+        self.id = id
+    }
+
+    public var description: String { "\(sort.rawValue).\(key).\(id)" }
 }
 
 /// A page of the case list; `nextCursor` continues after its last row (keyset paging: as fast on
 /// page 1,000 as on page 1).
-public struct CasePage: Sendable, Codable, Equatable {
+public struct CasePage: Sendable, Equatable {
     public let cases: [CaseSummary]
-    public let nextCursor: Int64?
+    public let nextCursor: CaseCursor?
 }
 
 /// Everything the case page shows.
@@ -67,23 +131,69 @@ public struct CaseStore: Sendable {
 
     static let summaryColumns = """
         c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.claim_count, c.oldest_due_on, c.opened_on,
-        cr.name AS creditor_name, d.name AS debtor_name, d.kind AS debtor_kind
+        c.agent_id, c.next_action_on, cr.name AS creditor_name, d.name AS debtor_name, d.kind AS debtor_kind
         """
 
     /// The one place where a caller's scope becomes SQL.
     static func whereScope(_ scope: CaseScope) -> SQLQueryString {
         switch scope {
         case .agency: return "1 = 1"
+        case let .team(name): return "c.agent_id IN (SELECT id FROM users WHERE team = \(bind: name))"
+        case let .agent(id): return "c.agent_id = \(bind: id)"
         case let .creditor(id): return "c.creditor_id = \(bind: id)"
         }
     }
 
-    public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), after cursor: Int64? = nil, limit: Int = 50) async throws -> CasePage {
+    /// Sorts past every due day (ISO strings compare as days): cases without claims come last.
+    static let noDue = "9999-12-31"
+
+    /// One page of the cases in `scope` that pass `filter`, in `sort` order, after `cursor`.
+    public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
+                     limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
         var q = SQLQueryString("SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id WHERE ")
         q += Self.whereScope(scope)
+        q += Self.whereFilter(filter, today: today)
+        // The sort keys are written as the indexes of migration 7 have them, so that the
+        // database walks an index in order and stops after `limit` rows.
+        let (key, direction): (String, String) = switch sort {
+        case .newest: ("", "DESC")
+        case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
+        case .oldestDue: ("COALESCE(c.oldest_due_on, '\(Self.noDue)')", "ASC")
+        }
+        if let cursor, cursor.sort == sort {
+            let op = direction == "DESC" ? "<" : ">"
+            switch sort {
+            case .newest: q += " AND c.id \(unsafeRaw: op) \(bind: cursor.id)"
+            case .balance: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: Int64(cursor.key) ?? 0), \(bind: cursor.id))"
+            case .oldestDue: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: cursor.key), \(bind: cursor.id))"
+            }
+        }
+        q += " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+        let query = q
+        let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
+        let page = Array(rows.prefix(limit))
+        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil)
+    }
+
+    /// The SQL of a filter (each part begins with AND).
+    static func whereFilter(_ filter: CaseFilter, today: Day) -> SQLQueryString {
+        var q = SQLQueryString("")
         if let id = filter.creditorID { q += " AND c.creditor_id = \(bind: id)" }
         if let id = filter.debtorID { q += " AND c.debtor_id = \(bind: id)" }
         if let s = filter.status { q += " AND c.status = \(bind: s.rawValue)" }
+        if let id = filter.agentID { q += " AND c.agent_id = \(bind: id)" }
+        if filter.unassigned { q += " AND c.agent_id IS NULL" }
+        if let band = filter.balance {
+            let r = band.range
+            if r.lower != Int64.min { q += " AND (c.claimed_minor - c.paid_minor) >= \(bind: r.lower)" }
+            if let upper = r.upper { q += " AND (c.claimed_minor - c.paid_minor) < \(bind: upper)" }
+        }
+        if let band = filter.age {
+            let due = band.dueDays(on: today)
+            if let earliest = due.earliest { q += " AND c.oldest_due_on >= \(bind: earliest.iso)" }
+            if let latest = due.latest { q += " AND c.oldest_due_on <= \(bind: latest.iso)" }
+        }
+        if filter.actionDue { q += " AND c.next_action_on <= \(bind: today.iso)" }
         if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             if let ref = CaseReference(parsing: text), text.uppercased().hasPrefix("RC") || Int64(text) != nil {
                 q += " AND (c.id = \(bind: ref.caseID) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
@@ -92,12 +202,7 @@ public struct CaseStore: Sendable {
                 q += " AND (LOWER(d.name) LIKE \(bind: pattern) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
             }
         }
-        if let cursor { q += " AND c.id < \(bind: cursor)" }
-        q += " ORDER BY c.id DESC LIMIT \(literal: limit + 1)"
-        let query = q
-        let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
-        let page = Array(rows.prefix(limit))
-        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last?.id : nil)
+        return q
     }
 
     /// Counts per status within the scope (the list's tabs).
@@ -151,7 +256,9 @@ public struct CaseStore: Sendable {
             paid: Money(minorUnits: try row.decode(column: "paid_minor", as: Int64.self), currency: currency),
             claimCount: try row.decode(column: "claim_count", as: Int.self),
             oldestDueOn: try row.decode(column: "oldest_due_on", as: String?.self).flatMap { Day(parsing: $0) },
-            openedOn: Day(parsing: try row.decode(column: "opened_on", as: String.self)) ?? Day(year: 1970, month: 1, day: 1)!)
+            openedOn: Day(parsing: try row.decode(column: "opened_on", as: String.self)) ?? Day(year: 1970, month: 1, day: 1)!,
+            agentID: try row.decode(column: "agent_id", as: Int64?.self),
+            nextActionOn: try row.decode(column: "next_action_on", as: String?.self).flatMap { Day(parsing: $0) })
     }
 
     /// The case page's data, or nil when the case does not exist in the caller's scope.
@@ -287,6 +394,25 @@ public struct CaseStore: Sendable {
                                                    text: action.historyText)], db: db)
             try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.action", entity: "case", entityID: CaseReference(caseID: caseID).description,
                                                    after: AuditTrail.json(action)), db: db)
+        }
+    }
+
+    /// Gives a case to an agent (nil: to nobody), with an event in its history and an audit entry.
+    public func assign(caseID: Int64, to agent: User?, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
+        if let agent, agent.role != .agent && agent.role != .supervisor {
+            throw StoreError.invalid("\(agent.login) is not an agent")
+        }
+        try await database.transaction { db in
+            guard let row = try await db.raw("SELECT c.agent_id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().first else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
+            let before = try row.decode(column: "agent_id", as: Int64?.self)
+            guard before != agent?.id else { return }
+            try await db.raw("UPDATE cases SET agent_id = \(bind: agent?.id), updated_at = \(bind: at.description) WHERE id = \(bind: caseID)").run()
+            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .assigned,
+                                                   text: agent.map { "Dossier attribué à \($0.displayName) (\($0.login))" } ?? "Dossier retiré à son agent")], db: db)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.assign", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                   before: before.map { #"{"agent_id":\#($0)}"# }, after: agent.map { #"{"agent_id":\#($0.id)}"# }), db: db)
         }
     }
 

@@ -54,6 +54,7 @@ public enum DemoPortfolio {
             claims += summary.claimsCreated
         }
         let (cases, events) = try await workCases(database, from: started, today: today)
+        try await assignCases(database)
         return Result(creditors: creditors.count, cases: cases, claims: claims, events: events)
     }
 
@@ -74,6 +75,23 @@ public enum DemoPortfolio {
         case 17: return [toInvestigation, (.suspended, .dispute, "Le débiteur conteste la livraison, dossier transmis au créancier")]
         case 18: return [toInvestigation, toAmicable, toDecision, (.irrecoverable, nil, "Liquidation judiciaire clôturée pour insuffisance d'actif")]
         default: return [toInvestigation, toAmicable, (.partiallyPaid, nil, "Paiement partiel accepté pour solde par le créancier")]
+        }
+    }
+
+    /// The agents who worked the demo cases (the actors of their histories), in two teams. They
+    /// have no password ("!" matches no bcrypt hash): the demo's own logins are made by the CLI.
+    public static let agents: [(login: String, name: String, team: String)] = [
+        ("agent.martin", "Marc Martin", "Paris"), ("agent.durand", "Julie Durand", "Paris"), ("agent.leroy", "Paul Leroy", "Lyon"),
+    ]
+
+    /// Gives each case out of intake to the agent whose name its history carries; new cases wait
+    /// for a supervisor.
+    static func assignCases(_ database: Database) async throws {
+        for (k, a) in agents.enumerated() {
+            let user = try await UserStore(database).create(login: a.login, displayName: a.name, role: .agent, team: a.team, passwordHash: "!", actor: .user("demo"))
+            try await database.withConnection { db in
+                try await db.raw("UPDATE cases SET agent_id = \(bind: user.id) WHERE status <> 'intake' AND id % 3 = \(bind: k)").run()
+            }
         }
     }
 

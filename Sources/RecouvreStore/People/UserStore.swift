@@ -68,6 +68,15 @@ public struct UserStore: Sendable {
         }
     }
 
+    /// The active agents and supervisors a case can be given to, by team then name.
+    public func caseWorkers() async throws -> [User] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM users WHERE role IN ('agent', 'supervisor') AND disabled_at IS NULL ORDER BY team, display_name
+                """).all().map(Self.user)
+        }
+    }
+
     /// Disables a user: they can no longer log in, and their sessions and API tokens stop working.
     public func disable(userID: Int64, actor: Actor, at: Instant = SystemClock.now()) async throws {
         try await database.transaction { db in

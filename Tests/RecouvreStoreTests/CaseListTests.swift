@@ -1,0 +1,99 @@
+import Foundation
+import RecouvreCore
+import Testing
+@testable import RecouvreStore
+
+/// The case list's orders, filters and scopes, checked against the same answer computed in
+/// Swift from every case of the demo portfolio.
+@Suite struct CaseListTests {
+    static let today = Day(year: 2026, month: 11, day: 23)!
+
+    /// Every page of a list, following the cursors.
+    func allPages(_ store: CaseStore, scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort, limit: Int = 97) async throws -> [CaseSummary] {
+        var out: [CaseSummary] = []
+        var cursor: CaseCursor?
+        repeat {
+            let page = try await store.list(scope: scope, filter: filter, sort: sort, after: cursor, limit: limit, today: Self.today)
+            out += page.cases
+            cursor = page.nextCursor
+        } while cursor != nil
+        return out
+    }
+
+    @Test(arguments: Backend.available)
+    func ordersFiltersAndScopesAgreeWithTheFullList(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await DemoPortfolio.load(into: db, today: Self.today)
+            let store = CaseStore(db)
+            let everything = try await allPages(store, scope: .agency, sort: .newest, limit: 500)
+            #expect(everything.count > 1000 && Set(everything.map(\.id)).count == everything.count)
+            #expect(everything.map(\.id) == everything.map(\.id).sorted(by: >))
+
+            // Each order, walked page by page, is the whole list sorted by its key then id.
+            let byBalance = try await allPages(store, scope: .agency, sort: .balance)
+            #expect(byBalance.map(\.id) == everything.sorted { ($0.balance.minorUnits, $0.id) > ($1.balance.minorUnits, $1.id) }.map(\.id))
+            let byDue = try await allPages(store, scope: .agency, sort: .oldestDue)
+            let key = { (c: CaseSummary) in c.oldestDueOn?.iso ?? "9999-12-31" }
+            #expect(byDue.map(\.id) == everything.sorted { (key($0), $0.id) < (key($1), $1.id) }.map(\.id))
+
+            // Bands: each case is in exactly the band its balance and age say.
+            for band in BalanceBand.allCases {
+                let got = try await allPages(store, scope: .agency, filter: CaseFilter(balance: band), sort: .newest)
+                #expect(got.map(\.id) == everything.filter { BalanceBand.of(balanceMinorUnits: $0.balance.minorUnits) == band }.map(\.id), "\(band)")
+            }
+            for band in AgeBand.allCases {
+                let got = try await allPages(store, scope: .agency, filter: CaseFilter(age: band), sort: .balance)
+                let expected = everything.filter { $0.oldestDueOn.map { AgeBand.of(oldestDue: $0, on: Self.today) } == band }
+                #expect(Set(got.map(\.id)) == Set(expected.map(\.id)), "\(band)")
+            }
+
+            // Teams: an agent of the Paris team sees what its two agents hold, no more.
+            let agents = try await UserStore(db).caseWorkers()
+            let paris = Set(agents.filter { $0.team == "Paris" }.map(\.id))
+            let parisCases = try await allPages(store, scope: .team("Paris"), sort: .newest)
+            #expect(!parisCases.isEmpty && parisCases.allSatisfy { $0.agentID.map(paris.contains) == true })
+            #expect(parisCases.count == everything.filter { $0.agentID.map(paris.contains) == true }.count)
+            let leroy = try #require(agents.first { $0.login == "agent.leroy" })
+            let lyon = try await allPages(store, scope: .agent(leroy.id), filter: CaseFilter(status: .amicable), sort: .balance)
+            #expect(lyon.allSatisfy { $0.agentID == leroy.id && $0.status == .amicable })
+            let unassigned = try await allPages(store, scope: .agency, filter: CaseFilter(unassigned: true), sort: .newest)
+            #expect(unassigned.allSatisfy { $0.agentID == nil && $0.status == .intake })
+            #expect(try await store.detail(id: parisCases[0].id, scope: .agent(leroy.id)) == nil)
+
+            // Next action due: only cases whose planned day has come.
+            let due = parisCases[0].id, later = parisCases[1].id
+            try await db.withConnection { db in
+                try await db.raw("UPDATE cases SET next_action_on = \(bind: Self.today.iso) WHERE id = \(bind: due)").run()
+                try await db.raw("UPDATE cases SET next_action_on = \(bind: Self.today.adding(days: 1).iso) WHERE id = \(bind: later)").run()
+            }
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(actionDue: true), today: Self.today).cases.map(\.id) == [due])
+
+            // Assignment moves a case between scopes and is recorded.
+            try await store.assign(caseID: due, to: leroy, actor: .user("chef"))
+            #expect(try await store.detail(id: due, scope: .agent(leroy.id))?.events.first?.kind == .assigned)
+            #expect(try await store.detail(id: due, scope: .team("Paris")) == nil)
+            await #expect(throws: StoreError.self) { try await store.assign(caseID: due, to: User(id: 1, login: "x", displayName: "x", role: .lawyer), actor: .system) }
+        }
+    }
+
+    @Test func cursorsAreReadBackOnlyForTheirOwnOrder() {
+        #expect(CaseCursor("balance.120000.42", sort: .balance)?.id == 42)
+        #expect(CaseCursor("balance.120000.42", sort: .newest) == nil)
+        #expect(CaseCursor("oldestDue.2026-02-30.1", sort: .oldestDue) == nil)
+        #expect(CaseCursor("newest..7", sort: .newest)?.description == "newest..7")
+        #expect(CaseCursor("7", sort: .newest) == nil)
+    }
+
+    @Test func bandsCoverEveryAmountAndAgeOnce() {
+        #expect(BalanceBand.of(balanceMinorUnits: -5) == .under500 && BalanceBand.of(balanceMinorUnits: 499_99) == .under500)
+        #expect(BalanceBand.of(balanceMinorUnits: 500_00) == .from500to2000 && BalanceBand.of(balanceMinorUnits: 50_000_00) == .over50000)
+        let today = Self.today
+        #expect(AgeBand.of(oldestDue: today, on: today) == .upTo30 && AgeBand.of(oldestDue: today.adding(days: -31), on: today) == .from31to90)
+        #expect(AgeBand.of(oldestDue: today.adding(days: -365), on: today) == .from181to365 && AgeBand.of(oldestDue: today.adding(days: -366), on: today) == .over365)
+        for band in AgeBand.allCases {
+            let (earliest, latest) = band.dueDays(on: today)
+            if let latest { #expect(AgeBand.of(oldestDue: latest, on: today) == band) }
+            if let earliest { #expect(AgeBand.of(oldestDue: earliest, on: today) == band) }
+        }
+    }
+}
