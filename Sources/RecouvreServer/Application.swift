@@ -47,7 +47,8 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     AccountPages(users: users, views: views).addRoutes(to: router.group("account"))
     PartyPages(database: database, views: views).addRoutes(to: router)
     UserPages(database: database, views: views).addRoutes(to: router.group("admin/users"))
+    ImportPages(database: database, views: views).addRoutes(to: router)
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
-    CaseAPI(database: database).addRoutes(to: router.group("api/v1"))
+    API(database: database).addRoutes(to: router.group("api/v1"))
     return router
 }

@@ -32,7 +32,8 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     params["lang"] = other.rawValue
     var page: [String: Any] = ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
     if let user = context.user {
-        page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers)] as [String: Any]
+        page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
+                        "importer": user.may(.importClaims)] as [String: Any]
         page["csrf"] = context.csrfToken ?? ""
     }
     return page

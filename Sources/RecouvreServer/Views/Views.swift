@@ -26,7 +26,8 @@ struct Views: Sendable {
 
 enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
-                                          "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage]
+                                          "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
+                                          "imports": importsPage]
 
     static let head = """
     <!doctype html>
@@ -35,7 +36,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -235,6 +236,34 @@ enum Templates {
         <label>{{t.users_team}} <input name="team"></label>
         <label>{{t.users_password}} <input type="password" name="password" minlength="12" autocomplete="new-password" required></label>
         <button type="submit">{{t.users_create}}</button></form>
+    </section>
+    {{> layout_foot}}
+    """
+
+    static let importsPage = """
+    {{> layout_head}}
+    <h1>{{t.imports_title}}</h1>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    {{#result}}<section class="card" id="result"><h2>{{t.imports_done}} #{{id}} — {{file}} ({{creditor}})</h2>
+    <dl class="figures"><dt>{{t.imports_read}}</dt><dd>{{read}}</dd><dt>{{t.imports_rejected}}</dt><dd>{{rejected}}</dd>
+    <dt>{{t.imports_created}}</dt><dd>{{created}}</dd><dt>{{t.imports_updated}}</dt><dd>{{updated}}</dd><dt>{{t.imports_unchanged}}</dt><dd>{{unchanged}}</dd>
+    <dt>{{t.imports_debtors}}</dt><dd>{{debtors}}</dd><dt>{{t.imports_cases}}</dt><dd>{{cases}}</dd></dl>
+    {{#windows1252}}<p class="notice">{{t.imports_windows}} {{.}}</p>{{/windows1252}}
+    {{#rejectsLink}}<p><a href="{{rejectsLink}}" download>{{t.imports_download}}</a></p>{{/rejectsLink}}
+    {{#hasRejects}}<table class="list"><thead><tr><th>{{t.imports_line}}</th><th>{{t.imports_column}}</th><th>{{t.imports_reason}}</th></tr></thead>
+    <tbody>{{#firstRejects}}<tr><td>{{line}}</td><td>{{column}}</td><td>{{reason}}</td></tr>{{/firstRejects}}</tbody></table>{{/hasRejects}}
+    <p><a href="{{casesLink}}">{{t.imports_seeCases}}</a></p></section>{{/result}}
+    <form class="card" method="post" action="/imports" enctype="multipart/form-data"><h2>{{t.imports_new}}</h2>
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.col_creditor}} <select name="creditor" required><option value=""></option>{{#creditors}}<option value="{{id}}">{{name}}</option>{{/creditors}}</select></label>
+      <label>{{t.imports_file}} <input type="file" name="file" accept=".csv,text/csv" required></label>
+      <p class="hint">{{t.imports_hint}}</p>
+      <button type="submit">{{t.imports_submit}}</button></form>
+    <section><h2>{{t.imports_latest}}</h2>
+    <table class="list"><thead><tr><th>#</th><th>{{t.imports_when}}</th><th>{{t.col_creditor}}</th><th>{{t.imports_file}}</th><th class="num">{{t.imports_read}}</th>
+    <th class="num">{{t.imports_rejected}}</th><th class="num">{{t.imports_created}}</th><th class="num">{{t.imports_updated}}</th><th class="num">{{t.imports_cases}}</th><th></th></tr></thead>
+    <tbody>{{#imports}}<tr><td>{{id}}</td><td>{{when}}</td><td>{{creditor}}</td><td>{{file}}</td><td class="num">{{read}}</td><td class="num">{{rejected}}</td>
+    <td class="num">{{created}}</td><td class="num">{{updated}}</td><td class="num">{{cases}}</td><td>{{#rejects}}<a href="{{rejects}}">{{t.imports_rejectsFile}}</a>{{/rejects}}</td></tr>{{/imports}}</tbody></table>
     </section>
     {{> layout_foot}}
     """
