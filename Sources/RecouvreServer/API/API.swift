@@ -62,22 +62,21 @@ struct API: Sendable {
     typealias Handler = @Sendable (Request, AppContext) async throws -> Response
 
     /// Every route with its handler; `addRoutes` registers them, the OpenAPI test reads them.
-    var routes: [(APIRoute, Handler)] {
-        [
-            (APIRoute(method: .get, path: "/openapi.yaml"), { _, _ in OpenAPIDocument.response }),
-            (APIRoute(method: .get, path: "/cases"), { r, c in try await listCases(r, try caller(c, .viewCases)) }),
-            (APIRoute(method: .get, path: "/cases/{id}"), { _, c in try await showCase(c, try caller(c, .viewCases)) }),
-            (APIRoute(method: .post, path: "/cases/{id}/actions"), { r, c in try await createAction(r, c, try writer(r, c, .workCases)) }),
-            (APIRoute(method: .get, path: "/creditors"), { r, c in try await listCreditors(r, try caller(c, .viewCreditors)) }),
-            (APIRoute(method: .get, path: "/creditors/{id}"), { _, c in try await showCreditor(c, try caller(c, .viewCreditors)) }),
-            (APIRoute(method: .post, path: "/claims/import"), { r, c in try await importClaims(r, try writer(r, c, .importClaims)) }),
-            (APIRoute(method: .get, path: "/documents"), { r, c in try await listDocuments(r, try caller(c, .viewCases)) }),
-            (APIRoute(method: .get, path: "/documents/{id}"), { _, c in try await downloadDocument(c, try caller(c, .viewCases)) }),
-        ]
-    }
+    static let table: [(route: APIRoute, handler: @Sendable (API) -> Handler)] = [
+        (APIRoute(method: .get, path: "/openapi.yaml"), { _ in { _, _ in OpenAPIDocument.response } }),
+        (APIRoute(method: .get, path: "/cases"), { api in { r, c in try await api.listCases(r, try api.caller(c, .viewCases)) } }),
+        (APIRoute(method: .get, path: "/cases/{id}"), { api in { _, c in try await api.showCase(c, try api.caller(c, .viewCases)) } }),
+        (APIRoute(method: .post, path: "/cases/{id}/actions"), { api in { r, c in try await api.createAction(r, c, try api.writer(r, c, .workCases)) } }),
+        (APIRoute(method: .get, path: "/creditors"), { api in { r, c in try await api.listCreditors(r, try api.caller(c, .viewCreditors)) } }),
+        (APIRoute(method: .get, path: "/creditors/{id}"), { api in { _, c in try await api.showCreditor(c, try api.caller(c, .viewCreditors)) } }),
+        (APIRoute(method: .post, path: "/claims/import"), { api in { r, c in try await api.importClaims(r, try api.writer(r, c, .importClaims)) } }),
+        (APIRoute(method: .get, path: "/documents"), { api in { r, c in try await api.listDocuments(r, try api.caller(c, .viewCases)) } }),
+        (APIRoute(method: .get, path: "/documents/{id}"), { api in { _, c in try await api.downloadDocument(c, try api.caller(c, .viewCases)) } }),
+    ]
 
     func addRoutes(to group: RouterGroup<AppContext>) {
-        for (route, handler) in routes {
+        for (route, make) in Self.table {
+            let handler = make(self)
             group.on(RouterPath(route.routerPath), method: route.method) { request, context in await Self.problems { try await handler(request, context) } }
         }
     }

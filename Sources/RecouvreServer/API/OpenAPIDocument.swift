@@ -40,12 +40,12 @@ enum OpenAPIDocument {
           summary: Cases the caller may see, filtered, sorted and paged
           parameters:
             - {name: status, in: query, schema: {$ref: "#/components/schemas/CaseStatus"}}
-            - {name: creditor, in: query, description: creditor id, schema: {type: integer}}
-            - {name: agent, in: query, description: an agent's user id, or `none` for unassigned cases, schema: {type: string}}
+            - {name: creditor, in: query, description: "creditor id", schema: {type: integer}}
+            - {name: agent, in: query, description: "an agent's user id, or `none` for unassigned cases", schema: {type: string}}
             - {name: balance, in: query, schema: {type: string, enum: [under500, from500to2000, from2000to10000, from10000to50000, over50000]}}
-            - {name: age, in: query, description: days since the oldest claim fell due, schema: {type: string, enum: [upTo30, from31to90, from91to180, from181to365, over365]}}
+            - {name: age, in: query, description: "days since the oldest claim fell due", schema: {type: string, enum: [upTo30, from31to90, from91to180, from181to365, over365]}}
             - {name: due, in: query, description: "1: only cases whose next action is due", schema: {type: string, enum: ["1", "true"]}}
-            - {name: q, in: query, description: debtor name, invoice reference or case reference, schema: {type: string}}
+            - {name: q, in: query, description: "debtor name, invoice reference or case reference", schema: {type: string}}
             - {name: sort, in: query, schema: {type: string, enum: [newest, balance, oldestDue], default: newest}}
             - {$ref: "#/components/parameters/cursor"}
             - {$ref: "#/components/parameters/limit"}
@@ -197,7 +197,7 @@ enum OpenAPIDocument {
             Importing the same claims again creates nothing more.
           parameters:
             - {name: creditor, in: query, description: "the creditor's code (or `creditor` in the JSON batch or form)", schema: {type: string}}
-            - {name: file_name, in: query, description: the name recorded for the import, schema: {type: string}}
+            - {name: file_name, in: query, description: "the name recorded for the import", schema: {type: string}}
           requestBody:
             required: true
             content:
@@ -248,8 +248,8 @@ enum OpenAPIDocument {
         get:
           summary: Documents the caller may see (import rejects; letters and receipts later), newest first
           parameters:
-            - {name: case, in: query, description: a case reference or id, schema: {type: string}}
-            - {name: creditor, in: query, description: creditor id, schema: {type: integer}}
+            - {name: case, in: query, description: "a case reference or id", schema: {type: string}}
+            - {name: creditor, in: query, description: "creditor id", schema: {type: integer}}
             - {$ref: "#/components/parameters/cursor"}
             - {$ref: "#/components/parameters/limit"}
           responses:
@@ -289,7 +289,7 @@ enum OpenAPIDocument {
       securitySchemes:
         bearer: {type: http, scheme: bearer, description: "A token from the account page: rcv_…"}
       parameters:
-        cursor: {name: cursor, in: query, description: a previous page's next_cursor, unchanged, schema: {type: string}}
+        cursor: {name: cursor, in: query, description: "a previous page's next_cursor, unchanged", schema: {type: string}}
         limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 200, default: 50}}
         caseId: {name: id, in: path, required: true, description: "a case reference (RC-0001042) or id", schema: {type: string}}
       responses:
@@ -390,7 +390,7 @@ enum OpenAPIDocument {
                   due_on: {$ref: "#/components/schemas/Day"}
                   amount: {$ref: "#/components/schemas/Amount"}
                   vat_amount: {$ref: "#/components/schemas/Amount"}
-                  interest_rate: {type: [string, "null"], description: the contractual annual rate in percent; null for the statutory rate}
+                  interest_rate: {type: [string, "null"], description: "the contractual annual rate in percent; null for the statutory rate"}
             events:
               type: array
               items:
@@ -440,7 +440,7 @@ enum OpenAPIDocument {
                 signed_on: {$ref: "#/components/schemas/Day"}
                 claims_covered: {type: string}
                 guarantee: {type: string}
-                commission_rate: {type: string, description: percent of what is collected}
+                commission_rate: {type: string, description: "percent of what is collected"}
                 remittance_method: {type: string, enum: [sepaTransfer, cheque]}
                 remittance_within_days: {type: integer}
                 max_plan_months: {type: integer}
@@ -497,7 +497,7 @@ enum OpenAPIDocument {
                 required: [line, column, reason]
                 properties:
                   line: {type: integer}
-                  index: {type: [integer, "null"], description: for a JSON batch, the claim's index in claims}
+                  index: {type: [integer, "null"], description: "for a JSON batch, the claim's index in claims"}
                   column: {type: string}
                   reason: {type: string}
             updated:
