@@ -63,6 +63,11 @@ let package = Package(
             dependencies: ["RecouvreCore", "RecouvreStore"],
             path: "Benchmarks/RecouvreBench"
         ),
+        .executableTarget(
+            name: "RecouvrePageBench",
+            dependencies: ["RecouvreCore", "RecouvreStore", "RecouvreServer", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/RecouvrePageBench"
+        ),
         .testTarget(name: "RecouvreCoreTests", dependencies: ["RecouvreCore"]),
         .testTarget(name: "RecouvreStoreTests", dependencies: ["RecouvreStore"]),
         .testTarget(

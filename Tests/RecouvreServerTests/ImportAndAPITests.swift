@@ -13,9 +13,7 @@ extension ServerTests {
         let creditor = role == .creditorUser ? try await CreditorStore(db).list().first?.id : nil
         let user = try await UserStore(db).create(login: login ?? "api-\(role.rawValue.lowercased())", displayName: "API \(role.rawValue)", role: role,
                                                   creditorID: creditor, team: role == .agent ? team : nil, passwordHash: "!")
-        let token = "rcv_" + Tokens.random()
-        try await UserStore(db).createToken(for: user, name: "test", tokenHash: Tokens.hash(token))
-        return token
+        return try await APITokens.create(for: user, name: "test", in: UserStore(db))
     }
 
     static let claimFile = """
@@ -212,5 +210,57 @@ extension ServerTests {
         #expect(throws: MultipartForm.Failure.notMultipart) { try MultipartForm(body: [], contentType: "text/csv") }
         #expect(throws: MultipartForm.Failure.noBoundary) { try MultipartForm(body: [], contentType: "multipart/form-data") }
         #expect(throws: MultipartForm.Failure.self) { try MultipartForm(body: Array("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno end".utf8), contentType: "multipart/form-data; boundary=b") }
+    }
+}
+
+extension ServerTests {
+    /// Each role on each API route and the import routes: the status the rights table says, and a
+    /// creditor's user never sees another creditor's documents or imports.
+    @Test func eachRoleOnEachAPIRouteGetsWhatTheRightsTableSays() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            try await app.test(.router) { client in
+                let creditors = try await CreditorStore(db).list().sorted { $0.id < $1.id }
+                // A rejects document of the first creditor.
+                let (_, docID) = try await ImportHistory.importUpload(Array(Self.claimFile.utf8), fileName: "m.csv", into: db,
+                                                                      options: ImportOptions(creditorCode: creditors[0].code, today: SystemClock.today()))
+                let doc = try #require(docID)
+                let c = try #require(try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditors[0].id, status: .amicable), limit: 1).cases.first)
+                for role in Role.allCases {
+                    let token = try await apiToken(db, as: role)
+                    let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+                    func status(_ uri: String, _ method: HTTPRequest.Method = .get, _ body: String? = nil, _ headers: HTTPFields? = nil) async throws -> Int {
+                        try await client.execute(uri: uri, method: method, headers: headers ?? auth, body: body.map { ByteBuffer(string: $0) }) { Int($0.status.code) }
+                    }
+                    let may = { (right: Right) in role.may(right) }
+                    #expect(try await status("/api/v1/cases") == 200, "\(role)")
+                    #expect(try await status("/api/v1/cases/\(c.id)") == 200, "\(role)")
+                    #expect(try await status("/api/v1/cases/\(c.id)/actions", .post, #"{"channel": "note", "outcome": "none", "report": "r"}"#) == (may(.workCases) ? 201 : 403), "\(role)")
+                    #expect(try await status("/api/v1/creditors") == (may(.viewCreditors) ? 200 : 403), "\(role)")
+                    #expect(try await status("/api/v1/creditors/\(creditors[0].id)") == (may(.viewCreditors) ? 200 : 403), "\(role)")
+                    #expect(try await status("/api/v1/claims/import?creditor=\(creditors[0].code)", .post, Self.claimFile,
+                                             [.authorization: "Bearer \(token)", .contentType: "text/csv"]) == (may(.importClaims) ? 201 : 403), "\(role)")
+                    // The rejects belong to the creditor, not to a case: agents (scoped to their cases) do not see them.
+                    #expect(try await status("/api/v1/documents/\(doc)") == (role == .agent ? 404 : 200), "\(role)")
+                    #expect(try await status("/imports", .get, nil, [.authorization: "Bearer \(token)"]) == (may(.importClaims) ? 200 : 403), "\(role)")
+                    #expect(try await status("/documents/\(doc)", .get, nil, [.authorization: "Bearer \(token)"]) == (role == .agent ? 404 : 200), "\(role)")
+                }
+                // Another creditor's user: no document, no import, no case of the first creditor, anywhere.
+                let other = try await UserStore(db).create(login: "client-2", displayName: "Client 2", role: .creditorUser, creditorID: creditors[1].id, passwordHash: "!")
+                let token = try await APITokens.create(for: other, name: "t", in: UserStore(db))
+                let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+                try await client.execute(uri: "/api/v1/documents?creditor=\(creditors[0].id)", method: .get, headers: auth) { r in
+                    #expect(r.status == .ok && String(buffer: r.body).contains(#""documents":[]"#))
+                }
+                try await client.execute(uri: "/api/v1/documents/\(doc)", method: .get, headers: auth) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/api/v1/cases?creditor=\(creditors[0].id)&limit=200", method: .get, headers: auth) { r in
+                    #expect(r.status == .ok && String(buffer: r.body).contains(#""cases":[]"#))
+                }
+                try await client.execute(uri: "/api/v1/cases?q=UP-1", method: .get, headers: auth) { r in
+                    #expect(String(buffer: r.body).contains(#""cases":[]"#))
+                }
+                #expect(try await ImportHistory.recent(db, scope: .creditor(creditors[1].id)).allSatisfy { $0.creditorID == creditors[1].id })
+            }
+        }
     }
 }

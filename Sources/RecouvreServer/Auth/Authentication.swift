@@ -44,6 +44,16 @@ enum Tokens {
 }
 
 /// Passwords are kept as bcrypt hashes (cost 12).
+/// API tokens: `rcv_` and 32 random bytes, shown once; the database keeps their SHA-256.
+public enum APITokens {
+    /// Creates a token for `user` and returns it (the only time it is seen whole).
+    public static func create(for user: User, name: String, in users: UserStore) async throws -> String {
+        let token = "rcv_" + Tokens.random()
+        try await users.createToken(for: user, name: name, tokenHash: Tokens.hash(token))
+        return token
+    }
+}
+
 public enum Passwords {
     public static func hash(_ password: String) -> String { Bcrypt.hash(password, cost: 12) }
 

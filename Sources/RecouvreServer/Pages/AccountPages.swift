@@ -52,9 +52,9 @@ struct AccountPages: Sendable {
 
     func createToken(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let fields = try await checkedForm(request, context)
-        let token = "rcv_" + Tokens.random()
+        let token: String
         do {
-            try await users.createToken(for: user, name: fields["name"] ?? "", tokenHash: Tokens.hash(token))
+            token = try await APITokens.create(for: user, name: fields["name"] ?? "", in: users)
         } catch let e as StoreError {
             return try await show(request, context, user, error: e.description, status: .unprocessableContent)
         }

@@ -74,10 +74,12 @@ public struct ClaimFileGenerator: Sendable {
 
     static func ascii(_ s: String) -> String { DebtorMatchKey.normalise(s).replacingOccurrences(of: " ", with: "") }
 
-    /// The claim row `k`: its debtor drawn at random, dates in the last two years, amounts with cents.
-    public func row(_ k: Int) -> (debtorIndex: Int, line: String) {
+    /// The claim row `k`: its debtor drawn at random (or the one given: one case per debtor for
+    /// the page benchmark), dates in the last two years, amounts with cents.
+    public func row(_ k: Int, debtor chosen: Int? = nil) -> (debtorIndex: Int, line: String) {
         var rng = SplitMix64(seed: seed ^ (UInt64(k) &* 0x2545_F491_4F6C_DD1D))
-        let debtor = Int(rng.next() % UInt64(debtorCount))
+        let drawn = Int(rng.next() % UInt64(debtorCount))
+        let debtor = chosen ?? drawn
         let issued = today.adding(days: -Int(30 + rng.next() % 700))
         let due = issued.adding(days: [0, 30, 45, 60][Int(rng.next() % 4)])
         let cents = Int64(5_000 + rng.next() % 1_500_000)

@@ -1,0 +1,157 @@
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreServer
+import RecouvreStore
+
+// Page benchmark (issue 3). Run with a release build, wrk installed (Debian's `wrk`):
+//   swift build -c release --product RecouvrePageBench --scratch-path .build-release
+//   .build-release/release/RecouvrePageBench [cases] [postgres-url]
+// Loads `cases` cases (one claim each, default 1,000,000) into SQLite (and PostgreSQL when a URL
+// is given), spreads them over phases, agents and next-action days, starts the real server and
+// measures with wrk (32 connections, 15 s each): /health, the case list filtered three ways
+// (50 rows), a random case page, and the API's list. Prints median and p99 latency and each
+// route's throughput as a ratio to /health, measured in the same run.
+
+let args = CommandLine.arguments
+let caseCount = args.count > 1 ? Int(args[1])! : 1_000_000
+let postgresURL = args.count > 2 ? args[2] : ProcessInfo.processInfo.environment["RECOUVRE_BENCH_POSTGRES_URL"]
+let seconds = Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SECONDS"] ?? "15")!
+let today = SystemClock.today()
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: dir) }
+
+func elapsed(_ start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Fills an empty database: `caseCount` debtors with one claim each, then phases, agents in five
+/// teams and next-action days spread over the cases as a working portfolio has them.
+func load(_ db: Database) async throws -> (userToken: String, agentID: Int64) {
+    try await Migrations.migrate(db)
+    var start = ContinuousClock.now
+    let csv = "\(dir)/cases.csv"
+    let generator = ClaimFileGenerator(debtorCount: caseCount, today: today)
+    FileManager.default.createFile(atPath: csv, contents: nil)
+    let out = FileHandle(forWritingAtPath: csv)!
+    var buffer = ClaimFileGenerator.header + "\n"
+    for k in 0..<caseCount {
+        buffer += generator.row(k, debtor: k).line + "\n"
+        if buffer.utf8.count > 1 << 20 { out.write(Data(buffer.utf8)); buffer = "" }
+    }
+    out.write(Data(buffer.utf8))
+    try out.close()
+    _ = try await CreditorStore(db).create(NewCreditor(
+        code: "BENCH", name: "Banc d'essai SA", address: PostalAddress(line1: "1 rue du Banc", postcode: "75001", city: "Paris"),
+        mandate: Mandate(reference: "MAN-BENCH", signedOn: today.adding(days: -100), claimsCovered: "Toutes factures impayées",
+                         guarantee: "Le créancier garantit détenir les créances.", commission: Commission(rateOfCollected: .percent(12)),
+                         remittance: RemittanceTerms())))
+    let summary = try await ClaimImporter.importFile(at: csv, into: db, options: ImportOptions(creditorCode: "BENCH", today: today))
+    print(String(format: "  loaded %d cases from %d claims in %.0f s", summary.casesOpened, summary.claimsCreated, elapsed(start)))
+
+    start = ContinuousClock.now
+    var agents: [User] = []
+    for t in 0..<5 {
+        for a in 0..<6 {
+            agents.append(try await UserStore(db).create(login: "agent-\(t)-\(a)", displayName: "Agent \(t)-\(a)", role: .agent,
+                                                         team: "Équipe \(t)", passwordHash: "!"))
+        }
+    }
+    let first = agents[0].id
+    let statuses = ["intake", "investigation", "amicable", "amicable", "amicable", "decision_pending", "payment_plan", "partially_paid", "litigation", "suspended"]
+    let statusCase = statuses.enumerated().map { "WHEN \($0.offset) THEN '\($0.element)'" }.joined(separator: " ")
+    try await db.withConnection { conn in
+        // Every 10th case waits in intake unassigned; the others go to an agent, with a next action
+        // in the coming month (a tenth of them due today or earlier).
+        try await conn.raw("""
+            UPDATE cases SET status = CASE id % 10 \(unsafeRaw: statusCase) END,
+              agent_id = CASE WHEN id % 10 = 0 THEN NULL ELSE \(bind: first) + id % 30 END,
+              next_action_on = CASE WHEN id % 10 = 0 THEN NULL ELSE \(unsafeRaw: db.dialect == .sqlite ? "date('now', '+' || (id % 30 - 3) || ' days')" : "to_char(CURRENT_DATE + (id % 30 - 3)::int, 'YYYY-MM-DD')") END
+            """).run()
+        if db.dialect == .sqlite { try await conn.raw("UPDATE cases SET resume_to = 'amicable', suspension_reason = 'dispute' WHERE status = 'suspended'").run() }
+        try await conn.raw(db.dialect == .sqlite ? "ANALYZE" : "VACUUM ANALYZE").run()
+    }
+    print(String(format: "  spread over phases and %d agents in %.0f s", agents.count, elapsed(start)))
+
+    let admin = try await UserStore(db).create(login: "bench-admin", displayName: "Bench", role: .admin, passwordHash: "!")
+    return (try await APITokens.create(for: admin, name: "bench", in: UserStore(db)), agents[7].id)
+}
+
+struct WrkResult { let median: Double; let p99: Double; let rps: Double; let errors: String }
+
+/// Runs wrk against `path` and reads its latency distribution (ms) and requests per second.
+func wrk(_ port: Int, _ path: String, token: String, script: String? = nil) throws -> WrkResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+    var arguments = ["-t2", "-c32", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)"]
+    if let script { arguments += ["-s", script] }
+    p.arguments = arguments + ["http://127.0.0.1:\(port)\(path)"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    func ms(_ label: String) -> Double {
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
+              let value = line.split(separator: " ").last else { return -1 }
+        let v = String(value)
+        if v.hasSuffix("us") { return Double(v.dropLast(2))! / 1000 }
+        if v.hasSuffix("ms") { return Double(v.dropLast(2))! }
+        if v.hasSuffix("s") { return Double(v.dropLast(1))! * 1000 }
+        return -1
+    }
+    let rps = text.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }.flatMap { Double($0.split(separator: " ").last!) } ?? -1
+    let errors = text.split(separator: "\n").filter { $0.contains("Non-2xx") || $0.contains("Socket errors") }.joined(separator: "; ")
+    return WrkResult(median: ms("50%"), p99: ms("99%"), rps: rps, errors: errors)
+}
+
+func measure(_ name: String, _ location: DatabaseLocation) async throws {
+    print("\(name):")
+    let db = try await Database.open(location, maxConnections: 8)
+    let (token, agentID) = try await load(db)
+    let script = "\(dir)/random-case.lua"
+    try """
+        math.randomseed(\(getpid()))
+        request = function() return wrk.format("GET", "/cases/" .. math.random(1, \(caseCount))) end
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = try await buildApplication(ServerConfiguration(port: 0), database: db, onServerRunning: { portContinuation.yield($0) })
+    let server = Task { try await app.runService() }
+    var iterator = portStream.makeAsyncIterator()
+    let port = await iterator.next()!
+    let routes: [(String, String, String?)] = [
+        ("/health", "/health", nil),
+        ("case list: amicable, largest balance first", "/cases?status=amicable&sort=balance", nil),
+        ("case list: one agent, 91-180 days overdue", "/cases?agent=\(agentID)&age=from91to180", nil),
+        ("case list: next action due, oldest due first", "/cases?due=1&sort=oldestDue", nil),
+        ("case page, random case", "/cases/1", script),
+        ("API case list: 2,000-10,000 EUR, page of 50", "/api/v1/cases?balance=from2000to10000&limit=50", nil),
+    ]
+    var health = 0.0
+    print("  route                                              median ms   p99 ms   req/s   ratio to /health")
+    for (label, path, script) in routes {
+        let r = try wrk(port, path, token: token, script: script)
+        if path == "/health" { health = r.rps }
+        print(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health,
+                     (r.errors.isEmpty ? "" : "  (\(r.errors))") as NSString))
+    }
+    server.cancel()
+    _ = try? await server.value
+    await db.close()
+}
+
+try await measure("SQLite", .sqlite(path: "\(dir)/bench.sqlite"))
+if let postgresURL {
+    let admin = try DatabaseLocation(url: postgresURL)
+    guard case var .postgres(settings) = admin else { fatalError("not a PostgreSQL URL") }
+    let adminDB = try await Database.open(admin, maxConnections: 1)
+    let name = "recouvre_pagebench"
+    try await adminDB.withConnection { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").run() }
+    try await adminDB.withConnection { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+    await adminDB.close()
+    settings.database = name
+    try await measure("PostgreSQL", .postgres(settings))
+}
