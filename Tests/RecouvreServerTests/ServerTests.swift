@@ -482,17 +482,27 @@ import Testing
 
                 let id = try #require(try await UserStore(db).credentials(login: "lea")).user.id
                 let me = try #require(try await UserStore(db).credentials(login: "user-admin")).user.id
+                // A password reset: refused when weak; otherwise the old password and the open session stop working.
+                (status, body) = try await post(client, "/admin/users/\(id)/password", admin, ["csrf": token, "password": "lea-court"])
+                #expect(status == .unprocessableContent && body.contains("at least 12"))
+                (status, _) = try await post(client, "/admin/users/\(id)/password", session, ["csrf": token, "password": "un-autre-mot-de-passe"])
+                #expect(status == .forbidden)
+                (status, _) = try await post(client, "/admin/users/\(id)/password", admin, ["csrf": token, "password": "un-autre-mot-de-passe"])
+                #expect(status == .seeOther)
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: session]) { r in #expect(r.status == .found) }
+                #expect(try await submitLogin(client, login: "lea", password: Self.password).status == .unauthorized)
+                let again = try #require(try await submitLogin(client, login: "lea", password: "un-autre-mot-de-passe").cookie)
                 (status, body) = try await post(client, "/admin/users/\(me)/disable", admin, ["csrf": token])
                 #expect(status == .unprocessableContent && body.contains("cannot disable yourself"))
                 (status, _) = try await post(client, "/admin/users/\(id)/disable", admin, ["csrf": token])
                 #expect(status == .seeOther)
-                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: session]) { r in #expect(r.status == .found) }
-                #expect(try await submitLogin(client, login: "lea", password: Self.password).status == .unauthorized)
+                try await client.execute(uri: "/cases", method: .get, headers: [.cookie: again]) { r in #expect(r.status == .found) }
+                #expect(try await submitLogin(client, login: "lea", password: "un-autre-mot-de-passe").status == .unauthorized)
                 try await client.execute(uri: "/admin/users", method: .get, headers: [.cookie: admin]) { r in
                     #expect(String(buffer: r.body).contains("désactivé"))
                 }
                 let actions = try await db.withConnection { try await $0.raw("SELECT action, actor FROM audit_log WHERE action LIKE 'user.%' ORDER BY id").all() }
-                #expect(try actions.suffix(2).map { try $0.decode(column: "action", as: String.self) } == ["user.create", "user.disable"])
+                #expect(try actions.suffix(3).map { try $0.decode(column: "action", as: String.self) } == ["user.create", "user.password", "user.disable"])
                 #expect(try actions.last?.decode(column: "actor", as: String.self) == "user:user-admin")
             }
         }

@@ -12,6 +12,7 @@ struct UserPages: Sendable {
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get { request, context in try await signedIn(request, context) { try await self.list(request, context, try Self.admin($0)) } }
         group.post { request, context in try await signedIn(request, context) { try await self.create(request, context, try Self.admin($0)) } }
+        group.post(":id/password") { request, context in try await signedIn(request, context) { try await self.resetPassword(request, context, try Self.admin($0)) } }
         group.post(":id/disable") { request, context in try await signedIn(request, context) { try await self.disable(request, context, try Self.admin($0)) } }
     }
 
@@ -52,6 +53,19 @@ struct UserPages: Sendable {
         } catch let e as StoreError {
             return try await list(request, context, admin, error: e.description, status: .unprocessableContent)
         }
+        return .redirect(to: "/admin/users", type: .normal)
+    }
+
+    /// Sets a new password for a user who lost theirs; their sessions end (audited as user.password).
+    func resetPassword(_ request: Request, _ context: AppContext, _ admin: User) async throws -> Response {
+        let fields = try await checkedForm(request, context)
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }),
+              let target = try await UserStore(database).list().first(where: { $0.user.id == id })?.user else { throw HTTPError(.notFound) }
+        let password = fields["password"] ?? ""
+        if let problem = PasswordRule.problem(with: password, login: target.login) {
+            return try await list(request, context, admin, error: "\(target.login) — password: \(problem)", status: .unprocessableContent)
+        }
+        try await UserStore(database).setPassword(userID: id, passwordHash: Passwords.hash(password), actor: admin.actor)
         return .redirect(to: "/admin/users", type: .normal)
     }
 

@@ -86,6 +86,8 @@ struct Strings {
         "users.new": ("Nouvel utilisateur", "New user"),
         "users.password": ("Mot de passe initial (12 caractères au moins)", "Initial password (12 characters at least)"),
         "users.create": ("Créer", "Create"),
+        "users.newPassword": ("nouveau mot de passe", "new password"),
+        "users.reset": ("Réinitialiser", "Reset"),
         "debtor.cases": ("Dossiers de ce débiteur", "This debtor's cases"),
         "creditor.signed": ("Signé le", "Signed on"),
         "creditor.covered": ("Créances confiées", "Claims covered"),

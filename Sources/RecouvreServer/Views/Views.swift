@@ -226,7 +226,8 @@ enum Templates {
     {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
     <table class="list"><thead><tr><th>{{t.login_login}}</th><th>{{t.users_name}}</th><th>{{t.users_role}}</th><th>{{t.col_creditor}}</th><th>{{t.users_team}}</th><th></th></tr></thead>
     <tbody>{{#users}}<tr><td>{{login}}</td><td>{{name}}</td><td>{{role}}</td><td>{{creditor}}</td><td>{{team}}</td>
-    <td>{{#disabled}}{{t.users_disabled}}{{/disabled}}{{#canDisable}}<form class="inline" method="post" action="/admin/users/{{id}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.users_disable}}</button></form>{{/canDisable}}</td></tr>{{/users}}</tbody></table>
+    <td>{{#disabled}}{{t.users_disabled}}{{/disabled}}{{#canDisable}}<form class="inline" method="post" action="/admin/users/{{id}}/disable"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.users_disable}}</button></form>{{/canDisable}}
+    {{^disabled}}<form class="inline" method="post" action="/admin/users/{{id}}/password"><input type="hidden" name="csrf" value="{{csrf}}"><input type="password" name="password" minlength="12" autocomplete="new-password" required aria-label="{{t.users_newPassword}}" placeholder="{{t.users_newPassword}}"><button type="submit">{{t.users_reset}}</button></form>{{/disabled}}</td></tr>{{/users}}</tbody></table>
     <section class="cards forms">
       <form class="card" method="post" action="/admin/users"><h2>{{t.users_new}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
         <label>{{t.login_login}} <input name="login" required maxlength="64"></label>

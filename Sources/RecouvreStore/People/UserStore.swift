@@ -89,12 +89,17 @@ public struct UserStore: Sendable {
 
     // MARK: Sessions
 
+    /// Opens a session; expired sessions and failed logins older than a day go at the same time,
+    /// so neither table grows without end (both are only ever read for recent rows).
     public func openSession(tokenHash: String, csrfToken: String, userID: Int64, at: Instant, expiresAt: Instant) async throws {
-        try await database.withConnection { db in
+        try await database.transaction { db in
             try await db.raw("""
                 INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
                 VALUES (\(bind: tokenHash), \(bind: userID), \(bind: csrfToken), \(bind: at.description), \(bind: expiresAt.description))
                 """).run()
+            try await db.raw("DELETE FROM sessions WHERE expires_at <= \(bind: at.description)").run()
+            let dayAgo = Instant(millisecondsSinceEpoch: at.millisecondsSinceEpoch - 86_400_000)
+            try await db.raw("DELETE FROM login_failures WHERE at < \(bind: dayAgo.description)").run()
         }
     }
 
