@@ -18,9 +18,13 @@ let caseCount = args.count > 1 ? Int(args[1])! : 1_000_000
 let postgresURL = args.count > 2 ? args[2] : ProcessInfo.processInfo.environment["RECOUVRE_BENCH_POSTGRES_URL"]
 let seconds = Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SECONDS"] ?? "15")!
 let today = SystemClock.today()
-let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
+/// Prints at once, also into a file or a pipe (print's buffer would hold lines until exit).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+// RECOUVRE_BENCH_DIR keeps the SQLite file and the claim file afterwards (to look at query plans).
+let keep = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_DIR"]
+let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: dir) }
+defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
 
 func elapsed(_ start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
@@ -49,7 +53,7 @@ func load(_ db: Database) async throws -> (userToken: String, agentID: Int64) {
                          guarantee: "Le créancier garantit détenir les créances.", commission: Commission(rateOfCollected: .percent(12)),
                          remittance: RemittanceTerms())))
     let summary = try await ClaimImporter.importFile(at: csv, into: db, options: ImportOptions(creditorCode: "BENCH", today: today))
-    print(String(format: "  loaded %d cases from %d claims in %.0f s", summary.casesOpened, summary.claimsCreated, elapsed(start)))
+    say(String(format: "  loaded %d cases from %d claims in %.0f s", summary.casesOpened, summary.claimsCreated, elapsed(start)))
 
     start = ContinuousClock.now
     var agents: [User] = []
@@ -73,7 +77,7 @@ func load(_ db: Database) async throws -> (userToken: String, agentID: Int64) {
         if db.dialect == .sqlite { try await conn.raw("UPDATE cases SET resume_to = 'amicable', suspension_reason = 'dispute' WHERE status = 'suspended'").run() }
         try await conn.raw(db.dialect == .sqlite ? "ANALYZE" : "VACUUM ANALYZE").run()
     }
-    print(String(format: "  spread over phases and %d agents in %.0f s", agents.count, elapsed(start)))
+    say(String(format: "  spread over phases and %d agents in %.0f s", agents.count, elapsed(start)))
 
     let admin = try await UserStore(db).create(login: "bench-admin", displayName: "Bench", role: .admin, passwordHash: "!")
     return (try await APITokens.create(for: admin, name: "bench", in: UserStore(db)), agents[7].id)
@@ -109,7 +113,7 @@ func wrk(_ port: Int, _ path: String, token: String, script: String? = nil) thro
 }
 
 func measure(_ name: String, _ location: DatabaseLocation) async throws {
-    print("\(name):")
+    say("\(name):")
     let db = try await Database.open(location, maxConnections: 8)
     let (token, agentID) = try await load(db)
     let script = "\(dir)/random-case.lua"
@@ -131,11 +135,11 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
         ("API case list: 2,000-10,000 EUR, page of 50", "/api/v1/cases?balance=from2000to10000&limit=50", nil),
     ]
     var health = 0.0
-    print("  route                                              median ms   p99 ms   req/s   ratio to /health")
+    say("  route                                              median ms   p99 ms   req/s   ratio to /health")
     for (label, path, script) in routes {
         let r = try wrk(port, path, token: token, script: script)
         if path == "/health" { health = r.rps }
-        print(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health,
+        say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health,
                      (r.errors.isEmpty ? "" : "  (\(r.errors))") as NSString))
     }
     server.cancel()

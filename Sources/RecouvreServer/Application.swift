@@ -42,6 +42,7 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
                  body: .init(byteBuffer: .init(string: Stylesheet.css)))
     }
     let users = UserStore(database)
+    router.add(middleware: UnexpectedErrorLog())
     router.add(middleware: SessionMiddleware(users: users))
     LoginPages(users: users, views: views).addRoutes(to: router)
     AccountPages(users: users, views: views).addRoutes(to: router.group("account"))
@@ -51,4 +52,19 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
     API(database: database).addRoutes(to: router.group("api/v1"))
     return router
+}
+
+/// Logs what becomes a 500 (a bug or a database failure) with the route it happened on; the
+/// answer stays a plain 500, and the log never carries request bodies or headers (passwords,
+/// tokens).
+struct UnexpectedErrorLog: RouterMiddleware {
+    typealias Context = AppContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do { return try await next(request, context) } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: error))")
+            throw error
+        }
+    }
 }

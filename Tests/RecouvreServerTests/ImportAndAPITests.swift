@@ -264,3 +264,10 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Test func caseRowsEscapeWhatTheyShow() {
+        #expect(HTML.escape(#"<b>"Dupont" & Fils'</b>"#) == "&lt;b&gt;&quot;Dupont&quot; &amp; Fils&#39;&lt;/b&gt;")
+        #expect(HTML.escape("Café Lefèvre") == "Café Lefèvre")
+    }
+}

@@ -77,7 +77,7 @@ struct API: Sendable {
     func addRoutes(to group: RouterGroup<AppContext>) {
         for (route, make) in Self.table {
             let handler = make(self)
-            group.on(RouterPath(route.routerPath), method: route.method) { request, context in await Self.problems { try await handler(request, context) } }
+            group.on(RouterPath(route.routerPath), method: route.method) { request, context in await Self.problems(request, context) { try await handler(request, context) } }
         }
     }
 
@@ -102,8 +102,9 @@ struct API: Sendable {
 
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    static func problems(_ body: () async throws -> Response) async -> Response {
+    static func problems(_ request: Request, _ context: AppContext, _ body: () async throws -> Response) async -> Response {
         do { return try await body() } catch let p as Problem { return p.response } catch {
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: error))")
             return Problem(status: .internalServerError, code: "internal_error", detail: "the request could not be completed").response
         }
     }

@@ -8,6 +8,7 @@ import RecouvreStore
 struct CasePages: Sendable {
     let database: Database
     let views: Views
+    let counts = StatusCounts()
 
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get { request, context in try await signedIn(request, context) { try await self.list(request, context, $0) } }
@@ -82,7 +83,7 @@ struct CasePages: Sendable {
         let filter = query.filter
         let cases = CaseStore(database)
         async let pageResult = cases.list(scope: scope, filter: filter, sort: query.sort, after: query.cursor, limit: query.limit)
-        async let countsResult = cases.countsByStatus(scope: scope)
+        async let countsResult = counts.get(scope) { try await cases.countsByStatus(scope: $0) }
         async let creditorsResult = user.may(.viewCreditors) ? CreditorStore(database).list() : []
         async let workersResult = user.role.isAgencyStaff ? UserStore(database).caseWorkers() : []
         let (page, counts, creditors, workers) = try await (pageResult, countsResult, creditorsResult, workersResult)
@@ -229,4 +230,20 @@ extension CharacterSet {
         s.remove(charactersIn: "&=+?#")
         return s
     }()
+}
+
+/// The case list's counts per phase, per scope, kept 30 seconds: counting a million cases on
+/// every page would cost more than the page itself, and a tab's count may lag a few seconds.
+actor StatusCounts {
+    static let lifetime: Duration = .seconds(30)
+    private var cache: [CaseScope: (at: ContinuousClock.Instant, counts: [CaseStatus: Int])] = [:]
+
+    func get(_ scope: CaseScope, count: @Sendable (CaseScope) async throws -> [CaseStatus: Int]) async throws -> [CaseStatus: Int] {
+        let now = ContinuousClock.now
+        if let hit = cache[scope], now - hit.at < Self.lifetime { return hit.counts }
+        let fresh = try await count(scope)
+        if cache.count > 10_000 { cache.removeAll() } // one entry per team, agent and creditor at most
+        cache[scope] = (now, fresh)
+        return fresh
+    }
 }

@@ -46,14 +46,40 @@ func pageQuery(_ params: [String: String]) -> String {
     }.joined(separator: "&")
 }
 
-/// The rows of a case table (`case_rows`).
+/// The rows of a case table (`case_rows`). Written here rather than in the template: the
+/// template engine looks each of a row's ten values up through dynamic casts, and for 50 rows
+/// that was two thirds of the case list's time (perf, 100,000 cases).
 func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
-    ["hasRows": !cases.isEmpty, "rows": cases.map { c -> [String: Any] in
-        ["id": String(c.id), "reference": c.reference, "debtor": c.debtorName, "kind": t["kind.\(c.debtorKind)"],
-         "creditor": c.creditorName, "status": t.status(c.status), "statusCode": c.status.rawValue,
-         "claimCount": c.claimCount, "balance": t.money(c.balance), "oldestDue": c.oldestDueOn.map(t.day) ?? "",
-         "opened": t.day(c.openedOn)]
-    }]
+    var html = ""
+    html.reserveCapacity(cases.count * 420)
+    for c in cases {
+        let e = HTML.escape
+        html += "<tr><td><a href=\"/cases/\(c.id)\">\(e(c.reference))</a></td><td>\(e(c.debtorName)) <small>\(e(t["kind.\(c.debtorKind)"]))</small></td>"
+        html += "<td>\(e(c.creditorName))</td><td><span class=\"status s-\(e(c.status.rawValue))\">\(e(t.status(c.status)))</span></td>"
+        html += "<td class=\"num\">\(c.claimCount)</td><td class=\"num\">\(e(t.money(c.balance)))</td>"
+        html += "<td>\(e(c.oldestDueOn.map(t.day) ?? ""))</td><td>\(e(t.day(c.openedOn)))</td></tr>\n"
+    }
+    return ["hasRows": !cases.isEmpty, "rowsHTML": html]
+}
+
+/// Text made safe inside HTML elements and quoted attributes, as the templates' `{{…}}` does.
+enum HTML {
+    static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 16)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
 }
 
 /// A debtor's identity and contacts (`debtor_card`).

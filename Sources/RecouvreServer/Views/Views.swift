@@ -176,9 +176,7 @@ enum Templates {
     <thead><tr><th>{{t.col_reference}}</th><th>{{t.col_debtor}}</th><th>{{t.col_creditor}}</th><th>{{t.col_status}}</th>
     <th class="num">{{t.col_claims}}</th><th class="num">{{t.col_balance}}</th><th>{{t.col_oldestDue}}</th><th>{{t.col_opened}}</th></tr></thead>
     <tbody>
-    {{#rows}}<tr><td><a href="/cases/{{id}}">{{reference}}</a></td><td>{{debtor}} <small>{{kind}}</small></td><td>{{creditor}}</td>
-    <td><span class="status s-{{statusCode}}">{{status}}</span></td><td class="num">{{claimCount}}</td><td class="num">{{balance}}</td><td>{{oldestDue}}</td><td>{{opened}}</td></tr>
-    {{/rows}}
+    {{{rowsHTML}}}
     </tbody></table>
     {{/hasRows}}
     {{^hasRows}}<p class="empty">{{t.cases_none}}</p>{{/hasRows}}

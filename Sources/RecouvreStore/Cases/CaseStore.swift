@@ -3,7 +3,7 @@ import RecouvreCore
 import SQLKit
 
 /// What the caller may see. Applied by every case query of the store, in `whereScope`.
-public enum CaseScope: Sendable, Equatable {
+public enum CaseScope: Sendable, Hashable {
     /// Agency staff outside the agent teams: every case.
     case agency
     /// An agent in a team: the cases assigned to the team's members.
@@ -148,13 +148,20 @@ public struct CaseStore: Sendable {
     static let noDue = "9999-12-31"
 
     /// One page of the cases in `scope` that pass `filter`, in `sort` order, after `cursor`.
+    ///
+    /// Written so that the database walks an index in the page's order and stops after `limit`
+    /// rows: the cases are the outer table (SQLite joins in the order written with CROSS JOIN;
+    /// PostgreSQL plans freely), the orders are expressions indexed by migrations 7 and 8, and on
+    /// SQLite the band filters are kept off their range indexes (a band holds a fifth of the
+    /// portfolio: walking in order and filtering stops sooner than sorting the band).
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
-        var q = SQLQueryString("SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id WHERE ")
+        var q = SQLQueryString("""
+            SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c CROSS JOIN creditors cr CROSS JOIN debtors d
+            WHERE cr.id = c.creditor_id AND d.id = c.debtor_id AND\u{20}
+            """)
         q += Self.whereScope(scope)
-        q += Self.whereFilter(filter, today: today)
-        // The sort keys are written as the indexes of migration 7 have them, so that the
-        // database walks an index in order and stops after `limit` rows.
+        q += Self.whereFilter(filter, today: today, dialect: database.dialect)
         let (key, direction): (String, String) = switch sort {
         case .newest: ("", "DESC")
         case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
@@ -168,6 +175,7 @@ public struct CaseStore: Sendable {
             case .oldestDue: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: cursor.key), \(bind: cursor.id))"
             }
         }
+        // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
         q += " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
         let query = q
         let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
@@ -176,7 +184,10 @@ public struct CaseStore: Sendable {
     }
 
     /// The SQL of a filter (each part begins with AND).
-    static func whereFilter(_ filter: CaseFilter, today: Day) -> SQLQueryString {
+    static func whereFilter(_ filter: CaseFilter, today: Day, dialect: Dialect) -> SQLQueryString {
+        // `+x` keeps SQLite from choosing a range index on x (PostgreSQL weighs it by its statistics).
+        let off = dialect == .sqlite ? "+" : ""
+        let balance = "\(off)(c.claimed_minor - c.paid_minor)", due = "\(off)c.oldest_due_on", next = "\(off)c.next_action_on"
         var q = SQLQueryString("")
         if let id = filter.creditorID { q += " AND c.creditor_id = \(bind: id)" }
         if let id = filter.debtorID { q += " AND c.debtor_id = \(bind: id)" }
@@ -185,21 +196,24 @@ public struct CaseStore: Sendable {
         if filter.unassigned { q += " AND c.agent_id IS NULL" }
         if let band = filter.balance {
             let r = band.range
-            if r.lower != Int64.min { q += " AND (c.claimed_minor - c.paid_minor) >= \(bind: r.lower)" }
-            if let upper = r.upper { q += " AND (c.claimed_minor - c.paid_minor) < \(bind: upper)" }
+            if r.lower != Int64.min { q += " AND \(unsafeRaw: balance) >= \(bind: r.lower)" }
+            if let upper = r.upper { q += " AND \(unsafeRaw: balance) < \(bind: upper)" }
         }
         if let band = filter.age {
-            let due = band.dueDays(on: today)
-            if let earliest = due.earliest { q += " AND c.oldest_due_on >= \(bind: earliest.iso)" }
-            if let latest = due.latest { q += " AND c.oldest_due_on <= \(bind: latest.iso)" }
+            let days = band.dueDays(on: today)
+            if let earliest = days.earliest { q += " AND \(unsafeRaw: due) >= \(bind: earliest.iso)" }
+            if let latest = days.latest { q += " AND \(unsafeRaw: due) <= \(bind: latest.iso)" }
         }
-        if filter.actionDue { q += " AND c.next_action_on <= \(bind: today.iso)" }
+        if filter.actionDue { q += " AND \(unsafeRaw: next) <= \(bind: today.iso)" }
         if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            // An invoice reference is looked up creditor by creditor on the (creditor_id,
+            // invoice_ref) key; a name among the debtors first, then their cases.
+            let invoice: SQLQueryString = "c.id IN (SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text))"
             if let ref = CaseReference(parsing: text), text.uppercased().hasPrefix("RC") || Int64(text) != nil {
-                q += " AND (c.id = \(bind: ref.caseID) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
+                q += " AND (c.id = \(bind: ref.caseID) OR \(invoice))"
             } else {
                 let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "") + "%"
-                q += " AND (LOWER(d.name) LIKE \(bind: pattern) OR c.id IN (SELECT case_id FROM claims WHERE invoice_ref = \(bind: text)))"
+                q += " AND (c.debtor_id IN (SELECT id FROM debtors WHERE LOWER(name) LIKE \(bind: pattern)) OR \(invoice))"
             }
         }
         return q

@@ -309,6 +309,12 @@ public enum Migrations {
             "CREATE INDEX documents_creditor ON documents (creditor_id, id)",
             "CREATE INDEX documents_case ON documents (case_id, id)",
         ]),
+        Migration(version: 8, name: "case list orders within a phase", statements: [
+            // The list's usual question is one phase in one order ("amicable, largest balance
+            // first"): each order within a phase is an index walk too.
+            "CREATE INDEX cases_status_balance ON cases (status, (claimed_minor - paid_minor), id)",
+            "CREATE INDEX cases_status_oldest_due ON cases (status, (COALESCE(oldest_due_on, '9999-12-31')), id)",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.
