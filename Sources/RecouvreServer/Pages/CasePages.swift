@@ -94,18 +94,16 @@ struct CasePages: Sendable {
 
         var view = pageContext(request, context, t, title: t["cases.title"])
         view["q"] = filter.text ?? ""
-        view["creditors"] = creditors.map { ["id": String($0.id), "name": $0.name, "selected": $0.id == filter.creditorID] as [String: Any] }
-        view["statuses"] = CaseStatus.allCases.map { s -> [String: Any] in
-            ["value": s.rawValue, "label": t.status(s), "count": counts[s] ?? 0, "selected": s == filter.status]
-        }
+        view["creditorOptions"] = HTML.options(creditors.map { (String($0.id), $0.name, $0.id == filter.creditorID) })
+        view["statusOptions"] = HTML.options(CaseStatus.allCases.map { ($0.rawValue, "\(t.status($0)) (\(counts[$0] ?? 0))", $0 == filter.status) })
         if user.role.isAgencyStaff {
-            view["agents"] = ["unassigned": filter.unassigned, "list": workers.map { w -> [String: Any] in
-                ["id": String(w.id), "name": w.displayName + (w.team.map { " (\($0))" } ?? ""), "selected": w.id == filter.agentID]
-            }] as [String: Any]
+            view["agents"] = ["unassigned": filter.unassigned, "list": HTML.options(workers.map { w in
+                (String(w.id), w.displayName + (w.team.map { " (\($0))" } ?? ""), w.id == filter.agentID)
+            })] as [String: Any]
         }
-        view["balances"] = BalanceBand.allCases.map { ["value": $0.rawValue, "label": t["balance.\($0.rawValue)"], "selected": $0 == filter.balance] as [String: Any] }
-        view["ages"] = AgeBand.allCases.map { ["value": $0.rawValue, "label": t["age.\($0.rawValue)"], "selected": $0 == filter.age] as [String: Any] }
-        view["sorts"] = CaseSort.allCases.map { ["value": $0.rawValue, "label": t["sort.\($0.rawValue)"], "selected": $0 == query.sort] as [String: Any] }
+        view["balanceOptions"] = HTML.options(BalanceBand.allCases.map { ($0.rawValue, t["balance.\($0.rawValue)"], $0 == filter.balance) })
+        view["ageOptions"] = HTML.options(AgeBand.allCases.map { ($0.rawValue, t["age.\($0.rawValue)"], $0 == filter.age) })
+        view["sortOptions"] = HTML.options(CaseSort.allCases.map { ($0.rawValue, t["sort.\($0.rawValue)"], $0 == query.sort) })
         view["actionDue"] = filter.actionDue
         view.merge(caseRows(page.cases, t)) { _, new in new }
         view["nextQuery"] = page.nextCursor == nil ? nil : pageQuery(next)
@@ -164,25 +162,19 @@ struct CasePages: Sendable {
             page["agentName"] = s.agentID.map { id in workers.first { $0.id == id }?.displayName ?? "#\(id)" } ?? t["case.nobody"]
             if user.may(.assignCases) {
                 page["canAssign"] = true
-                page["workers"] = workers.map { w -> [String: Any] in
-                    ["id": String(w.id), "name": w.displayName + (w.team.map { " (\($0))" } ?? ""), "selected": w.id == s.agentID]
-                }
+                page["workerOptions"] = HTML.options(workers.map { w in (String(w.id), w.displayName + (w.team.map { " (\($0))" } ?? ""), w.id == s.agentID) })
             }
         }
         if user.may(.workCases) {
             func label(_ raw: String, french: String) -> String { t.language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
             page["canWork"] = true
-            page["channels"] = CaseAction.Channel.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.french)] }
-            page["outcomes"] = CaseAction.Outcome.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.french)] }
-            page["targets"] = detail.lifecycle.possibleTargets.sorted().map { ["value": $0.rawValue, "label": t.status($0)] }
-            page["suspensions"] = SuspensionReason.allCases.map { ["value": $0.rawValue, "label": label($0.rawValue, french: $0.rawValue)] }
+            page["channelOptions"] = HTML.options(CaseAction.Channel.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), false) })
+            page["outcomeOptions"] = HTML.options(CaseAction.Outcome.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), false) })
+            page["targetOptions"] = HTML.options(detail.lifecycle.possibleTargets.sorted().map { ($0.rawValue, t.status($0), false) })
+            page["suspensionOptions"] = HTML.options(SuspensionReason.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.rawValue), false) })
             let inv = detail.investigation
-            page["reasons"] = NonPaymentReason.allCases.map { r -> [String: Any] in
-                ["value": r.rawValue, "label": t["reason.\(r.rawValue)"], "selected": r == inv?.reason]
-            }
-            page["solvencies"] = Solvency.allCases.map { v -> [String: Any] in
-                ["value": v.rawValue, "label": t["solvency.\(v.rawValue)"], "selected": v == inv?.solvency]
-            }
+            page["reasonOptions"] = HTML.options(NonPaymentReason.allCases.map { ($0.rawValue, t["reason.\($0.rawValue)"], $0 == inv?.reason) })
+            page["solvencyOptions"] = HTML.options(Solvency.allCases.map { ($0.rawValue, t["solvency.\($0.rawValue)"], $0 == inv?.solvency) })
             page["form"] = ["reasonNotes": inv?.reasonNotes ?? "", "solvencyNotes": inv?.solvencyNotes ?? "", "sources": inv?.sources.joined(separator: ", ") ?? ""]
         }
         page["events"] = detail.events.map { e -> [String: Any] in

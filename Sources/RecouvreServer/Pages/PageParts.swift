@@ -64,6 +64,15 @@ func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
 
 /// Text made safe inside HTML elements and quoted attributes, as the templates' `{{…}}` does.
 enum HTML {
+    /// A select's options (`{{{…}}}` in the templates, for the same reason as `caseRows`).
+    static func options(_ items: [(value: String, label: String, selected: Bool)]) -> String {
+        var out = ""
+        for item in items {
+            out += "<option value=\"\(escape(item.value))\"\(item.selected ? " selected" : "")>\(escape(item.label))</option>"
+        }
+        return out
+    }
+
     static func escape(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
         var out = ""

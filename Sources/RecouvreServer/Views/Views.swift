@@ -52,19 +52,19 @@ enum Templates {
     <h1>{{t.cases_title}}</h1>
     <form class="filters" method="get" action="/cases">
       <label>{{t.col_creditor}} <select name="creditor"><option value="">{{t.cases_allCreditors}}</option>
-      {{#creditors}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/creditors}}</select></label>
+      {{{creditorOptions}}}</select></label>
       <label>{{t.col_status}} <select name="status"><option value="">{{t.cases_all}}</option>
-      {{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}} ({{count}})</option>{{/statuses}}</select></label>
+      {{{statusOptions}}}</select></label>
       {{#agents}}<label>{{t.cases_agent}} <select name="agent"><option value="">{{t.cases_allAgents}}</option>
       <option value="none"{{#unassigned}} selected{{/unassigned}}>{{t.cases_unassigned}}</option>
-      {{#list}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/list}}</select></label>{{/agents}}
+      {{{list}}}</select></label>{{/agents}}
       <label>{{t.cases_balance}} <select name="balance"><option value="">{{t.cases_all}}</option>
-      {{#balances}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/balances}}</select></label>
+      {{{balanceOptions}}}</select></label>
       <label>{{t.cases_age}} <select name="age"><option value="">{{t.cases_all}}</option>
-      {{#ages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/ages}}</select></label>
+      {{{ageOptions}}}</select></label>
       <label class="check"><input type="checkbox" name="due" value="1"{{#actionDue}} checked{{/actionDue}}> {{t.cases_due}}</label>
       <label class="grow">{{t.cases_search}} <input type="search" name="q" value="{{q}}"></label>
-      <label>{{t.cases_sort}} <select name="sort">{{#sorts}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sorts}}</select></label>
+      <label>{{t.cases_sort}} <select name="sort">{{{sortOptions}}}</select></label>
       <button type="submit">{{t.cases_filter}}</button>
     </form>
     {{> case_rows}}
@@ -83,7 +83,7 @@ enum Templates {
         <p>{{t.case_claimed}} : {{claimed}}<br>{{t.case_paid}} : {{paid}}</p>
         {{#staff}}<p>{{t.case_agent}} : {{agentName}}</p>{{/staff}}
         {{#canAssign}}<form method="post" action="/cases/{{id}}/assign"><input type="hidden" name="csrf" value="{{csrf}}">
-        <select name="agent" aria-label="{{t.case_agent}}"><option value="">{{t.case_nobody}}</option>{{#workers}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/workers}}</select>
+        <select name="agent" aria-label="{{t.case_agent}}"><option value="">{{t.case_nobody}}</option>{{{workerOptions}}}</select>
         <button type="submit">{{t.case_assign}}</button></form>{{/canAssign}}</div>
       {{> debtor_card}}
       <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{#creditorLink}}<a href="{{creditorLink}}">{{/creditorLink}}{{creditor.name}}{{#creditorLink}}</a>{{/creditorLink}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
@@ -110,19 +110,19 @@ enum Templates {
     {{#canWork}}
     <section class="cards forms">
       <form class="card" method="post" action="/cases/{{id}}/actions"><h2>{{t.act_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
-        <label>{{t.act_channel}} <select name="channel">{{#channels}}<option value="{{value}}">{{label}}</option>{{/channels}}</select></label>
-        <label>{{t.act_outcome}} <select name="outcome">{{#outcomes}}<option value="{{value}}">{{label}}</option>{{/outcomes}}</select></label>
+        <label>{{t.act_channel}} <select name="channel">{{{channelOptions}}}</select></label>
+        <label>{{t.act_outcome}} <select name="outcome">{{{outcomeOptions}}}</select></label>
         <label>{{t.act_report}} <textarea name="report" rows="4" maxlength="4000" required></textarea></label>
         <button type="submit">{{t.act_submit}}</button></form>
       <form class="card" method="post" action="/cases/{{id}}/phase"><h2>{{t.phase_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
-        <label>{{t.phase_to}} <select name="status">{{#targets}}<option value="{{value}}">{{label}}</option>{{/targets}}</select></label>
-        <label>{{t.phase_suspension}} <select name="suspension"><option value=""></option>{{#suspensions}}<option value="{{value}}">{{label}}</option>{{/suspensions}}</select></label>
+        <label>{{t.phase_to}} <select name="status">{{{targetOptions}}}</select></label>
+        <label>{{t.phase_suspension}} <select name="suspension"><option value=""></option>{{{suspensionOptions}}}</select></label>
         <label>{{t.phase_reason}} <input name="reason" required></label>
         <button type="submit">{{t.phase_submit}}</button></form>
       <form class="card" method="post" action="/cases/{{id}}/investigation"><h2>{{t.case_investigation}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
-        <label>{{t.case_reason}} <select name="reason"><option value=""></option>{{#reasons}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/reasons}}</select></label>
+        <label>{{t.case_reason}} <select name="reason"><option value=""></option>{{{reasonOptions}}}</select></label>
         <label>{{t.inv_notes}} <input name="reasonNotes" value="{{form.reasonNotes}}"></label>
-        <label>{{t.case_solvency}} <select name="solvency"><option value=""></option>{{#solvencies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/solvencies}}</select></label>
+        <label>{{t.case_solvency}} <select name="solvency"><option value=""></option>{{{solvencyOptions}}}</select></label>
         <label>{{t.inv_notes}} <input name="solvencyNotes" value="{{form.solvencyNotes}}"></label>
         <label>{{t.case_sources}} <input name="sources" value="{{form.sources}}"></label>
         <button type="submit">{{t.inv_submit}}</button></form>
