@@ -226,16 +226,20 @@ extension CharacterSet {
 
 /// The case list's counts per phase, per scope, kept 30 seconds: counting a million cases on
 /// every page would cost more than the page itself, and a tab's count may lag a few seconds.
+/// Requests arriving while a count runs wait for that count rather than starting their own.
 actor StatusCounts {
     static let lifetime: Duration = .seconds(30)
-    private var cache: [CaseScope: (at: ContinuousClock.Instant, counts: [CaseStatus: Int])] = [:]
+    private var cache: [CaseScope: (at: ContinuousClock.Instant, counts: Task<[CaseStatus: Int], any Error>)] = [:]
 
-    func get(_ scope: CaseScope, count: @Sendable (CaseScope) async throws -> [CaseStatus: Int]) async throws -> [CaseStatus: Int] {
+    func get(_ scope: CaseScope, count: @escaping @Sendable (CaseScope) async throws -> [CaseStatus: Int]) async throws -> [CaseStatus: Int] {
         let now = ContinuousClock.now
-        if let hit = cache[scope], now - hit.at < Self.lifetime { return hit.counts }
-        let fresh = try await count(scope)
+        if let hit = cache[scope], now - hit.at < Self.lifetime { return try await hit.counts.value }
         if cache.count > 10_000 { cache.removeAll() } // one entry per team, agent and creditor at most
-        cache[scope] = (now, fresh)
-        return fresh
+        let task = Task { try await count(scope) }
+        cache[scope] = (now, task)
+        do { return try await task.value } catch {
+            cache[scope] = nil // a failed count is not kept
+            throw error
+        }
     }
 }
