@@ -162,6 +162,12 @@ public struct CaseStore: Sendable {
             """)
         q += Self.whereScope(scope)
         q += Self.whereFilter(filter, today: today, dialect: database.dialect)
+        if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            let found = try await matches(text)
+            guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
+            q += " AND (c.debtor_id IN (\(unsafeRaw: ([0] + found.debtorIDs).map(String.init).joined(separator: ",")))"
+            q += " OR c.id IN (\(unsafeRaw: ([0] + found.caseIDs).map(String.init).joined(separator: ","))))"
+        }
         let (key, direction): (String, String) = switch sort {
         case .newest: ("", "DESC")
         case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
@@ -205,18 +211,31 @@ public struct CaseStore: Sendable {
             if let latest = days.latest { q += " AND \(unsafeRaw: due) <= \(bind: latest.iso)" }
         }
         if filter.actionDue { q += " AND \(unsafeRaw: next) <= \(bind: today.iso)" }
-        if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            // An invoice reference is looked up creditor by creditor on the (creditor_id,
-            // invoice_ref) key; a name among the debtors first, then their cases.
-            let invoice: SQLQueryString = "c.id IN (SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text))"
-            if let ref = CaseReference(parsing: text), text.uppercased().hasPrefix("RC") || Int64(text) != nil {
-                q += " AND (c.id = \(bind: ref.caseID) OR \(invoice))"
-            } else {
-                let pattern = "%" + text.lowercased().replacingOccurrences(of: "%", with: "") + "%"
-                q += " AND (c.debtor_id IN (SELECT id FROM debtors WHERE LOWER(name) LIKE \(bind: pattern)) OR \(invoice))"
-            }
-        }
         return q
+    }
+
+    /// At most this many debtors match a name search; a broader word finds the cases of the first ones.
+    static let nameMatchLimit = 500
+
+    /// What a search text names: debtors whose name contains it (letter case aside), and cases
+    /// holding an invoice of that reference or of that case reference. Resolved before the list
+    /// query so that each part uses its own index, or one scan of the debtors' names, instead of
+    /// a test per case.
+    func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64]) {
+        let pattern = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        // SQLite's LIKE ignores ASCII letter case; PostgreSQL says so with ILIKE.
+        let like = database.dialect == .sqlite ? "LIKE" : "ILIKE"
+        let isReference = CaseReference(parsing: text).map { _ in text.uppercased().hasPrefix("RC") || Int64(text) != nil } ?? false
+        return try await database.withConnection { db in
+            var cases = try await db.raw("""
+                SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)
+                """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
+            if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
+            let debtors = isReference ? [] : try await db.raw("""
+                SELECT id FROM debtors WHERE name \(unsafeRaw: like) \(bind: pattern) LIMIT \(literal: Self.nameMatchLimit)
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            return (debtors, cases)
+        }
     }
 
     /// Counts per status within the scope (the list's tabs).
