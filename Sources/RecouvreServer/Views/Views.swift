@@ -277,7 +277,7 @@ enum Templates {
 enum Stylesheet {
     static let css = """
     :root{--ink:#1d2433;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f4e9c;--warn:#9c5a1f}
-    .who{margin-left:1em;color:#fff}form.inline{display:inline;margin-left:.5em}
+    .who{margin-left:1em;color:var(--ink);text-decoration:none}form.inline{display:inline;margin-left:.5em}
     .error{color:#8a1f1f;background:#fbeaea;border:1px solid #e7b9b9;padding:.5em .8em;border-radius:4px}
     form.login{display:grid;gap:.8em;max-width:22em}form.login input{width:100%}
     .forms form{display:grid;gap:.5em;align-content:start}.forms textarea,.forms input,.forms select{width:100%}
@@ -287,9 +287,11 @@ enum Stylesheet {
     main{max-width:1200px;margin:0 auto;padding:1rem 1.5rem 3rem}h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.1rem;margin:.2rem 0 .6rem}
     .filters{display:flex;flex-wrap:wrap;gap:.8rem;align-items:end;background:#fff;padding:.8rem;border:1px solid var(--line);border-radius:6px;margin-bottom:1rem}
     .filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}.filters .grow{flex:1;min-width:14rem}
+    .filters label.check{flex-direction:row;align-items:center;gap:.3rem}.hint{color:var(--muted);font-size:.85rem}
+    dl.figures{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.figures dd{margin:0;font-variant-numeric:tabular-nums}
     input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:4px;background:#fff}button{background:var(--accent);color:#fff;border:0;cursor:pointer}
     table.list{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line)}table.list th,table.list td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-    table.list th{font-size:.85rem;color:var(--muted);font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    table.list th{font-size:.85rem;color:var(--muted);font-weight:600}.num,table.list .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     .status{display:inline-block;padding:.05rem .45rem;border-radius:999px;font-size:.8rem;background:#e8ecf4}.s-paid,.s-closed{background:#dff1e3}.s-litigation,.s-irrecoverable{background:#f6e0e0}.s-suspended{background:#f7ecd9}
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem;margin:1rem 0}.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem}
     .big{font-size:1.6rem;font-weight:700;margin:.2rem 0}.notice{background:#fff6e5;border-left:4px solid var(--warn);padding:.4rem .7rem}.empty{color:var(--muted)}
