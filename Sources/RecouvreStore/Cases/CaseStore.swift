@@ -165,6 +165,8 @@ public struct CaseStore: Sendable {
         if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             let found = try await matches(text)
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
+            // Integers read from the database, written inline: a list of bound values would be
+            // one placeholder each, up to 500.
             q += " AND (c.debtor_id IN (\(unsafeRaw: ([0] + found.debtorIDs).map(String.init).joined(separator: ",")))"
             q += " OR c.id IN (\(unsafeRaw: ([0] + found.caseIDs).map(String.init).joined(separator: ","))))"
         }
