@@ -105,7 +105,7 @@ extension ServerTests {
                     }
                 }
                 // CSV body.
-                var (status, json, text) = try await call("/api/v1/claims/import?creditor=ACME&file_name=erp.csv", .post, [.contentType: "text/csv"], body: Self.claimFile)
+                var (status, json, text) = try await call("/api/v1/claims/import?creditor=ACME&file_name=erp%22%0D%0Ax.csv", .post, [.contentType: "text/csv"], body: Self.claimFile)
                 #expect(status == .created, "\(text)")
                 #expect(json["claims_created"] as? Int == 2 && json["rows_rejected"] as? Int == 1)
                 let doc = try #require(json["rejects_document"] as? String)
@@ -146,6 +146,9 @@ extension ServerTests {
                 #expect(status == .ok && (json["documents"] as? [Any])?.count == 1 && json["next_cursor"] is String)
                 try await client.execute(uri: doc, method: .get, headers: auth) { r in
                     #expect(r.status == .ok && String(buffer: r.body).contains("UP-2"))
+                    // The upload's name is reduced to plain characters before it goes into a header (CR LF is one character).
+                    let disposition = r.headers[.contentDisposition] ?? ""
+                    #expect(disposition.hasPrefix("attachment; filename=\"rejets-") && disposition.hasSuffix("-erp__x.csv\""), "\(disposition)")
                 }
                 // Creditors for staff; a creditor's user is refused.
                 (status, json, _) = try await call("/api/v1/creditors?limit=2")

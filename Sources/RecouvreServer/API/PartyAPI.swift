@@ -75,7 +75,6 @@ extension API {
               let (info, body) = try await DocumentStore(database).document(id: id, scope: CaseScope(user)) else {
             throw Problem(status: .notFound, code: "document_not_found", detail: "no such document")
         }
-        return Response(status: .ok, headers: [.contentType: info.contentType, .contentDisposition: "attachment; filename=\"\(info.name)\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return ImportPages.attachment(info, body)
     }
 }

@@ -82,8 +82,13 @@ struct ImportPages: Sendable {
               let (info, body) = try await DocumentStore(database).document(id: id, scope: CaseScope(user)) else {
             return views.notFound(request, context, Strings(language: Locale.language(of: request)))
         }
-        return Response(status: .ok, headers: [.contentType: info.contentType, .contentDisposition: "attachment; filename=\"\(info.name)\"",
-                                               .cacheControl: "private, no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Self.attachment(info, body)
+    }
+
+    /// A document as a download (the page's link and the API answer the same).
+    static func attachment(_ info: DocumentInfo, _ body: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: info.contentType, .contentDisposition: "attachment; filename=\"\(info.name)\"",
+                                        .cacheControl: "private, no-store"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

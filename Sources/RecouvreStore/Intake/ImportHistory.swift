@@ -37,7 +37,8 @@ public enum ImportHistory {
         var summary = try await ClaimImporter.importData(bytes, fileName: fileName, into: database, options: options)
         summary.rejectsFile = nil
         guard summary.rowsRejected > 0, let data = FileManager.default.contents(atPath: path) else { return (summary, nil) }
-        let base = (fileName as NSString).deletingPathExtension
+        // The name travels in a Content-Disposition header: only plain characters of the upload's name.
+        let base = String((fileName as NSString).deletingPathExtension.map { $0.isLetter || $0.isNumber || "-_. ".contains($0) ? $0 : "_" }.prefix(80))
         let id = try await DocumentStore(database).save(creditorID: creditor.id, importID: summary.importID, kind: .importRejects,
                                                         name: "rejets-\(summary.importID)-\(base).csv", contentType: "text/csv; charset=utf-8",
                                                         body: [UInt8](data), actor: options.actor, at: options.at)
