@@ -110,7 +110,7 @@ struct API: Sendable {
     }
 
     static func caseID(_ context: AppContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }) else {
+        guard let id = context.caseID else {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
         }
         return id
@@ -124,11 +124,8 @@ struct API: Sendable {
             guard let v = Int64(raw) else { throw Problem(status: .badRequest, code: "invalid_cursor", detail: "cursor must be a next_cursor, unchanged") }
             cursor = v
         }
-        var limit = 50
-        if let raw = p.get("limit") {
-            guard let n = Int(raw), (1...200).contains(n) else { throw Problem(status: .badRequest, code: "invalid_limit", detail: "limit must be between 1 and 200") }
-            limit = n
+        do { return (cursor, try CaseListQuery.limit(p.get("limit"), max: 200)) } catch {
+            throw Problem(status: .badRequest, code: error.code, detail: error.detail)
         }
-        return (cursor, limit)
     }
 }

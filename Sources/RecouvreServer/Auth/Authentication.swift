@@ -16,6 +16,9 @@ public struct AppContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
     }
+
+    /// The case named by the route's `:id` (a case reference such as RC-0001042, or its number).
+    var caseID: Int64? { parameters.get("id").flatMap { CaseReference(parsing: $0)?.caseID } }
 }
 
 /// Random tokens and their stored form.

@@ -48,10 +48,14 @@ struct CaseListQuery: Equatable {
             }
             cursor = c
         }
-        if let raw = value("limit") {
-            guard let n = Int(raw), (1...maxLimit).contains(n) else { throw Invalid(code: "invalid_limit", detail: "limit must be between 1 and \(maxLimit)") }
-            limit = n
-        }
+        limit = try Self.limit(value("limit"), max: maxLimit)
+    }
+
+    /// A page size: 50 unless `raw` says otherwise, between 1 and `max` (every list reads it so).
+    static func limit(_ raw: String?, max: Int) throws(Invalid) -> Int {
+        guard let raw else { return 50 }
+        guard let n = Int(raw), (1...max).contains(n) else { throw Invalid(code: "invalid_limit", detail: "limit must be between 1 and \(max)") }
+        return n
     }
 
     /// The parameters that give this list again (without the cursor), for links.

@@ -29,7 +29,7 @@ struct CasePages: Sendable {
     func change(_ request: Request, _ context: AppContext, _ user: User, _ form: CaseForm) async throws -> Response {
         guard user.may(form == .assign ? .assignCases : .workCases) else { throw HTTPError(.forbidden, message: "your role cannot do this on cases") }
         let fields = try await checkedForm(request, context)
-        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }) else { return try await show(request, context, user) }
+        guard let id = context.caseID else { return try await show(request, context, user) }
         let store = CaseStore(database), scope = CaseScope(user)
         do {
             switch form {
@@ -116,7 +116,7 @@ struct CasePages: Sendable {
     func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
         // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
-        guard let id = context.parameters.get("id").flatMap({ CaseReference(parsing: $0)?.caseID }),
+        guard let id = context.caseID,
               let detail = try await CaseStore(database).detail(id: id, scope: CaseScope(user)) else {
             return views.notFound(request, context, t)
         }

@@ -37,7 +37,7 @@ public struct CaseFilter: Sendable, Equatable {
     public var age: AgeBand?
     /// Cases whose next planned action is due on or before `today`.
     public var actionDue = false
-    /// Debtor name (prefix of a word is enough) or an invoice reference, or a case reference.
+    /// Part of a debtor's name (letter case aside), an invoice reference, or a case reference.
     public var text: String?
     public init(creditorID: Int64? = nil, debtorID: Int64? = nil, status: CaseStatus? = nil, agentID: Int64? = nil, unassigned: Bool = false,
                 balance: BalanceBand? = nil, age: AgeBand? = nil, actionDue: Bool = false, text: String? = nil) {
