@@ -174,7 +174,7 @@ public struct AmicableEngine: Sendable {
             plan.nextStep = index + 1
             plan.lastStepOn = date
             plan.lastStepChannel = step.channel
-            return Decision(outcome: .act(planned), plan: plan, nextActionOn: date.adding(days: 1), reason: planned.reason, promiseResult: promiseResult)
+            return Decision(outcome: .act(planned), plan: plan, nextActionOn: date, reason: planned.reason, promiseResult: promiseResult)
         }
         if plan.nextStep > sequence.steps.count {
             return Decision(outcome: .wait, plan: plan, nextActionOn: nil, reason: "Stratégie \(label) terminée et escaladée", promiseResult: promiseResult)

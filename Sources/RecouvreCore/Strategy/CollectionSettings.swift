@@ -77,6 +77,10 @@ public struct CollectionSettings: Codable, Hashable, Sendable {
 public struct SettingsProblem: Hashable, Sendable, CustomStringConvertible {
     public let path: String
     public let message: String
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
     public var description: String { "\(path): \(message)" }
 }
 

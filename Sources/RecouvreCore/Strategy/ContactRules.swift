@@ -176,3 +176,42 @@ public struct ParisTime: Sendable, Equatable {
         minute = Int(inDay / 60_000 % 60)
     }
 }
+
+/// What an agent records with an action besides its report: the promise the debtor made, the
+/// contact point used (marked invalid on a wrong number), and whether the debtor refuses this
+/// channel from now on.
+public struct ActionDetails: Hashable, Sendable {
+    public var promiseCents: Int64?
+    public var promiseDueOn: Day?
+    public var contactValue: String?
+    public var refusesChannel: Bool
+
+    public init(promiseCents: Int64? = nil, promiseDueOn: Day? = nil, contactValue: String? = nil, refusesChannel: Bool = false) {
+        self.promiseCents = promiseCents
+        self.promiseDueOn = promiseDueOn
+        self.contactValue = contactValue.map { $0.trimmingSpaces() }.flatMap { $0.isEmpty ? nil : $0 }
+        self.refusesChannel = refusesChannel
+    }
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case promiseIncomplete, promiseNotPositive, promiseInThePast(Day), promiseWithoutThatOutcome
+        public var description: String {
+            switch self {
+            case .promiseIncomplete: "a promise needs both an amount and a date"
+            case .promiseNotPositive: "the promised amount must be above zero"
+            case let .promiseInThePast(d): "the promised date must be today or later (today is \(d.iso))"
+            case .promiseWithoutThatOutcome: "an amount and date of promise go with the outcome \"promise\""
+            }
+        }
+    }
+
+    /// The promise these details carry for `action` recorded on `today`, checked.
+    public func promise(for action: CaseAction, today: Day, paidBeforeCents: Int64) throws(Problem) -> PaymentPromise? {
+        guard promiseCents != nil || promiseDueOn != nil else { return nil }
+        guard action.outcome == .promise else { throw .promiseWithoutThatOutcome }
+        guard let amount = promiseCents, let due = promiseDueOn else { throw .promiseIncomplete }
+        guard amount > 0 else { throw .promiseNotPositive }
+        guard due >= today else { throw .promiseInThePast(today) }
+        return PaymentPromise(amountCents: amount, dueOn: due, paidBeforeCents: paidBeforeCents)
+    }
+}

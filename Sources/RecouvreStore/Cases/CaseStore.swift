@@ -122,6 +122,9 @@ public struct CaseDetail: Sendable {
     public let events: [CaseEvent]
     public let investigation: Investigation?
     public let history: DebtorHistory
+    /// What the daily run decided for the case, newest first, each with its reason.
+    public let tasks: [CollectionTask]
+    public let contact: ContactState
 }
 
 /// Cases: the list, the page, phase changes and the investigation record.
@@ -167,8 +170,7 @@ public struct CaseStore: Sendable {
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
             // Integers read from the database, written inline: a list of bound values would be
             // one placeholder each, up to 500.
-            q += " AND (c.debtor_id IN (\(unsafeRaw: ([0] + found.debtorIDs).map(String.init).joined(separator: ",")))"
-            q += " OR c.id IN (\(unsafeRaw: ([0] + found.caseIDs).map(String.init).joined(separator: ","))))"
+            q += " AND (c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs)) OR c.id IN \(SQLQueryString.idList(found.caseIDs)))"
         }
         let (key, direction): (String, String) = switch sort {
         case .newest: ("", "DESC")
@@ -332,7 +334,8 @@ public struct CaseStore: Sendable {
             let investigation = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: id)").all().first.map(Self.decodeInvestigation)
             let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
             return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
-                              events: events, investigation: investigation, history: history)
+                              events: events, investigation: investigation, history: history,
+                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try await ContactStates.load(caseID: id, db: db))
         }
     }
 
@@ -414,21 +417,72 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// Records an action and its report on a case, and the event that shows it in the history.
-    public func recordAction(caseID: Int64, _ action: CaseAction, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
+    /// Records an action and its report on a case, and the event that shows it in the history;
+    /// then what follows from it: the contact state the engine and the contact rules read (a
+    /// promise suspends the reminders until its date), a wrong number's contact marked invalid, a
+    /// refused channel, the case's queued task of that channel done, and a dispute's suspension.
+    public func recordAction(caseID: Int64, _ action: CaseAction, details: ActionDetails = ActionDetails(), actor: Actor, at: Instant = SystemClock.now(),
+                             scope: CaseScope = .agency) async throws {
         try await database.transaction { db in
-            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+            guard let row = try await db.raw("""
+                SELECT c.debtor_id, c.paid_minor, c.status, c.suspension_reason, c.resume_to FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))
+                """).all().first else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
+            let today = ParisTime(at).day
+            let promise = try details.promise(for: action, today: today, paidBeforeCents: try row.decode(column: "paid_minor", as: Int64.self))
             try await db.raw("""
                 INSERT INTO case_actions (case_id, channel, outcome, report, actor, occurred_at)
                 VALUES (\(bind: caseID), \(bind: action.channel.rawValue), \(bind: action.outcome.rawValue), \(bind: action.report),
                   \(bind: actor.id), \(bind: at.description))
                 """).run()
-            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .action,
-                                                   text: action.historyText)], db: db)
+            var text = action.historyText
+            if let p = promise { text += " (promesse de \(Money.eur(cents: p.amountCents).formatted()) au \(p.dueOn.french))" }
+            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .action, text: text)], db: db)
             try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.action", entity: "case", entityID: CaseReference(caseID: caseID).description,
                                                    after: AuditTrail.json(action)), db: db)
+            var state = try await ContactStates.load(caseID: caseID, db: db).recording(action, on: today, promise: promise)
+            if details.refusesChannel { state.refusedChannels.insert(StepChannel(action.channel)) }
+            try await ContactStates.save(state, caseID: caseID, at: at, db: db)
+            if action.outcome == .wrongNumber || action.outcome == .returned, let value = details.contactValue {
+                try await db.raw("""
+                    UPDATE debtor_contacts SET status = 'invalid' WHERE debtor_id = \(bind: try row.decode(column: "debtor_id", as: Int64.self)) AND value = \(bind: value)
+                    """).run()
+            }
+            try await db.raw("""
+                UPDATE collection_tasks SET status = 'done', done_at = \(bind: at.description), done_by = \(bind: actor.id)
+                WHERE case_id = \(bind: caseID) AND status IN ('queued', 'outbox') AND channel = \(bind: StepChannel(action.channel).rawValue)
+                """).run()
+            // A contestation stops collection at once: the case is suspended until the creditor answers.
+            let lifecycle = try Self.decodeLifecycle(row)
+            if action.outcome == .dispute, lifecycle.possibleTargets.contains(.suspended) {
+                let t = try Transition.make(caseID: caseID, from: lifecycle, to: .suspended, suspensionReason: .dispute, actor: actor, at: at,
+                                            reason: "Contestation du débiteur : recouvrement arrêté en attendant la réponse du créancier")
+                try await Self.apply(t, db: db)
+                try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status IN ('queued', 'outbox')").run()
+            }
+        }
+    }
+
+    /// The creditor's answer to a dispute: collection resumes where it stopped, or the claim is
+    /// withdrawn and the case closed. Only a case suspended for a dispute can be answered.
+    public func answerDispute(caseID: Int64, resume: Bool, text: String, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
+        let answer = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !answer.isEmpty else { throw StoreError.invalid("say why: the answer is shown to the agent and kept in the history") }
+        try await database.transaction { db in
+            guard let row = try await db.raw("SELECT c.status, c.suspension_reason, c.resume_to FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().first else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
+            let current = try Self.decodeLifecycle(row)
+            guard let suspension = current.suspension, suspension.reason == .dispute else {
+                throw StoreError.invalid("case \(CaseReference(caseID: caseID)) has no dispute waiting for an answer")
+            }
+            let target: CaseStatus = resume ? suspension.resumeTo : .closed
+            let reason = (resume ? "Contestation écartée par le créancier, le recouvrement reprend : " : "Créance retirée par le créancier après contestation : ") + answer
+            let t = try Transition.make(caseID: caseID, from: current, to: target, actor: actor, at: at, reason: reason)
+            try await Self.apply(t, db: db)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.dispute_answer", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                   before: AuditTrail.json(current), after: AuditTrail.json(t.lifecycle)), db: db)
         }
     }
 

@@ -315,6 +315,76 @@ public enum Migrations {
             "CREATE INDEX cases_status_balance ON cases (status, (claimed_minor - paid_minor), id)",
             "CREATE INDEX cases_status_oldest_due ON cases (status, (COALESCE(oldest_due_on, '9999-12-31')), id)",
         ]),
+        Migration(version: 9, name: "amicable engine", statements: [
+            // Where a case stands in its strategy (PlanState), advanced by the daily run.
+            "ALTER TABLE cases ADD COLUMN strategy_code TEXT",
+            "ALTER TABLE cases ADD COLUMN strategy_variant TEXT",
+            "ALTER TABLE cases ADD COLUMN strategy_step INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE cases ADD COLUMN strategy_step_on TEXT",
+            "ALTER TABLE cases ADD COLUMN strategy_step_channel TEXT",
+            // What the agency knows of its contacts with the debtor of a case (ContactState); a
+            // row only once something was recorded.
+            """
+            CREATE TABLE contact_states (
+                case_id BIGINT PRIMARY KEY REFERENCES cases(id),
+                last_contact_on TEXT,
+                last_letter_on TEXT,
+                call_attempts TEXT NOT NULL DEFAULT '',
+                refused_channels TEXT NOT NULL DEFAULT '',
+                promise_cents BIGINT,
+                promise_due_on TEXT,
+                promise_paid_before_cents BIGINT,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            // What the daily run decided: letters, emails and texts for the outbox, calls, visits
+            // and reviews for a person's queue. One row per case and task key (strategy step,
+            // escalation, promise follow-up), so a rerun creates nothing twice.
+            """
+            CREATE TABLE collection_tasks (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                task_key TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                strategy_code TEXT,
+                variant TEXT,
+                step_index INTEGER,
+                due_on TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                priority BIGINT NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                done_at TEXT,
+                done_by TEXT,
+                UNIQUE (case_id, task_key)
+            )
+            """,
+            "CREATE INDEX collection_tasks_queue ON collection_tasks (status, priority, id)",
+            // The agency's collection settings (strategies, contact rules, queue order), one row per
+            // version; the newest is in force.
+            """
+            CREATE TABLE collection_settings (
+                id {ID},
+                document TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            // One row per day run: how far it got (resumable) and what it did.
+            """
+            CREATE TABLE daily_runs (
+                run_on TEXT PRIMARY KEY,
+                settings_id BIGINT,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                last_case_id BIGINT NOT NULL DEFAULT 0,
+                cases_seen BIGINT NOT NULL DEFAULT 0,
+                tasks_created BIGINT NOT NULL DEFAULT 0,
+                escalations BIGINT NOT NULL DEFAULT 0,
+                promises_judged BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

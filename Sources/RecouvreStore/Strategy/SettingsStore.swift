@@ -1,0 +1,107 @@
+import Foundation
+import RecouvreCore
+import SQLKit
+
+/// The collection settings in force, with the id of their version (stored on each daily run).
+public struct StoredSettings: Sendable {
+    /// nil: nothing saved yet, the shipped defaults are in force.
+    public let id: Int64?
+    public let settings: CollectionSettings
+}
+
+/// The agency's collection settings: read as JSON, validated, versioned (the newest row is in
+/// force; older ones stay so that a past run can be explained).
+public struct SettingsStore: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    /// The settings in force: the newest saved version, or the shipped defaults.
+    public func current() async throws -> StoredSettings {
+        try await database.withConnection { db in
+            guard let row = try await db.raw("SELECT id, document FROM collection_settings ORDER BY id DESC LIMIT 1").all().first else {
+                return StoredSettings(id: nil, settings: .defaults)
+            }
+            let text = try row.decode(column: "document", as: String.self)
+            return StoredSettings(id: try row.decode(column: "id", as: Int64.self), settings: try Self.parse(text).get())
+        }
+    }
+
+    /// Validates `text` and, when it is right, stores it as the version in force.
+    public func save(_ text: String, actor: Actor, at: Instant = SystemClock.now()) async throws -> Result<Int64, SettingsErrors> {
+        let parsed = Self.parse(text)
+        guard case let .success(settings) = parsed else {
+            if case let .failure(e) = parsed { return .failure(e) }
+            preconditionFailure()
+        }
+        let document = Self.json(settings)
+        let id = try await database.transaction { db in
+            let before = try await db.raw("SELECT document FROM collection_settings ORDER BY id DESC LIMIT 1").all().first?.decode(column: "document", as: String.self)
+            let row = try await db.raw("""
+                INSERT INTO collection_settings (document, created_at, created_by) VALUES (\(bind: document), \(bind: at.description), \(bind: actor.id)) RETURNING id
+                """).all().first!
+            let id = try row.decode(column: "id", as: Int64.self)
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "settings.collection", entity: "collection_settings", entityID: String(id),
+                                                   before: before, after: document), db: db)
+            return id
+        }
+        return .success(id)
+    }
+
+    /// The settings `text` holds, or every problem with it, each with its JSON path.
+    public static func parse(_ text: String) -> Result<CollectionSettings, SettingsErrors> {
+        let settings: CollectionSettings
+        do {
+            settings = try JSONDecoder().decode(CollectionSettings.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            return .failure(SettingsErrors(problems: [explain(error)]))
+        } catch {
+            return .failure(SettingsErrors(problems: [SettingsProblem(path: "", message: "not JSON: \(error)")]))
+        }
+        let problems = settings.problems()
+        return problems.isEmpty ? .success(settings) : .failure(SettingsErrors(problems: problems))
+    }
+
+    /// The settings as the agency edits them: indented JSON, keys in the order of the types.
+    public static func json(_ settings: CollectionSettings) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(settings), as: UTF8.self)
+    }
+
+    /// A decoding error as a path and a sentence a person can act on.
+    static func explain(_ error: DecodingError) -> SettingsProblem {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce("") { out, key in
+                if let i = key.intValue { return out + "[\(i)]" }
+                return out.isEmpty ? key.stringValue : out + "." + key.stringValue
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, ctx): return SettingsProblem(path: path(ctx.codingPath + [key]), message: "is missing")
+        case let .typeMismatch(type, ctx): return SettingsProblem(path: path(ctx.codingPath), message: "expected \(typeName(type))")
+        case let .valueNotFound(type, ctx): return SettingsProblem(path: path(ctx.codingPath), message: "expected \(typeName(type)), found null")
+        case let .dataCorrupted(ctx):
+            if ctx.codingPath.isEmpty {
+                let detail = (ctx.underlyingError as NSError?).flatMap { $0.userInfo[NSDebugDescriptionErrorKey] as? String }
+                return SettingsProblem(path: "", message: "not valid JSON" + (detail.map { " (\($0))" } ?? ""))
+            }
+            return SettingsProblem(path: path(ctx.codingPath), message: ctx.debugDescription)
+        @unknown default: return SettingsProblem(path: "", message: "\(error)")
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is String.Type: "a text"
+        case is Bool.Type: "true or false"
+        default: "\(type)".contains("Array") ? "a list" : "an object"
+        }
+    }
+}
+
+/// Everything wrong with a settings document.
+public struct SettingsErrors: Error, Sendable, CustomStringConvertible {
+    public let problems: [SettingsProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

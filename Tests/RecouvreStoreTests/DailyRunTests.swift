@@ -1,0 +1,202 @@
+import Foundation
+import RecouvreCore
+import Testing
+@testable import RecouvreStore
+
+@Suite struct DailyRunTests {
+    let settings = StoredSettings(id: nil, settings: .defaults)
+    let monday = today
+
+    /// Two companies (one with a phone) and `people` consumers, all in the amicable phase.
+    func portfolio(_ db: Database, people: Int = 5) async throws {
+        _ = try await addCreditor(db)
+        var file = header.replacingOccurrences(of: "email;", with: "email;phone;")
+        file += "A1;Garage Martin;443061841;3 rue Pasteur;69003;Lyon;;04 72 00 00 01;01/02/2026;03/03/2026;2500;;EUR\n"
+        file += "A2;Autre SA;552032534;1 rue;75001;Paris;contact@autre.fr;;01/02/2026;03/03/2026;600;;EUR\n"
+        for i in 0..<people { file += "P\(i);Client \(i);;\(i) rue;75001;Paris;;;01/01/2026;31/01/2026;10;;EUR\n" }
+        let summary = try await importText(db, file)
+        #expect(summary.rowsRejected == 0)
+        try await db.withConnection { try await $0.raw("UPDATE cases SET status = 'amicable'").run() }
+    }
+
+    /// The tasks, each as one line led by its debtor's name (case ids follow the import's order,
+    /// which two databases need not share).
+    func tasks(_ db: Database) async throws -> [String] {
+        try await db.withConnection { db in
+            try await db.raw("""
+                SELECT d.name, t.task_key, t.channel, t.status, t.due_on, t.reason FROM collection_tasks t JOIN cases c ON c.id = t.case_id
+                JOIN debtors d ON d.id = c.debtor_id ORDER BY d.name, t.task_key
+                """).all().map { r in
+                [try r.decode(column: "name", as: String.self), try r.decode(column: "task_key", as: String.self),
+                 try r.decode(column: "channel", as: String.self), try r.decode(column: "status", as: String.self),
+                 try r.decode(column: "due_on", as: String.self), try r.decode(column: "reason", as: String.self)].joined(separator: "|")
+            }
+        }
+    }
+
+    func plans(_ db: Database) async throws -> [String] {
+        try await db.withConnection { db in
+            try await db.raw("""
+                SELECT d.name, c.status, c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.next_action_on
+                FROM cases c JOIN debtors d ON d.id = c.debtor_id ORDER BY d.name
+                """).all().map { r in
+                [try r.decode(column: "name", as: String.self), try r.decode(column: "status", as: String.self),
+                 try r.decode(column: "strategy_code", as: String?.self) ?? "-", try r.decode(column: "strategy_variant", as: String?.self) ?? "-",
+                 String(try r.decode(column: "strategy_step", as: Int.self)), try r.decode(column: "strategy_step_on", as: String?.self) ?? "-",
+                 try r.decode(column: "next_action_on", as: String?.self) ?? "-"].joined(separator: "|")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func firstLettersGoToTheOutboxAndARerunCreatesNothing(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db)
+            let run = DailyRun(db)
+            let first = try await run.run(on: monday, settings: settings, batchSize: 3)
+            #expect(first.casesSeen == 7 && first.tasksCreated == 7 && first.alreadyDone)
+            let created = try await tasks(db)
+            #expect(created.allSatisfy { $0.contains("|outbox|") })
+            #expect(created.contains { $0.contains(":0|letter|outbox|2026-11-23|Étape 1 de « Particuliers » : courrier, dès l'entrée en phase amiable") })
+            #expect(created.contains { $0.contains("b2b-medium:champion:0|letter|") })
+            let again = try await run.run(on: monday, settings: settings, batchSize: 3)
+            #expect(again == first)
+            // Even a forced second pass over the same day (its run row gone) plans nothing new.
+            try await db.withConnection { try await $0.raw("DELETE FROM daily_runs").run() }
+            let forced = try await run.run(on: monday, settings: settings, batchSize: 3)
+            #expect(forced.tasksCreated == 0)
+            #expect(try await tasks(db) == created)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aRunStoppedMidwayAndRerunEndsAsOneCleanRun(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { clean, _ in
+            try await withTestDatabase(backend) { crashed, _ in
+                for db in [clean, crashed] { try await portfolio(db, people: 9) }
+                let days = (0..<40).map { monday.adding(days: $0) }
+                for day in days { _ = try await DailyRun(clean).run(on: day, settings: settings, batchSize: 4) }
+                for day in days {
+                    await #expect(throws: DailyRunInterrupted.self) {
+                        _ = try await DailyRun(crashed).run(on: day, settings: settings, batchSize: 4, interruptAfterBatches: 1)
+                    }
+                    _ = try await DailyRun(crashed).run(on: day, settings: settings, batchSize: 4)
+                }
+                #expect(try await tasks(crashed) == tasks(clean))
+                #expect(try await plans(crashed) == plans(clean))
+                #expect(try await tasks(clean).count > 11)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func callsReachTheAgentsQueueAndAreDoneByRecordingTheCall(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db, people: 0)
+            let agent = try await UserStore(db).create(login: "agent.martin", displayName: "Martin", role: .agent, team: "Paris", passwordHash: "!")
+            try await db.withConnection { try await $0.raw("UPDATE cases SET agent_id = \(bind: agent.id)").run() }
+            for d in 0..<8 { _ = try await DailyRun(db).run(on: monday.adding(days: d), settings: settings) }
+            // b2b-medium (Garage Martin, 2,500 €): letter on Monday, call 7 days later (Monday 30th).
+            let queue = try await WorkQueue(db).items(scope: .agency, agentID: agent.id, today: monday.adding(days: 7))
+            #expect(queue.count == 1)
+            let item = try #require(queue.first)
+            #expect(item.task.channel == .call && item.phones == ["+33472000001"] && item.debtorName == "Garage Martin")
+            #expect(item.task.reason.hasPrefix("Étape 2 de « B2B 1 000 – 5 000 € » : appel, 7 jours après l'étape 1"))
+            // Autre SA has no phone: its call step was skipped, it never reaches the queue.
+            #expect(try await WorkQueue(db).items(scope: .agency, agentID: agent.id, today: monday.adding(days: 30)).allSatisfy { $0.debtorName == "Garage Martin" })
+            let tuesday10h = Instant(millisecondsSinceEpoch: Int64(monday.adding(days: 8).daysSinceEpoch) * 86_400_000 + 9 * 3_600_000)
+            try await CaseStore(db).recordAction(caseID: item.task.caseID, try CaseAction(channel: .call, outcome: .reached, report: "Joint le gérant"),
+                                                 actor: .user("agent.martin"), at: tuesday10h)
+            #expect(try await WorkQueue(db).items(scope: .agency, agentID: agent.id, today: monday.adding(days: 8)).isEmpty)
+            let detail = try #require(try await CaseStore(db).detail(id: item.task.caseID, scope: .agency))
+            #expect(detail.tasks.first?.status == .done)
+            #expect(detail.contact.lastContactOn == monday.adding(days: 8))
+            // The debtor was reached: the next "only if no contact" call is skipped when it falls due.
+            for d in 8..<30 { _ = try await DailyRun(db).run(on: monday.adding(days: d), settings: settings) }
+            let after = try #require(try await CaseStore(db).detail(id: item.task.caseID, scope: .agency))
+            #expect(after.tasks.contains { $0.channel == .registeredLetter && $0.reason.contains("étape 3 sautée (débiteur joint le 01/12/2026)") })
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func noReminderDuringAPromiseAndABrokenOneComesBackToTheQueue(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db, people: 0)
+            let garage = try await db.withConnection { try await $0.raw("SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.name = 'Garage Martin'").all()[0].decode(column: "id", as: Int64.self) }
+            let noon = Instant(millisecondsSinceEpoch: Int64(monday.daysSinceEpoch) * 86_400_000 + 11 * 3_600_000)
+            try await CaseStore(db).recordAction(caseID: garage, try CaseAction(channel: .call, outcome: .promise, report: "Paiera 1 000 € sous 15 jours"),
+                                                 details: ActionDetails(promiseCents: 100_000, promiseDueOn: monday.adding(days: 15)), actor: .user("agent"), at: noon)
+            for d in 0...15 { _ = try await DailyRun(db).run(on: monday.adding(days: d), settings: settings) }
+            #expect(try await tasks(db).filter { $0.hasPrefix("Garage Martin|") }.isEmpty, "no reminder while the promise runs")
+            _ = try await DailyRun(db).run(on: monday.adding(days: 16), settings: settings)
+            let detail = try #require(try await CaseStore(db).detail(id: garage, scope: .agency))
+            #expect(detail.contact.promise == nil)
+            #expect(detail.events.contains { $0.text == "Promesse de paiement de \(Money.eur(cents: 100_000).formatted()) au 08/12/2026 : non tenue" })
+            let followUp = try #require(detail.tasks.first { $0.strategyCode == nil })
+            #expect(followUp.channel == .call && followUp.status == .queued && followUp.priority >= 50)
+            // The strategy resumed the same day with its first letter.
+            #expect(detail.tasks.contains { $0.channel == .letter && $0.reason.contains("promesse non tenue") })
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func aDisputeStopsEverythingUntilTheCreditorAnswers(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db, people: 0)
+            let garage = try await db.withConnection { try await $0.raw("SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.name = 'Garage Martin'").all()[0].decode(column: "id", as: Int64.self) }
+            _ = try await DailyRun(db).run(on: monday, settings: settings)
+            let store = CaseStore(db)
+            try await store.recordAction(caseID: garage, try CaseAction(channel: .call, outcome: .dispute, report: "Conteste la facture A1 : jamais livrée"),
+                                         actor: .user("agent"))
+            var detail = try #require(try await store.detail(id: garage, scope: .agency))
+            #expect(detail.lifecycle.suspension?.reason == .dispute)
+            #expect(detail.tasks.allSatisfy { $0.status == .cancelled })
+            for d in 1..<40 { _ = try await DailyRun(db).run(on: monday.adding(days: d), settings: settings) }
+            #expect(try await tasks(db).filter { $0.hasPrefix("Garage Martin|") }.count == 1, "nothing after the dispute")
+            await #expect(throws: StoreError.self) { try await store.answerDispute(caseID: garage, resume: true, text: " ", actor: .user("acme")) }
+            try await store.answerDispute(caseID: garage, resume: true, text: "Livraison prouvée (bon signé)", actor: .user("acme"))
+            detail = try #require(try await store.detail(id: garage, scope: .agency))
+            #expect(detail.summary.status == .amicable)
+            await #expect(throws: StoreError.self) { try await store.answerDispute(caseID: garage, resume: true, text: "encore", actor: .user("acme")) }
+            _ = try await DailyRun(db).run(on: monday.adding(days: 40), settings: settings)
+            #expect(try await tasks(db).filter { $0.hasPrefix("Garage Martin|") }.count == 2, "collection resumes")
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func theEndOfAStrategyEscalates(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db, people: 1)
+            for d in 0..<90 { _ = try await DailyRun(db).run(on: monday.adding(days: d), settings: settings) }
+            let statuses = try await plans(db).map { $0.split(separator: "|").prefix(2).joined(separator: " ") }
+            // b2b-medium ends in the decision phase; b2b-small and consumers in a supervisor's review.
+            #expect(statuses == ["Autre SA amicable", "Client 0 amicable", "Garage Martin decision_pending"])
+            let reviews = try await WorkQueue(db).items(scope: .agency, today: monday.adding(days: 90)).filter { $0.task.channel == .review }
+            #expect(reviews.count == 2)
+            let garageID = try await db.withConnection { try await $0.raw("SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.name = 'Garage Martin'").all()[0].decode(column: "id", as: Int64.self) }
+            let garage = try #require(try await CaseStore(db).detail(id: garageID, scope: .agency))
+            #expect(garage.events.contains { $0.toStatus == .decisionPending && $0.text.hasPrefix("Fin de la stratégie « B2B 1 000 – 5 000 € »") })
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func settingsAreValidatedAndVersioned(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let store = SettingsStore(db)
+            #expect(try await store.current().id == nil)
+            let bad = #"{"strategies": [{"code": "x", "name": "X", "tier": {}, "steps": [{"channel": "phone", "delay_days": 0}], "escalation": "decision"}]}"#
+            guard case let .failure(e) = try await store.save(bad, actor: .user("admin")) else { Issue.record("accepted"); return }
+            #expect(e.problems.first?.path == "strategies[0].steps[0].channel")
+            guard case let .failure(e2) = try await store.save(#"{"strategies": [{"code": "x"}]}"#, actor: .user("admin")) else { Issue.record("accepted"); return }
+            #expect(e2.problems.map(\.description) == ["strategies[0].name: is missing"])
+            guard case let .failure(e3) = try await store.save("{", actor: .user("admin")) else { Issue.record("accepted"); return }
+            #expect(e3.problems[0].message.hasPrefix("not valid JSON"))
+            var custom = CollectionSettings.defaults
+            custom.contactRules.maxCallAttemptsPer7Days = 2
+            guard case let .success(id) = try await store.save(SettingsStore.json(custom), actor: .user("admin")) else { Issue.record("refused"); return }
+            let current = try await store.current()
+            #expect(current.id == id && current.settings == custom)
+            #expect(try await count(db, "collection_settings") == 1)
+        }
+    }
+}
