@@ -7,9 +7,13 @@ import RecouvreStore
 public struct ServerConfiguration: Sendable {
     public var hostname: String
     public var port: Int
-    public init(hostname: String = "127.0.0.1", port: Int = 8080) {
+    /// The clock of the rules that depend on the time of day (contact hours, today's queue); tests
+    /// set it so that they do not depend on when they run.
+    public var now: @Sendable () -> Instant
+    public init(hostname: String = "127.0.0.1", port: Int = 8080, now: @escaping @Sendable () -> Instant = { SystemClock.now() }) {
         self.hostname = hostname
         self.port = port
+        self.now = now
     }
 }
 
@@ -21,7 +25,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "recouvre")
     logger.logLevel = .info
-    let router = try buildRouter(database: database)
+    let router = try buildRouter(database: database, now: configuration.now)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
@@ -30,7 +34,7 @@ public func buildApplication(
 }
 
 /// The routes: pages under `/`, the JSON API under `/api/v1`.
-public func buildRouter(database: Database) throws -> Router<AppContext> {
+public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() }) throws -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let views = try Views()
     router.get("/health") { _, _ -> Response in
@@ -49,8 +53,9 @@ public func buildRouter(database: Database) throws -> Router<AppContext> {
     PartyPages(database: database, views: views).addRoutes(to: router)
     UserPages(database: database, views: views).addRoutes(to: router.group("admin/users"))
     ImportPages(database: database, views: views).addRoutes(to: router)
-    CasePages(database: database, views: views).addRoutes(to: router.group("cases"))
-    API(database: database).addRoutes(to: router.group("api/v1"))
+    WorkPages(database: database, views: views, now: now).addRoutes(to: router)
+    CasePages(database: database, views: views, now: now).addRoutes(to: router.group("cases"))
+    API(database: database, now: now).addRoutes(to: router.group("api/v1"))
     return router
 }
 

@@ -10,7 +10,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, Import.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -31,25 +31,122 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
-func serve(_ database: Database, hostname: String, port: Int, banner: String? = nil) async throws {
+/// Serves until stopped (Ctrl-C, SIGTERM), with the daily run's scheduler beside it unless
+/// `dailyRunHour` is nil.
+func serve(_ database: Database, hostname: String, port: Int, banner: String? = nil, dailyRunHour: Int? = 6) async throws {
     let app = try await buildApplication(ServerConfiguration(hostname: hostname, port: port), database: database) { port in
         FileHandle.standardOutput.write(Data(((banner ?? "Recouvre listens on http://\(hostname):\(port)/") + "\n").utf8))
     }
-    try await app.runService()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService() }
+        if let hour = dailyRunHour { group.addTask { await DailyScheduler(database, hour: hour).loop() } }
+        // The server stops on a signal; the scheduler stops with it.
+        try await group.next()
+        group.cancelAll()
+    }
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the web server.")
+    static let configuration = CommandConfiguration(abstract: "Start the web server (and the daily run's scheduler).")
     @OptionGroup var database: DatabaseOption
     @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Hour (Paris time) from which the day's amicable run starts.") var dailyRunHour = 6
+    @Flag(help: "Do not schedule the daily run in this process (leave it to `recouvre worker`).") var noDailyRun = false
 
     func run() async throws {
         let db = try await database.open()
         defer { Task { await db.close() } }
-        try await serve(db, hostname: hostname, port: port)
+        try await serve(db, hostname: hostname, port: port, dailyRunHour: noDailyRun ? nil : dailyRunHour)
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run background work without serving pages: the daily amicable run, each day from its hour.")
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Hour (Paris time) from which the day's amicable run starts.") var dailyRunHour = 6
+
+    func run() async throws {
+        let db = try await database.open()
+        defer { Task { await db.close() } }
+        print("Recouvre worker: daily run from \(dailyRunHour):00 Paris time — Ctrl-C to stop")
+        await DailyScheduler(db, hour: dailyRunHour).loop()
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the amicable phase's daily run for a day: every amicable case through its strategy.",
+        discussion: """
+        Letters, emails and texts go to the outbox; calls, visits and reviews to the work queues. \
+        Running a day twice creates nothing new; a run stopped midway resumes where it stopped.
+        """)
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The day to run (YYYY-MM-DD; default: today in Paris).") var date: String?
+    @Option(help: "Cases per transaction.") var batchSize = 5_000
+
+    func run() async throws {
+        let day: Day
+        if let date {
+            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
+            day = d
+        } else { day = SystemClock.today() }
+        let db = try await database.open()
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let before = try await DailyRun(db).summary(of: day)
+            let s = try await DailyRun(db).run(on: day, settings: try await SettingsStore(db).current(), batchSize: batchSize)
+            await db.close()
+            let note = before.alreadyDone ? " (already run: nothing new)" : ""
+            print("Daily run of \(day.iso)\(note) in \(String(format: "%.1f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged")
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+}
+
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Export or import the collection settings (strategies, contact rules, queue order) as JSON.",
+        subcommands: [Export.self, ImportSettings.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the settings in force (or write them to --file).")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Write to this file instead of standard output.") var file: String?
+
+        func run() async throws {
+            let db = try await database.open()
+            let current = try await SettingsStore(db).current()
+            await db.close()
+            let text = SettingsStore.json(current.settings) + "\n"
+            if let file { try text.write(toFile: file, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+        }
+    }
+
+    struct ImportSettings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Validate a settings file and put it in force; nothing changes if it has a problem.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The JSON file.") var file: String
+
+        func run() async throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let db = try await database.open()
+            let result = try await SettingsStore(db).save(text, actor: .user(NSUserName()))
+            await db.close()
+            switch result {
+            case let .success(id): print("settings version \(id) in force")
+            case let .failure(e):
+                FileHandle.standardError.write(Data("settings refused, nothing changed:\n\(e.problems.map { "  \($0)" }.joined(separator: "\n"))\n".utf8))
+                throw ExitCode(1)
+            }
+        }
     }
 }
 
@@ -107,6 +204,12 @@ extension Demo {
                                                       creditorID: role == .creditorUser ? creditor?.id : nil,
                                                       team: role == .agent || role == .supervisor ? "Paris" : nil, passwordHash: hash)
             logins.append("\(user.login) (\(role.rawValue))")
+            if role == .agent {
+                // The demo's agent takes over Marc Martin's cases, so their queue has today's calls.
+                try await db.withConnection { db in
+                    try await db.raw("UPDATE cases SET agent_id = \(bind: user.id) WHERE agent_id = (SELECT id FROM users WHERE login = 'agent.martin')").run()
+                }
+            }
         }
         return logins
     }

@@ -95,7 +95,7 @@ extension ServerTests {
             let file = "\(dir)/relances-navigateur.csv"
             try Self.claimFile.replacingOccurrences(of: "Boulangerie Vial", with: "Boulangerie Navigateur").write(toFile: file, atomically: true, encoding: .utf8)
 
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.live) { client in
                 let site = "http://127.0.0.1:\(try #require(client.port))"
                 let (process, port) = try await startChromedriver(driverPath)

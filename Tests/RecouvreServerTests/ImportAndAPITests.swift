@@ -36,7 +36,7 @@ extension ServerTests {
 
     @Test func aSupervisorImportsAFileSeesTheSummaryAndDownloadsTheRejects() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
                 let chief = try await logIn(client, db, as: .supervisor)
@@ -92,7 +92,7 @@ extension ServerTests {
 
     @Test func theAPIImportsCSVAndJSONRecordsActionsAndListsCreditorsAndDocuments() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let chief = try await apiToken(db, as: .supervisor)
                 let auth: HTTPFields = [.authorization: "Bearer \(chief)"]
@@ -221,7 +221,7 @@ extension ServerTests {
     /// creditor's user never sees another creditor's documents or imports.
     @Test func eachRoleOnEachAPIRouteGetsWhatTheRightsTableSays() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let creditors = try await CreditorStore(db).list().sorted { $0.id < $1.id }
                 // A rejects document of the first creditor.

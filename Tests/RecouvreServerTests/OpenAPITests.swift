@@ -139,7 +139,7 @@ extension ServerTests {
         let importExample = try #require(((((paths["/claims/import"]?["post"] as? [String: Any])?["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["example"])
         let importBody = try JSONSerialization.data(withJSONObject: importExample)
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let admin = try await apiToken(db, as: .admin)
                 let c = try #require(try await CaseStore(db).list(scope: .agency, filter: CaseFilter(status: .amicable), limit: 1).cases.first)

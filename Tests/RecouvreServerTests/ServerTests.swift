@@ -6,6 +6,10 @@ import RecouvreStore
 import Testing
 @testable import RecouvreServer
 
+/// The server's clock in tests: Tuesday 24 November 2026, 10:30 in Paris (inside the call hours,
+/// the day after the demo portfolio's "today"), so that no test depends on when it runs.
+let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000Z")! }
+
 /// In-process HTTP tests of the pages and the API, on a demo portfolio in a real SQLite file.
 @Suite(.serialized) struct ServerTests {
     func withDemo(_ body: @Sendable (Database) async throws -> Void) async throws {
@@ -23,7 +27,7 @@ import Testing
 
     @Test func healthListAndCasePagesInBothLanguages() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { r in
                     #expect(r.status == .ok && String(buffer: r.body) == #"{"status":"ok"}"#)
@@ -61,7 +65,7 @@ import Testing
 
     @Test func apiListsCasesAndExplainsErrors() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let cookie = try await logIn(client, db, as: .agent)
                 let next: String? = try await client.execute(uri: "/api/v1/cases?status=paid&limit=5", method: .get, headers: [.cookie: cookie]) { r in
@@ -122,7 +126,7 @@ import Testing
 
     @Test func pagesAskForALoginAndTheSessionCookieIsGuarded() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/cases?status=paid", method: .get) { r in
                     #expect(r.status == .found && r.headers[.location] == "/login?next=%2Fcases%3Fstatus%3Dpaid")
@@ -164,7 +168,7 @@ import Testing
 
     @Test func theSessionCookieIsHttpOnlyAndSameSiteAndSecureBehindTLS() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 _ = try await UserStore(db).create(login: "marie", displayName: "Marie", role: .agent, passwordHash: Passwords.hash(Self.password))
                 let (token, formCookie): (String, String) = try await client.execute(uri: "/login", method: .get) { r in
@@ -184,7 +188,7 @@ import Testing
 
     @Test func fiveWrongPasswordsLockTheLoginForAQuarterOfAnHour() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 _ = try await UserStore(db).create(login: "marie", displayName: "Marie", role: .agent, passwordHash: Passwords.hash(Self.password))
                 for _ in 0..<loginAttemptsAllowed {
@@ -198,7 +202,7 @@ import Testing
 
     @Test func aCreditorsUserSeesOnlyThatCreditorsCases() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let cookie = try await logIn(client, db, as: .creditorUser)
                 let creditors = try await CreditorStore(db).list()
@@ -226,7 +230,7 @@ import Testing
 
     @Test func anAgentSeesTheCasesOfTheirTeamAndASupervisorSharesThemOut() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let workers = try await UserStore(db).caseWorkers()
                 let leroy = try #require(workers.first { $0.login == "agent.leroy" })
@@ -298,7 +302,7 @@ import Testing
 
     @Test func anAgentActsOnACaseAndTheCreditorReadsTheReport() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
                 let c = try #require(try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditor.id, status: .amicable), limit: 1).cases.first)
@@ -346,7 +350,7 @@ import Testing
 
     @Test func apiTokensAreShownOnceWorkUntilRevokedAndAPasswordChangeEndsSessions() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let cookie = try await logIn(client, db, as: .creditorUser)
                 let token = try await csrf(client, cookie, page: "/account")
@@ -393,7 +397,7 @@ import Testing
     /// 403 otherwise; every role reads (within its scope).
     @Test func eachRoleOnEachCaseRouteGetsWhatTheRightsTableSays() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
                 // Cases of the Paris team (the test agents' team) and of the creditor the creditor's user belongs to.
@@ -416,6 +420,15 @@ import Testing
                     }
                     let (status, _) = try await post(client, "\(page)/assign", cookie, ["csrf": token, "agent": String(worker.id)])
                     #expect(status == (role.may(.assignCases) ? .seeOther : .forbidden), "\(role) assigns")
+                    // The case has no dispute: those who may answer one are told so, the others are refused.
+                    let (answer, _) = try await post(client, "\(page)/dispute", cookie, ["csrf": token, "decision": "resume", "text": "Créance due"])
+                    #expect(answer == (role.may(.answerDisputes) ? .unprocessableContent : .forbidden), "\(role) answers a dispute")
+                    try await client.execute(uri: "/queue", method: .get, headers: [.cookie: cookie]) { r in
+                        #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens the queue")
+                    }
+                    try await client.execute(uri: "/settings/collection", method: .get, headers: [.cookie: cookie]) { r in
+                        #expect(r.status == (role.may(.editStrategies) ? .ok : .forbidden), "\(role) opens the strategies")
+                    }
                 }
             }
         }
@@ -423,7 +436,7 @@ import Testing
 
     @Test func debtorAndCreditorPagesShowWhatTheViewerMaySee() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let creditors = try await CreditorStore(db).list()
                 let own = try #require(creditors.first)
@@ -462,7 +475,7 @@ import Testing
 
     @Test func anAdministratorCreatesAndDisablesUsersAndNobodyElseCan() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0), database: db)
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
             try await app.test(.router) { client in
                 let admin = try await logIn(client, db, as: .admin)
                 let token = try await csrf(client, admin, page: "/admin/users")

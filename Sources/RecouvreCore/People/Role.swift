@@ -24,19 +24,24 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     case manageUsers
     /// Read and verify the audit trail.
     case readAudit
+    /// Answer a debtor's dispute: resume collection or withdraw the claim (the creditor decides;
+    /// a supervisor records the creditor's answer).
+    case answerDisputes
+    /// Edit the amicable strategies, the contact rules and the queue order.
+    case editStrategies
 }
 
 extension Role {
     /// The rights table (also in the README). Read access to cases is everyone's, within their
-    /// scope; acting on them is the collection staff's; a creditor's user only reads.
+    /// scope; acting on them is the collection staff's; a creditor's user reads, and answers its debtors' disputes.
     public static let rights: [Role: Set<Right>] = [
         .agent: [.viewCases, .workCases],
-        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors],
+        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
         .accountant: [.viewCases, .viewCreditors, .readAudit],
         .riskAnalyst: [.viewCases, .viewCreditors],
         .admin: Set(Right.allCases),
-        .creditorUser: [.viewCases],
+        .creditorUser: [.viewCases, .answerDisputes],
     ]
 
     public func may(_ right: Right) -> Bool { Self.rights[self]?.contains(right) ?? false }

@@ -43,7 +43,18 @@ public enum StepChannel: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    public var french: String { self == .review ? "Revue superviseur" : actionChannel.french.lowercasedFirst }
+    /// As the reasons and pages say it, within a sentence.
+    public var french: String {
+        switch self {
+        case .letter: "courrier"
+        case .registeredLetter: "lettre recommandée"
+        case .call: "appel"
+        case .visit: "visite"
+        case .email: "courriel"
+        case .sms: "SMS"
+        case .review: "revue par le superviseur"
+        }
+    }
 }
 
 /// One step of a strategy: a channel, when it falls, and the conditions that must hold.
@@ -220,8 +231,4 @@ enum StableHash {
         for b in text.utf8 { mix(b) }
         return h
     }
-}
-
-extension String {
-    var lowercasedFirst: String { isEmpty ? self : first!.lowercased() + dropFirst() }
 }

@@ -58,6 +58,7 @@ struct APIRoute: Hashable, Sendable {
 /// change anything). Every answer is scoped like the pages; errors are problem documents.
 struct API: Sendable {
     let database: Database
+    var now: @Sendable () -> Instant = { SystemClock.now() }
 
     typealias Handler = @Sendable (Request, AppContext) async throws -> Response
 

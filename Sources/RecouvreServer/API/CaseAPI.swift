@@ -44,11 +44,23 @@ extension API {
             allowed_transitions: d.lifecycle.possibleTargets.sorted().map(\.rawValue)))
     }
 
-    /// `POST /cases/{id}/actions` with `{"channel", "outcome", "report"}`: the same rules as the
-    /// case page's form; 201 with the event as the history shows it.
+    /// `POST /cases/{id}/actions` with `{"channel", "outcome", "report"}` and optionally the promise
+    /// (`promise_amount_cents`, `promise_due_on`), the `contact` used and `refuses_channel`: the
+    /// same rules as the case page's form. An action against the contact rules is refused (409
+    /// `contact_rule`) unless `override_contact_rules` is true. 201 with the event as the history
+    /// shows it.
     func createAction(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let id = try Self.caseID(context)
-        struct Body: Decodable { let channel: String; let outcome: String; let report: String }
+        struct Body: Decodable {
+            let channel: String
+            let outcome: String
+            let report: String
+            let promise_amount_cents: Int64?
+            let promise_due_on: String?
+            let contact: String?
+            let refuses_channel: Bool?
+            let override_contact_rules: Bool?
+        }
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: Data(buffer: try await request.body.collect(upTo: 64 << 10))) } catch {
             throw Problem(status: .badRequest, code: "invalid_json", detail: "expected {\"channel\", \"outcome\", \"report\"} as JSON")
@@ -63,9 +75,28 @@ extension API {
         do { action = try CaseAction(channel: channel, outcome: outcome, report: body.report) } catch let e as CaseAction.Problem {
             throw Problem(status: .unprocessableContent, code: "invalid_action", detail: e.description)
         }
-        let at = SystemClock.now()
-        do { try await CaseStore(database).recordAction(caseID: id, action, actor: user.actor, at: at, scope: CaseScope(user)) } catch StoreError.notFound {
+        var promiseDay: Day?
+        if let raw = body.promise_due_on {
+            guard let d = Day(parsing: raw) else { throw Problem(status: .unprocessableContent, code: "invalid_promise", detail: "promise_due_on: YYYY-MM-DD, not \(raw)") }
+            promiseDay = d
+        }
+        let details = ActionDetails(promiseCents: body.promise_amount_cents, promiseDueOn: promiseDay, contactValue: body.contact,
+                                    refusesChannel: body.refuses_channel ?? false)
+        let at = now()
+        let store = CaseStore(database), scope = CaseScope(user)
+        do {
+            if body.override_contact_rules != true {
+                guard let state = try await store.contactState(caseID: id, scope: scope) else { throw StoreError.notFound("case") }
+                let violations = try await SettingsStore(database).current().settings.contactRules.violations(channel: channel, at: at, state: state, calendar: .france)
+                if !violations.isEmpty {
+                    throw Problem(status: .conflict, code: "contact_rule", detail: violations.map(\.description).joined(separator: " ; ") + " (override_contact_rules: true to record it anyway)")
+                }
+            }
+            try await store.recordAction(caseID: id, action, details: details, actor: user.actor, at: at, scope: scope)
+        } catch StoreError.notFound {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
+        } catch let e as ActionDetails.Problem {
+            throw Problem(status: .unprocessableContent, code: "invalid_promise", detail: e.description)
         }
         struct Created: Encodable { let `case`: String; let at, actor, kind, text, channel, outcome, report: String }
         return try jsonResponse(Created(case: CaseReference(caseID: id).description, at: at.description, actor: user.actor.id, kind: CaseEvent.Kind.action.rawValue,

@@ -113,6 +113,7 @@ enum OpenAPIDocument {
             "401": {$ref: "#/components/responses/Unauthenticated"}
             "403": {$ref: "#/components/responses/Forbidden"}
             "404": {$ref: "#/components/responses/NotFound"}
+            "409": {$ref: "#/components/responses/ContactRule"}
             "422": {$ref: "#/components/responses/Unprocessable"}
       /creditors:
         get:
@@ -327,6 +328,13 @@ enum OpenAPIDocument {
               schema: {$ref: "#/components/schemas/Problem"}
               example: {type: "https://recouvre.example/problems/invalid_action", title: Unprocessable Content, status: 422, code: invalid_action,
                         detail: the outcome sent does not apply to call}
+        ContactRule:
+          description: The action breaks the agency's contact rules; nothing was recorded
+          content:
+            application/problem+json:
+              schema: {$ref: "#/components/schemas/Problem"}
+              example: {type: "https://recouvre.example/problems/contact_rule", title: Conflict, status: 409, code: contact_rule,
+                        detail: "hors des heures d'appel (il est 21 h 30, heure de Paris) (override_contact_rules: true to record it anyway)"}
         Unsupported:
           description: A body of a type the route does not read
           content:
@@ -411,6 +419,11 @@ enum OpenAPIDocument {
             channel: {type: string, enum: [call, letter, registered_letter, email, sms, visit, note]}
             outcome: {type: string, enum: [reached, no_answer, left_message, wrong_number, promise, refusal, dispute, sent, returned, none]}
             report: {type: string, minLength: 1, maxLength: 4000}
+            promise_amount_cents: {type: integer, minimum: 1, description: "With the outcome promise: the amount promised, in cents"}
+            promise_due_on: {type: string, format: date, description: "With the outcome promise: the day it is promised by; reminders wait until then"}
+            contact: {type: string, description: "The phone number or email used; marked invalid on wrong_number or returned"}
+            refuses_channel: {type: boolean, description: "The debtor refuses this channel from now on; the strategies skip it"}
+            override_contact_rules: {type: boolean, description: "Record it even though it breaks the contact rules (hours, days, weekly cap, letter gap)"}
         ActionCreated:
           type: object
           required: [case, at, actor, kind, text, channel, outcome, report]

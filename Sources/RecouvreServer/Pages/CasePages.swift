@@ -8,6 +8,7 @@ import RecouvreStore
 struct CasePages: Sendable {
     let database: Database
     let views: Views
+    let now: @Sendable () -> Instant
     let counts = StatusCounts()
 
     func addRoutes(to group: RouterGroup<AppContext>) {
@@ -19,15 +20,29 @@ struct CasePages: Sendable {
     }
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
-    enum CaseForm: String, CaseIterable, Sendable { case actions, phase, investigation, assign }
+    enum CaseForm: String, CaseIterable, Sendable {
+        case actions, phase, investigation, assign, dispute
+
+        var right: Right {
+            switch self {
+            case .assign: .assignCases
+            case .dispute: .answerDisputes
+            case .actions, .phase, .investigation: .workCases
+            }
+        }
+    }
 
     /// A refused form: shown above the case page, which is sent again with status 422.
     struct FormError: Error { let message: String }
 
+    /// An action that would break the contact rules: the page comes back with the warnings, the
+    /// form as it was typed, and a box to tick to record it anyway.
+    struct ContactWarning: Error { let violations: [ContactRuleViolation] }
+
     /// Records an action, changes the phase or saves the investigation, then goes back to the case
     /// page (POST, redirect, GET); a refused form comes back with its reason.
     func change(_ request: Request, _ context: AppContext, _ user: User, _ form: CaseForm) async throws -> Response {
-        guard user.may(form == .assign ? .assignCases : .workCases) else { throw HTTPError(.forbidden, message: "your role cannot do this on cases") }
+        guard user.may(form.right) else { throw HTTPError(.forbidden, message: "your role cannot do this on cases") }
         let fields = try await checkedForm(request, context)
         guard let id = context.caseID else { return try await show(request, context, user) }
         let store = CaseStore(database), scope = CaseScope(user)
@@ -37,8 +52,17 @@ struct CasePages: Sendable {
                 guard let channel = CaseAction.Channel(rawValue: fields["channel"] ?? ""), let outcome = CaseAction.Outcome(rawValue: fields["outcome"] ?? "") else {
                     throw FormError(message: "choose a channel and an outcome")
                 }
-                try await store.recordAction(caseID: id, try CaseAction(channel: channel, outcome: outcome, report: fields["report"] ?? ""),
-                                             actor: user.actor, scope: scope)
+                let action = try CaseAction(channel: channel, outcome: outcome, report: fields["report"] ?? "")
+                let details = try Self.actionDetails(fields)
+                let at = now()
+                if fields["confirm"] != "1" {
+                    let rules = try await SettingsStore(database).current().settings.contactRules
+                    guard let state = try await store.contactState(caseID: id, scope: scope) else { throw StoreError.notFound("case") }
+                    let violations = rules.violations(channel: channel, at: at, state: state, calendar: .france)
+                    if !violations.isEmpty { throw ContactWarning(violations: violations) }
+                }
+                try await store.recordAction(caseID: id, action, details: details, actor: user.actor, at: at, scope: scope)
+                if fields["back"] == "queue" { return .redirect(to: "/queue", type: .normal) }
             case .phase:
                 guard let target = CaseStatus(rawValue: fields["status"] ?? "") else { throw FormError(message: "choose the new phase") }
                 try await store.transition(caseID: id, to: target, suspensionReason: fields["suspension"].flatMap(SuspensionReason.init(rawValue:)),
@@ -58,19 +82,44 @@ struct CasePages: Sendable {
                     agent = found
                 }
                 try await store.assign(caseID: id, to: agent, actor: user.actor, scope: scope)
+            case .dispute:
+                guard let decision = fields["decision"], decision == "resume" || decision == "withdraw" else {
+                    throw FormError(message: "choose to resume collection or to withdraw the claim")
+                }
+                try await store.answerDispute(caseID: id, resume: decision == "resume", text: fields["text"] ?? "", actor: user.actor, scope: scope)
             }
         } catch StoreError.notFound {
             return try await show(request, context, user)
         } catch let e as FormError {
-            return try await show(request, context, user, error: e.message)
+            return try await show(request, context, user, error: e.message, typed: fields)
+        } catch let e as ContactWarning {
+            return try await show(request, context, user, error: e.violations.map(\.description).joined(separator: " ; "), typed: fields, needsConfirm: true)
+        } catch let e as ActionDetails.Problem {
+            return try await show(request, context, user, error: e.description, typed: fields)
         } catch let e as CaseAction.Problem {
-            return try await show(request, context, user, error: e.description)
+            return try await show(request, context, user, error: e.description, typed: fields)
         } catch let e as LifecycleError {
             return try await show(request, context, user, error: e.description)
         } catch let e as StoreError {
             return try await show(request, context, user, error: e.description)
         }
         return .redirect(to: "/cases/\(id)#timeline", type: .normal)
+    }
+
+    /// The promise, contact and refusal fields of the action form.
+    static func actionDetails(_ fields: [String: String]) throws -> ActionDetails {
+        var details = ActionDetails(contactValue: fields["contact"], refusesChannel: fields["refuses"] == "1")
+        if let raw = fields["promise_amount"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            switch AmountParser.minorUnits(Substring(raw), currency: .eur) {
+            case let .success(cents): details.promiseCents = cents
+            case let .failure(e): throw FormError(message: "promised amount: \(e)")
+            }
+        }
+        if let raw = fields["promise_date"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            guard let day = Day(parsing: raw) else { throw FormError(message: "promised date: \(raw) is not a date (YYYY-MM-DD)") }
+            details.promiseDueOn = day
+        }
+        return details
     }
 
     func list(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
@@ -113,7 +162,10 @@ struct CasePages: Sendable {
         return response
     }
 
-    func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil) async throws -> Response {
+    /// The case page; after a refused form, `typed` holds what was sent (the action form is filled
+    /// in again, so nothing typed is lost) and `needsConfirm` asks to confirm a contact-rule warning.
+    func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil, typed: [String: String] = [:],
+              needsConfirm: Bool = false) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
         // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
         guard let id = context.caseID,
@@ -168,8 +220,12 @@ struct CasePages: Sendable {
         if user.may(.workCases) {
             func label(_ raw: String, french: String) -> String { t.language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
             page["canWork"] = true
-            page["channelOptions"] = HTML.options(CaseAction.Channel.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), false) })
-            page["outcomeOptions"] = HTML.options(CaseAction.Outcome.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), false) })
+            page["channelOptions"] = HTML.options(CaseAction.Channel.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), $0.rawValue == typed["channel"]) })
+            page["outcomeOptions"] = HTML.options(CaseAction.Outcome.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), $0.rawValue == typed["outcome"]) })
+            page["contactOptions"] = HTML.options(detail.debtor.contacts.filter { $0.kind != .address && $0.status != .invalid }.map { ($0.value, $0.value, $0.value == typed["contact"]) })
+            page["typed"] = ["report": typed["report"] ?? "", "promiseAmount": typed["promise_amount"] ?? "", "promiseDate": typed["promise_date"] ?? "",
+                             "refuses": typed["refuses"] == "1"] as [String: Any]
+            page["needsConfirm"] = needsConfirm
             page["targetOptions"] = HTML.options(detail.lifecycle.possibleTargets.sorted().map { ($0.rawValue, t.status($0), false) })
             page["suspensionOptions"] = HTML.options(SuspensionReason.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.rawValue), false) })
             let inv = detail.investigation
@@ -177,6 +233,10 @@ struct CasePages: Sendable {
             page["solvencyOptions"] = HTML.options(Solvency.allCases.map { ($0.rawValue, t["solvency.\($0.rawValue)"], $0 == inv?.solvency) })
             page["form"] = ["reasonNotes": inv?.reasonNotes ?? "", "solvencyNotes": inv?.solvencyNotes ?? "", "sources": inv?.sources.joined(separator: ", ") ?? ""]
         }
+        if user.role.isAgencyStaff {
+            page.merge(try await planView(detail, t)) { _, new in new }
+        }
+        if detail.lifecycle.suspension?.reason == .dispute, user.may(.answerDisputes) { page["canAnswerDispute"] = true }
         page["events"] = detail.events.map { e -> [String: Any] in
             var change: String?
             if let from = e.fromStatus, let to = e.toStatus { change = "\(t.status(from)) → \(t.status(to))" }
@@ -188,6 +248,34 @@ struct CasePages: Sendable {
         var response = views.page("case", page, status: error == nil ? .ok : .unprocessableContent)
         Locale.remember(request, in: &response)
         return response
+    }
+
+    /// The strategy the case follows, its contact state and the tasks the daily run decided, each
+    /// with its reason.
+    func planView(_ detail: CaseDetail, _ t: Strings) async throws -> [String: Any] {
+        var view: [String: Any] = [:]
+        if let code = detail.plan.strategyCode {
+            let strategy = try await SettingsStore(database).current().settings.strategies.first { $0.code == code }
+            let steps = strategy?.sequence(detail.plan.variant).steps.count ?? 0
+            var text = "« \(strategy?.name ?? code) »"
+            if detail.plan.variant == .challenger { text += " (\(t["plan.challenger"]))" }
+            text += " — " + (detail.plan.nextStep >= steps ? t["plan.finished"] : "\(t["plan.step"]) \(detail.plan.nextStep + 1)/\(steps)")
+            if let next = detail.summary.nextActionOn { text += " — \(t["plan.next"]) \(t.day(next))" }
+            view["plan"] = text
+        }
+        let c = detail.contact
+        var facts: [String] = []
+        if let p = c.promise { facts.append("\(t["plan.promise"]) \(t.money(Money.eur(cents: p.amountCents))) \(t["plan.by"]) \(t.day(p.dueOn))") }
+        if let d = c.lastContactOn { facts.append("\(t["plan.lastContact"]) \(t.day(d))") }
+        if !c.refusedChannels.isEmpty { facts.append("\(t["plan.refused"]) \(c.refusedChannels.map { $0.french }.sorted().joined(separator: ", "))") }
+        if !c.callAttempts.isEmpty { facts.append("\(t["plan.calls"]) \(c.callAttempts.suffix(5).map { t.day($0) }.joined(separator: ", "))") }
+        view["contactFacts"] = facts
+        view["hasTasks"] = !detail.tasks.isEmpty
+        view["tasks"] = detail.tasks.map { task -> [String: Any] in
+            ["due": t.day(task.dueOn), "channel": task.channel.french, "status": t["task.\(task.status.rawValue)"], "statusCode": task.status.rawValue,
+             "reason": task.reason]
+        }
+        return view
     }
 
     static func when(_ i: Instant, _ t: Strings) -> String {

@@ -33,7 +33,8 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     var page: [String: Any] = ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
     if let user = context.user {
         page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
-                        "importer": user.may(.importClaims)] as [String: Any]
+                        "importer": user.may(.importClaims),
+                        "worker": user.may(.workCases), "strategist": user.may(.editStrategies)] as [String: Any]
         page["csrf"] = context.csrfToken ?? ""
     }
     return page

@@ -27,7 +27,7 @@ struct Views: Sendable {
 enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
                                           "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
-                                          "imports": importsPage]
+                                          "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage]
 
     static let head = """
     <!doctype html>
@@ -36,7 +36,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -107,12 +107,29 @@ enum Templates {
       </div>
       <div class="card"><h2>{{t.case_next}}</h2><ul>{{#nextSteps}}<li>{{.}}</li>{{/nextSteps}}</ul></div>
     </section>
+    {{#plan}}<section id="plan"><h2>{{t.plan_title}}</h2><p>{{plan}}</p>{{/plan}}
+    {{^plan}}{{#hasTasks}}<section id="plan"><h2>{{t.plan_title}}</h2>{{/hasTasks}}{{/plan}}
+    {{#contactFacts}}<p class="hint">{{.}}</p>{{/contactFacts}}
+    {{#hasTasks}}<table class="list"><thead><tr><th>{{t.plan_due}}</th><th>{{t.act_channel}}</th><th>{{t.plan_status}}</th><th>{{t.plan_reason}}</th></tr></thead>
+    <tbody>{{#tasks}}<tr><td>{{due}}</td><td>{{channel}}</td><td><span class="task t-{{statusCode}}">{{status}}</span></td><td>{{reason}}</td></tr>{{/tasks}}</tbody></table>{{/hasTasks}}
+    {{#plan}}</section>{{/plan}}{{^plan}}{{#hasTasks}}</section>{{/hasTasks}}{{/plan}}
+    {{#canAnswerDispute}}<form class="card" method="post" action="/cases/{{id}}/dispute" id="dispute"><h2>{{t.dispute_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <label class="check"><input type="radio" name="decision" value="resume" required> {{t.dispute_resume}}</label>
+      <label class="check"><input type="radio" name="decision" value="withdraw"> {{t.dispute_withdraw}}</label>
+      <label>{{t.dispute_text}} <textarea name="text" rows="3" required></textarea></label>
+      <button type="submit">{{t.dispute_submit}}</button></form>{{/canAnswerDispute}}
     {{#canWork}}
     <section class="cards forms">
       <form class="card" method="post" action="/cases/{{id}}/actions"><h2>{{t.act_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
         <label>{{t.act_channel}} <select name="channel">{{{channelOptions}}}</select></label>
         <label>{{t.act_outcome}} <select name="outcome">{{{outcomeOptions}}}</select></label>
-        <label>{{t.act_report}} <textarea name="report" rows="4" maxlength="4000" required></textarea></label>
+        <label>{{t.act_report}} <textarea name="report" rows="4" maxlength="4000" required>{{typed.report}}</textarea></label>
+        <fieldset><legend>{{t.act_promise}}</legend>
+        <label>{{t.act_promiseAmount}} <input name="promise_amount" inputmode="decimal" value="{{typed.promiseAmount}}"></label>
+        <label>{{t.act_promiseDate}} <input type="date" name="promise_date" value="{{typed.promiseDate}}"></label></fieldset>
+        <label>{{t.act_contact}} <select name="contact"><option value=""></option>{{{contactOptions}}}</select></label>
+        <label class="check"><input type="checkbox" name="refuses" value="1"{{#typed.refuses}} checked{{/typed.refuses}}> {{t.act_refuses}}</label>
+        {{#needsConfirm}}<label class="check warn"><input type="checkbox" name="confirm" value="1"> {{t.act_confirm}}</label>{{/needsConfirm}}
         <button type="submit">{{t.act_submit}}</button></form>
       <form class="card" method="post" action="/cases/{{id}}/phase"><h2>{{t.phase_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
         <label>{{t.phase_to}} <select name="status">{{{targetOptions}}}</select></label>
@@ -267,6 +284,44 @@ enum Templates {
     {{> layout_foot}}
     """
 
+    static let queuePage = """
+    {{> layout_head}}
+    <h1>{{t.queue_title}} — {{today}}</h1>
+    {{#supervisor}}<form class="filters" method="get" action="/queue"><label>{{t.cases_agent}} <select name="agent"><option value="">{{t.queue_team}}</option>{{{agentOptions}}}</select></label>
+    <button type="submit">{{t.cases_filter}}</button></form>{{/supervisor}}
+    {{^hasItems}}<p class="empty">{{t.queue_empty}}</p>{{/hasItems}}
+    {{#hasItems}}<ol class="queue">{{#items}}<li class="card">
+      <p><strong><a href="/cases/{{caseID}}">{{reference}}</a> {{debtor}}</strong> · {{creditor}} · {{balance}} · <span class="kind">{{channel}}</span> · {{t.plan_due}} {{due}} · {{t.queue_priority}} {{priority}}{{#agent}} · {{.}}{{/agent}}</p>
+      <p>{{reason}}</p>
+      <p>{{#phones}}<a class="tel" href="tel:{{.}}">{{.}}</a> {{/phones}}{{^phones}}{{#isCall}}<span class="notice">{{t.queue_noPhone}}</span>{{/isCall}}{{/phones}}{{#hours}} <small>{{t.queue_hours}} {{.}}</small>{{/hours}}</p>
+      {{#form}}<form method="post" action="/cases/{{caseID}}/actions" class="inline-form"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="channel" value="{{channel}}"><input type="hidden" name="back" value="queue">
+        <select name="outcome" aria-label="{{t.act_outcome}}">{{{outcomeOptions}}}</select>
+        {{#hasPhones}}<select name="contact" aria-label="{{t.act_contact}}">{{{phoneOptions}}}</select>{{/hasPhones}}
+        <input name="report" required maxlength="4000" placeholder="{{t.act_report}}" aria-label="{{t.act_report}}">
+        {{#promise}}<input name="promise_amount" inputmode="decimal" placeholder="{{t.act_promiseAmount}}" aria-label="{{t.act_promiseAmount}}">
+        <input type="date" name="promise_date" aria-label="{{t.act_promiseDate}}">{{/promise}}
+        <button type="submit">{{t.act_submit}}</button></form>{{/form}}
+    </li>{{/items}}</ol>{{/hasItems}}
+    {{> layout_foot}}
+    """
+
+    static let settingsPage = """
+    {{> layout_head}}
+    <h1>{{t.settings_title}}</h1>
+    {{#saved}}<p class="notice">{{t.settings_saved}}</p>{{/saved}}
+    <p>{{t.settings_version}} {{version}}</p>
+    <table class="list"><thead><tr><th>{{t.settings_code}}</th><th>{{t.settings_name}}</th><th>{{t.settings_tier}}</th><th>{{t.settings_steps}}</th><th>{{t.settings_end}}</th><th>{{t.settings_challenger}}</th></tr></thead>
+    <tbody>{{#strategies}}<tr><td>{{code}}</td><td>{{name}}</td><td>{{tier}}</td><td>{{steps}}</td><td>{{escalation}}</td><td>{{challenger}}</td></tr>{{/strategies}}</tbody></table>
+    <p>{{t.settings_rules}} {{rules}}</p>
+    {{#hasProblems}}<div class="error" role="alert"><p>{{t.settings_refused}}</p><ul>{{#problems}}<li>{{.}}</li>{{/problems}}</ul></div>{{/hasProblems}}
+    <form class="card" method="post" action="/settings/collection"><h2>{{t.settings_edit}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <p class="hint">{{t.settings_hint}}</p>
+      <textarea name="document" rows="30" class="code" spellcheck="false">{{document}}</textarea>
+      <button type="submit">{{t.settings_submit}}</button></form>
+    {{> layout_foot}}
+    """
+
     static let notFound = """
     {{> layout_head}}
     <h1>{{t.notfound_title}}</h1><p>{{t.notfound_text}}</p><p><a href="/cases">{{t.nav_cases}}</a></p>
@@ -278,6 +333,9 @@ enum Stylesheet {
     static let css = """
     :root{--ink:#1d2433;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f4e9c;--warn:#9c5a1f}
     .who{margin-left:1em;color:var(--ink);text-decoration:none}form.inline{display:inline;margin-left:.5em}
+    ol.queue{list-style:none;padding:0}ol.queue li{margin-bottom:.8em}.inline-form{display:flex;flex-wrap:wrap;gap:.4em}a.tel{font-weight:600;margin-right:.6em}
+    textarea.code{width:100%;font-family:monospace;font-size:.85em}.task.t-queued,.task.t-outbox{font-weight:600}.task.t-superseded,.task.t-cancelled{color:var(--muted)}
+    label.warn{color:var(--warn)}fieldset{border:1px solid var(--line);border-radius:4px}
     .error{color:#8a1f1f;background:#fbeaea;border:1px solid #e7b9b9;padding:.5em .8em;border-radius:4px}
     form.login{display:grid;gap:.8em;max-width:22em}form.login input{width:100%}
     .forms form{display:grid;gap:.5em;align-content:start}.forms textarea,.forms input,.forms select{width:100%}

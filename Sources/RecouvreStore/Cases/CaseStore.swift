@@ -125,6 +125,8 @@ public struct CaseDetail: Sendable {
     /// What the daily run decided for the case, newest first, each with its reason.
     public let tasks: [CollectionTask]
     public let contact: ContactState
+    /// Where the case stands in its amicable strategy.
+    public let plan: PlanState
 }
 
 /// Cases: the list, the page, phase changes and the investigation record.
@@ -302,7 +304,8 @@ public struct CaseStore: Sendable {
     public func detail(id: Int64, scope: CaseScope) async throws -> CaseDetail? {
         try await database.withConnection { db in
             let q: SQLQueryString = """
-                SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to
+                SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to,
+                  c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel
                 FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
                 WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
                 """
@@ -335,7 +338,12 @@ public struct CaseStore: Sendable {
             let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
             return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
                               events: events, investigation: investigation, history: history,
-                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try await ContactStates.load(caseID: id, db: db))
+                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try await ContactStates.load(caseID: id, db: db),
+                              plan: PlanState(strategyCode: try row.decode(column: "strategy_code", as: String?.self),
+                                              variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
+                                              nextStep: try row.decode(column: "strategy_step", as: Int.self),
+                                              lastStepOn: try row.decode(column: "strategy_step_on", as: String?.self).flatMap { Day(parsing: $0) },
+                                              lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))))
         }
     }
 
@@ -461,6 +469,14 @@ public struct CaseStore: Sendable {
                 try await Self.apply(t, db: db)
                 try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status IN ('queued', 'outbox')").run()
             }
+        }
+    }
+
+    /// What the agency knows of its contacts on a case (nil: not in the caller's scope).
+    public func contactState(caseID: Int64, scope: CaseScope) async throws -> ContactState? {
+        try await database.withConnection { db in
+            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else { return nil }
+            return try await ContactStates.load(caseID: caseID, db: db)
         }
     }
 

@@ -55,6 +55,12 @@ public enum DemoPortfolio {
         }
         let (cases, events) = try await workCases(database, from: started, today: today)
         try await assignCases(database)
+        // Three weeks of daily runs, so the outbox, the queues and the case pages show a strategy at work.
+        for back in stride(from: 20, through: 0, by: -1) {
+            let day = today.adding(days: -back)
+            _ = try await DailyRun(database).run(on: day, settings: StoredSettings(id: nil, settings: .defaults),
+                                                 at: Instant(millisecondsSinceEpoch: Int64(day.daysSinceEpoch) * 86_400_000 + 5 * 3_600_000))
+        }
         return Result(creditors: creditors.count, cases: cases, claims: claims, events: events)
     }
 

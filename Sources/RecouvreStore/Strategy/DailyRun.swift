@@ -38,7 +38,10 @@ public struct DailyRun: Sendable {
         var batches = 0
         while true {
             let finished = try await database.bulkTransaction { s -> Bool in
-                let progress = try await s.query("SELECT last_case_id, finished_at FROM daily_runs WHERE run_on = ?", [.text(date.iso)])
+                // FOR UPDATE: two workers on one PostgreSQL take the day's batches in turn (SQLite's
+                // BEGIN IMMEDIATE already does).
+                let progress = try await s.query("SELECT last_case_id, finished_at FROM daily_runs WHERE run_on = ?" + (s.dialect == .postgres ? " FOR UPDATE" : ""),
+                                                 [.text(date.iso)])
                 guard let p = progress.first, p[1] == .null else { return true }
                 let rows = try await s.query(Self.snapshotSQL, [.int(p[0].int!), .int(Int64(batchSize))])
                 guard let last = rows.last?[0].int else {

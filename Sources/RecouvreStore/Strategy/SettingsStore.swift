@@ -61,10 +61,11 @@ public struct SettingsStore: Sendable {
         return problems.isEmpty ? .success(settings) : .failure(SettingsErrors(problems: problems))
     }
 
-    /// The settings as the agency edits them: indented JSON, keys in the order of the types.
+    /// The settings as the agency edits them: indented JSON, keys sorted (the same text for the
+    /// same settings, so two versions compare line by line).
     public static func json(_ settings: CollectionSettings) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(settings), as: UTF8.self)
     }
 

@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import RecouvreCore
+import RecouvreStore
+
+/// The agents' work queue (`/queue`) and the collection settings (`/settings/collection`).
+struct WorkPages: Sendable {
+    let database: Database
+    let views: Views
+    let now: @Sendable () -> Instant
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("queue") { request, context in try await signedIn(request, context) { try await self.queue(request, context, $0) } }
+        router.get("settings/collection") { request, context in
+            try await signedIn(request, context) { try await self.settings(request, context, try Self.editor($0), saved: request.uri.queryParameters.get("saved") == "1") }
+        }
+        router.post("settings/collection") { request, context in try await signedIn(request, context) { try await self.saveSettings(request, context, try Self.editor($0)) } }
+    }
+
+    static func editor(_ user: User) throws -> User {
+        guard user.may(.editStrategies) else { throw HTTPError(.forbidden, message: "your role cannot edit the strategies") }
+        return user
+    }
+
+    /// Today's calls, visits and reviews, highest priority first. An agent sees their own cases'
+    /// tasks; a supervisor the whole team's (reviews included), or one agent's with `?agent=`.
+    func queue(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        guard user.may(.workCases) else { throw HTTPError(.forbidden, message: "your role has no work queue") }
+        let t = Strings(language: Locale.language(of: request))
+        let today = ParisTime(now()).day
+        let workers = user.role == .agent ? [] : try await UserStore(database).caseWorkers()
+        var agentID: Int64? = user.role == .agent ? user.id : nil
+        if user.role != .agent, let raw = request.uri.queryParameters.get("agent"), !raw.isEmpty {
+            guard let id = Int64(raw), workers.contains(where: { $0.id == id }) else { throw HTTPError(.badRequest, message: "agent: choose one from the list") }
+            agentID = id
+        }
+        let items = try await WorkQueue(database).items(scope: CaseScope(user), agentID: agentID, today: today)
+        let names = Dictionary(workers.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        var page = pageContext(request, context, t, title: t["queue.title"])
+        page["today"] = t.day(today)
+        page["supervisor"] = user.role != .agent
+        page["agentOptions"] = HTML.options(workers.map { (String($0.id), $0.displayName + ($0.team.map { " (\($0))" } ?? ""), $0.id == agentID) })
+        page["hasItems"] = !items.isEmpty
+        page["items"] = items.map { item -> [String: Any] in
+            var row: [String: Any] = [
+                "caseID": String(item.task.caseID), "reference": item.reference, "debtor": item.debtorName, "creditor": item.creditorName,
+                "balance": t.money(item.balance), "channel": item.task.channel.french, "due": t.day(item.task.dueOn), "reason": item.task.reason,
+                "priority": item.task.priority, "phones": item.phones, "isCall": item.task.channel == .call,
+            ]
+            // Calls, visits and reviews are done from the queue: a review is recorded as a note.
+            let channel = item.task.channel.actionChannel
+            row["form"] = ["channel": channel.rawValue, "phoneOptions": HTML.options(item.phones.map { ($0, $0, false) }), "hasPhones": channel == .call && !item.phones.isEmpty,
+                           "outcomeOptions": HTML.options(CaseAction.outcomes(for: channel).map { ($0.rawValue, t.language == .fr ? $0.french : $0.rawValue.replacingOccurrences(of: "_", with: " "), false) }),
+                           "promise": channel == .call || channel == .visit] as [String: Any]
+            row["hours"] = item.reachedAtHours.isEmpty ? nil : item.reachedAtHours.prefix(3).map { "\($0) h" }.joined(separator: ", ")
+            row["agent"] = item.agentID.flatMap { names[$0] }
+            return row
+        }
+        var response = views.page("queue", page)
+        Locale.remember(request, in: &response)
+        return response
+    }
+
+    func settings(_ request: Request, _ context: AppContext, _ user: User, text: String? = nil, problems: [SettingsProblem] = [],
+                  saved: Bool = false) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        let current = try await SettingsStore(database).current()
+        var page = pageContext(request, context, t, title: t["settings.title"])
+        page["version"] = current.id.map(String.init) ?? t["settings.defaults"]
+        page["document"] = text ?? SettingsStore.json(current.settings)
+        page["problems"] = problems.map(\.description)
+        page["hasProblems"] = !problems.isEmpty
+        page["saved"] = saved
+        page["strategies"] = current.settings.strategies.map { s -> [String: Any] in
+            var row: [String: Any] = ["code": s.code, "name": s.name, "tier": Self.describe(s.tier, t),
+                                      "steps": s.steps.map { "\($0.channel.french) +\($0.delayDays) j" }.joined(separator: " → "),
+                                      "escalation": t["settings.escalation.\(s.escalation.rawValue)"]]
+            row["challenger"] = s.challenger.map { c in "\(c.sharePercent) % : " + c.steps.map { "\($0.channel.french) +\($0.delayDays) j" }.joined(separator: " → ") }
+            return row
+        }
+        let r = current.settings.contactRules
+        page["rules"] = "\(t["settings.callDays"]) \(r.callDays.map(String.init).joined(separator: ",")) · \(r.callFromHour) h – \(r.callUntilHour) h · "
+            + "\(r.maxCallAttemptsPer7Days) \(t["settings.callsPerWeek"]) · \(r.minDaysBetweenLetters) \(t["settings.letterGap"])"
+        var response = views.page("collection_settings", page, status: problems.isEmpty ? .ok : .unprocessableContent)
+        Locale.remember(request, in: &response)
+        return response
+    }
+
+    /// Validates the edited JSON and puts it in force; a refused document comes back as typed,
+    /// with each problem and its path.
+    func saveSettings(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let fields = try await checkedForm(request, context)
+        let text = fields["document"] ?? ""
+        switch try await SettingsStore(database).save(text, actor: user.actor) {
+        case .success: return .redirect(to: "/settings/collection?saved=1", type: .normal)
+        case let .failure(e): return try await settings(request, context, user, text: text, problems: e.problems)
+        }
+    }
+
+    static func describe(_ tier: Tier, _ t: Strings) -> String {
+        var parts: [String] = []
+        if let kinds = tier.debtorKinds { parts.append(kinds.map { t["kind.\($0.rawValue)"] }.joined(separator: ", ")) }
+        switch (tier.minBalanceCents, tier.maxBalanceCents) {
+        case let (min?, max?): parts.append("\(t.money(Money.eur(cents: min))) – \(t.money(Money.eur(cents: max)))")
+        case let (min?, nil): parts.append("≥ \(t.money(Money.eur(cents: min)))")
+        case let (nil, max?): parts.append("< \(t.money(Money.eur(cents: max)))")
+        case (nil, nil): break
+        }
+        if let c = tier.creditors { parts.append(c.joined(separator: ", ")) }
+        if let a = tier.minClaimAgeDays { parts.append("≥ \(a) j") }
+        if let a = tier.maxClaimAgeDays { parts.append("< \(a) j") }
+        if tier.minRiskScore != nil || tier.maxRiskScore != nil { parts.append("score \(tier.minRiskScore.map(String.init) ?? "…")–\(tier.maxRiskScore.map(String.init) ?? "…")") }
+        return parts.isEmpty ? t["settings.all"] : parts.joined(separator: " · ")
+    }
+}

@@ -1,0 +1,39 @@
+import Logging
+import RecouvreCore
+
+/// Runs the day's amicable run once a day, from `hour` (Paris time) on, in `serve` and `worker`:
+/// it checks every few minutes whether today's run is finished and runs or resumes it if not. Any
+/// number of processes may do this on one PostgreSQL: the run's row serialises their batches.
+public struct DailyScheduler: Sendable {
+    let database: Database
+    let hour: Int
+    let logger: Logger
+
+    public init(_ database: Database, hour: Int = 6, logger: Logger = Logger(label: "recouvre.daily-run")) {
+        self.database = database
+        self.hour = hour
+        self.logger = logger
+    }
+
+    /// Checks until cancelled.
+    public func loop(every interval: Duration = .seconds(300)) async {
+        while !Task.isCancelled {
+            await tick(at: SystemClock.now())
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Runs or resumes today's run when its hour has come and it is not finished.
+    func tick(at now: Instant) async {
+        let local = ParisTime(now)
+        guard local.hour >= hour else { return }
+        do {
+            let run = DailyRun(database)
+            if try await run.summary(of: local.day).alreadyDone { return }
+            let summary = try await run.run(on: local.day, settings: try await SettingsStore(database).current(), at: now)
+            logger.info("daily run of \(local.day.iso): \(summary.casesSeen) cases, \(summary.tasksCreated) tasks, \(summary.escalations) escalations, \(summary.promisesJudged) promises judged")
+        } catch {
+            logger.error("daily run of \(local.day.iso) failed, retried at the next check: \(error)")
+        }
+    }
+}

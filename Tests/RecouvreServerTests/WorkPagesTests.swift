@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RecouvreCore
+import RecouvreStore
+import Testing
+@testable import RecouvreServer
+
+/// The work queue, the contact rules at recording time, the strategies page and disputes.
+extension ServerTests {
+    /// The id of a case with a queued call (the demo's daily runs made some), given to `agent`.
+    func queuedCall(_ db: Database, to agent: String) async throws -> Int64 {
+        try await db.withConnection { db in
+            let id = try await db.raw("""
+                SELECT t.case_id FROM collection_tasks t JOIN cases c ON c.id = t.case_id
+                WHERE t.status = 'queued' AND t.channel = 'call' AND t.due_on <= '2026-11-23' ORDER BY t.case_id LIMIT 1
+                """).all()[0].decode(column: "case_id", as: Int64.self)
+            try await db.raw("UPDATE cases SET agent_id = (SELECT id FROM users WHERE login = \(bind: agent)) WHERE id = \(bind: id)").run()
+            return id
+        }
+    }
+
+    @Test func anAgentWorksTheQueueAndTheCallIsDone() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                let caseID = try await queuedCall(db, to: "user-agent")
+                let phone = try #require(try await CaseStore(db).detail(id: caseID, scope: .agency)?.debtor.contacts.first { $0.kind == .phone }?.value)
+                let html = try await client.execute(uri: "/queue", method: .get, headers: [.cookie: agent]) { r in
+                    #expect(r.status == .ok)
+                    return String(buffer: r.body)
+                }
+                #expect(html.contains("href=\"/cases/\(caseID)\"") && html.contains("href=\"tel:\(phone)\""))
+                #expect(html.contains("de « ") && html.contains(": appel"), "each task says why")
+                let token = try await csrf(client, agent, page: "/queue")
+                let (status, _) = try await post(client, "/cases/\(caseID)/actions", agent,
+                                                 ["csrf": token, "channel": "call", "back": "queue", "outcome": "promise", "contact": phone,
+                                                  "report": "Paiera 300 € vendredi", "promise_amount": "300,00", "promise_date": "2026-11-27"])
+                #expect(status == .seeOther)
+                let detail = try #require(try await CaseStore(db).detail(id: caseID, scope: .agency))
+                #expect(detail.contact.promise == PaymentPromise(amountCents: 30_000, dueOn: Day(year: 2026, month: 11, day: 27)!, paidBeforeCents: detail.summary.paid.minorUnits))
+                #expect(detail.tasks.contains { $0.channel == .call && $0.status == .done })
+                try await client.execute(uri: "/queue", method: .get, headers: [.cookie: agent]) { r in
+                    #expect(!String(buffer: r.body).contains("href=\"/cases/\(caseID)\""))
+                }
+                // The case page shows the strategy, the promise and the tasks with their reasons.
+                try await client.execute(uri: "/cases/\(caseID)", method: .get, headers: [.cookie: agent]) { r in
+                    let page = String(buffer: r.body)
+                    #expect(page.contains("id=\"plan\"") && page.contains("Promesse de") && page.contains("27/11/2026"))
+                }
+                // A promise in the past is refused and the typed report comes back.
+                let (refused, body) = try await post(client, "/cases/\(caseID)/actions", agent,
+                                                     ["csrf": token, "channel": "call", "outcome": "promise", "report": "Rappel promesse",
+                                                      "promise_amount": "10", "promise_date": "2026-01-01"])
+                #expect(refused == .unprocessableContent && body.contains("promised date must be today or later") && body.contains(">Rappel promesse</textarea>"))
+            }
+        }
+    }
+
+    @Test func aCallOutsideTheHoursIsRecordedOnlyOnceConfirmed() async throws {
+        try await withDemo { db in
+            let late: @Sendable () -> Instant = { Instant(iso: "2026-11-24T20:30:00.000Z")! } // 21:30 in Paris
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: late), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                let caseID = try await queuedCall(db, to: "user-agent")
+                let token = try await csrf(client, agent, page: "/cases/\(caseID)")
+                let fields = ["csrf": token, "channel": "call", "outcome": "no_answer", "report": "Pas de réponse, soirée"]
+                var (status, body) = try await post(client, "/cases/\(caseID)/actions", agent, fields)
+                #expect(status == .unprocessableContent && body.contains("hors des heures d&#39;appel") && body.contains("name=\"confirm\""))
+                #expect(body.contains(">Pas de réponse, soirée</textarea>"), "nothing typed is lost")
+                #expect(try await count(db, "case_actions") == 0)
+                (status, _) = try await post(client, "/cases/\(caseID)/actions", agent, fields.merging(["confirm": "1"]) { a, _ in a })
+                #expect(status == .seeOther)
+                #expect(try await count(db, "case_actions") == 1)
+                // The API says the same with a stable code, and records it when told to override.
+                let token2 = try await apiToken(db, as: .agent, login: "api-agent-late")
+                try await db.withConnection { try await $0.raw("UPDATE cases SET agent_id = (SELECT id FROM users WHERE login = 'api-agent-late') WHERE id = \(bind: caseID)").run() }
+                let json = #"{"channel": "call", "outcome": "no_answer", "report": "Toujours rien"}"#
+                try await client.execute(uri: "/api/v1/cases/\(caseID)/actions", method: .post, headers: [.authorization: "Bearer \(token2)", .contentType: "application/json"],
+                                         body: ByteBuffer(string: json)) { r in
+                    #expect(r.status == .conflict && String(buffer: r.body).contains("\"code\":\"contact_rule\""))
+                }
+                let forced = #"{"channel": "call", "outcome": "no_answer", "report": "Toujours rien", "override_contact_rules": true}"#
+                try await client.execute(uri: "/api/v1/cases/\(caseID)/actions", method: .post, headers: [.authorization: "Bearer \(token2)", .contentType: "application/json"],
+                                         body: ByteBuffer(string: forced)) { r in #expect(r.status == .created) }
+            }
+        }
+    }
+
+    func count(_ db: Database, _ table: String) async throws -> Int {
+        try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").all()[0].decode(column: "n", as: Int.self) }
+    }
+
+    @Test func supervisorsEditTheStrategiesAndABadDocumentChangesNothing() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                try await client.execute(uri: "/settings/collection", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .forbidden) }
+                let supervisor = try await logIn(client, db, as: .supervisor)
+                let token = try await csrf(client, supervisor, page: "/settings/collection")
+                var custom = CollectionSettings.defaults
+                custom.strategies[0].steps[0].channel = .call
+                var (status, body) = try await post(client, "/settings/collection", supervisor, ["csrf": token, "document": SettingsStore.json(custom)])
+                #expect(status == .unprocessableContent && body.contains("strategies[0].steps[0].channel: the first step must be a letter"))
+                #expect(try await SettingsStore(db).current().id == nil)
+                custom.strategies[0].steps[0].channel = .registeredLetter
+                (status, _) = try await post(client, "/settings/collection", supervisor, ["csrf": token, "document": SettingsStore.json(custom)])
+                #expect(status == .seeOther)
+                #expect(try await SettingsStore(db).current().settings == custom)
+                (status, body) = try await post(client, "/settings/collection", supervisor, ["csrf": token, "document": "{\"strategies\": 3}"])
+                #expect(status == .unprocessableContent && body.contains("strategies: expected a list"))
+            }
+        }
+    }
+
+    @Test func theCreditorAnswersADisputeAndOthersCannot() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let creditor = try #require(try await CreditorStore(db).list().first)
+                let disputed = try await db.withConnection { try await $0.raw("""
+                    SELECT id FROM cases WHERE creditor_id = \(bind: creditor.id) AND status = 'suspended' AND suspension_reason = 'dispute' ORDER BY id LIMIT 1
+                    """).all()[0].decode(column: "id", as: Int64.self) }
+                let agent = try await logIn(client, db, as: .agent)
+                let agentToken = try await csrf(client, agent, page: "/cases")
+                var (status, _) = try await post(client, "/cases/\(disputed)/dispute", agent, ["csrf": agentToken, "decision": "resume", "text": "x"])
+                #expect(status == .forbidden)
+                let theirs = try await logIn(client, db, as: .creditorUser)
+                let html = try await client.execute(uri: "/cases/\(disputed)", method: .get, headers: [.cookie: theirs]) { String(buffer: $0.body) }
+                #expect(html.contains("action=\"/cases/\(disputed)/dispute\""))
+                let token = try await csrf(client, theirs, page: "/cases/\(disputed)")
+                var body: String
+                (status, body) = try await post(client, "/cases/\(disputed)/dispute", theirs, ["csrf": token, "decision": "resume", "text": " "])
+                #expect(status == .unprocessableContent && body.contains("say why"))
+                (status, _) = try await post(client, "/cases/\(disputed)/dispute", theirs, ["csrf": token, "decision": "resume", "text": "Bon de livraison signé joint"])
+                #expect(status == .seeOther)
+                #expect(try await CaseStore(db).detail(id: disputed, scope: .agency)?.summary.status == .investigation)
+                (status, body) = try await post(client, "/cases/\(disputed)/dispute", theirs, ["csrf": token, "decision": "resume", "text": "encore"])
+                #expect(status == .unprocessableContent && body.contains("no dispute waiting"))
+            }
+        }
+    }
+}
