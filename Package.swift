@@ -64,6 +64,11 @@ let package = Package(
             path: "Benchmarks/RecouvreBench"
         ),
         .executableTarget(
+            name: "RecouvreRunBench",
+            dependencies: ["RecouvreCore", "RecouvreStore"],
+            path: "Benchmarks/RecouvreRunBench"
+        ),
+        .executableTarget(
             name: "RecouvrePageBench",
             dependencies: ["RecouvreCore", "RecouvreStore", "RecouvreServer", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/RecouvrePageBench"

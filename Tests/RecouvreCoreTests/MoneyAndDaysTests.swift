@@ -117,3 +117,20 @@ import Testing
         #expect(Instant(millisecondsSinceEpoch: -1).day == Day(year: 1969, month: 12, day: 31))
     }
 }
+
+@Suite struct HolidayTests {
+    /// The fast check agrees with the year's list on every day of a century, in both calendars.
+    @Test func isPublicHolidayAgreesWithTheList() {
+        for calendar in [BusinessCalendar.france, BusinessCalendar(alsaceMoselle: true)] {
+            for year in 2000...2100 {
+                let listed = Set(calendar.holidays(in: year).map(\.0))
+                var d = Day(year: year, month: 1, day: 1)!
+                while d.year == year {
+                    #expect(calendar.isPublicHoliday(d) == listed.contains(d), "\(d)")
+                    d = d.adding(days: 1)
+                }
+            }
+        }
+        #expect(Day(parsing: "2026-02-29") == nil && Day(parsing: "2026-1-05") == Day(year: 2026, month: 1, day: 5))
+    }
+}

@@ -132,6 +132,24 @@ extension ServerTests {
                     let page = try await browser.page(showing: "Le gérant promet")
                     #expect(try await browser.url().contains("#timeline"))
                     #expect(page.contains("Appel · promesse de paiement — Le gérant promet un virement de 500 € vendredi."))
+
+                    // Work the team's queue: record the outcome of the first call where it is listed.
+                    try await browser.open(site + "/queue")
+                    let queue = try await browser.page(showing: "ol class=\"queue\"")
+                    let pattern = #/action="/cases/(\d+)/actions" class="inline-form"><input type="hidden" name="csrf" value="[^"]*">\s*<input type="hidden" name="channel" value="call">/#
+                    let caseID = try #require(queue.firstMatch(of: pattern).map { String($0.1) }, "a call in the queue")
+                    let form = "form[action='/cases/\(caseID)/actions']"
+                    try await browser.click("\(form) select[name=outcome] option[value=no_answer]")
+                    try await browser.type("\(form) input[name=report]", "Pas de réponse, rappel demain.")
+                    try await browser.click("\(form) button[type=submit]")
+                    var done = 0
+                    for _ in 0..<100 where done == 0 {
+                        try await Task.sleep(for: .milliseconds(100))
+                        done = try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM collection_tasks WHERE case_id = \(bind: Int64(caseID)!) AND channel = 'call' AND status = 'done'").all()[0].decode(column: "n", as: Int.self) }
+                    }
+                    #expect(done >= 1, "the call is done")
+                    _ = try await browser.page(showing: "ol class=\"queue\"")
+                    #expect(try await browser.url().hasSuffix("/queue"))
                 } catch {
                     await browser.quit()
                     throw error

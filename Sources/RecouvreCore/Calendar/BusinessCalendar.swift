@@ -54,8 +54,18 @@ public struct BusinessCalendar: Sendable {
         return list.sorted { $0.0 < $1.0 }
     }
 
+    /// The same days as `holidays(in:)`, decided without building the year's list: the daily run
+    /// asks this several times per case.
     public func isPublicHoliday(_ day: Day) -> Bool {
-        holidays(in: day.year).contains { $0.0 == day }
+        switch (day.month, day.day) {
+        case (1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25): return true
+        case (12, 26): return alsaceMoselle
+        default: break
+        }
+        // Easter Monday (+1), Ascension (+39), Whit Monday (+50), Good Friday (−2) fall in March to June.
+        guard (3...6).contains(day.month) else { return false }
+        let fromEaster = BusinessCalendar.easterSunday(year: day.year).days(until: day)
+        return fromEaster == 1 || fromEaster == 39 || fromEaster == 50 || (alsaceMoselle && fromEaster == -2)
     }
 
     /// Monday to Friday, not a public holiday, not a configured closure.

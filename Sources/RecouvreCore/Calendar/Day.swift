@@ -3,6 +3,9 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
     public let year: Int
     public let month: Int
     public let day: Int
+    /// Days since 1970-01-01, kept with the fields: comparisons and day arithmetic are what the
+    /// daily run does most.
+    public let daysSinceEpoch: Int
 
     /// nil when the three numbers do not make a real date (30 February, month 13, …).
     public init?(year: Int, month: Int, day: Int) {
@@ -11,6 +14,7 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
         self.year = year
         self.month = month
         self.day = day
+        daysSinceEpoch = Day.daysFromCivil(year: year, month: month, day: day)
     }
 
     /// The day `n` days after 1970-01-01 (negative before).
@@ -27,10 +31,11 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
         year = yoe + era * 400 + (m <= 2 ? 1 : 0)
         month = m
         day = d
+        daysSinceEpoch = n
     }
 
     /// Days since 1970-01-01 (Hinnant's days_from_civil).
-    public var daysSinceEpoch: Int {
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -74,6 +79,8 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
     public func advanced(by n: Int) -> Day { adding(days: n) }
 
     public static func < (a: Day, b: Day) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
+    public static func == (a: Day, b: Day) -> Bool { a.daysSinceEpoch == b.daysSinceEpoch }
+    public func hash(into hasher: inout Hasher) { hasher.combine(daysSinceEpoch) }
 
     /// ISO 8601 `YYYY-MM-DD`, which also sorts as text (the storage form).
     public var description: String { iso }
@@ -92,6 +99,8 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
     /// Reads `YYYY-MM-DD`, `DD/MM/YYYY`, `DD-MM-YYYY` or `DD.MM.YYYY` (the forms French files use).
     /// Two-digit years are refused: a due date must not be guessed.
     public init?(parsing text: some StringProtocol) {
+        // The storage form first, without allocating: the daily run reads several per case.
+        if text.utf8.count == 10, let d = Day.iso(text) { self = d; return }
         // Byte-level: intake reads two dates per row of files with millions of rows.
         var numbers: [Int] = []
         var widths: [Int] = []
@@ -121,6 +130,22 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
         } else {
             return nil
         }
+    }
+
+    /// Exactly `YYYY-MM-DD`, or nil.
+    private static func iso(_ text: some StringProtocol) -> Day? {
+        var year = 0, month = 0, day = 0, i = 0
+        for b in text.utf8 {
+            if i == 4 || i == 7 {
+                guard b == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+                let digit = Int(b - UInt8(ascii: "0"))
+                if i < 4 { year = year * 10 + digit } else if i < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
+            }
+            i += 1
+        }
+        return i == 10 ? Day(year: year, month: month, day: day) : nil
     }
 
     public init(from decoder: any Decoder) throws {

@@ -16,6 +16,24 @@ public struct PlanState: Hashable, Sendable {
     }
 }
 
+/// Which kinds of contact point a debtor has that are usable (a bit set: the run builds one per
+/// case).
+public struct ContactKinds: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let address = ContactKinds(rawValue: 1)
+    public static let phone = ContactKinds(rawValue: 2)
+    public static let email = ContactKinds(rawValue: 4)
+
+    public func contains(_ kind: ContactPoint.Kind) -> Bool {
+        switch kind {
+        case .address: contains(ContactKinds.address)
+        case .phone: contains(ContactKinds.phone)
+        case .email: contains(ContactKinds.email)
+        }
+    }
+}
+
 /// What the engine needs to know of a case to decide its next action.
 public struct CaseSnapshot: Sendable {
     public var caseID: Int64
@@ -30,11 +48,11 @@ public struct CaseSnapshot: Sendable {
     public var plan: PlanState
     public var contact: ContactState
     /// Kinds of contact points the debtor has that are not known to be invalid.
-    public var reachable: Set<ContactPoint.Kind>
+    public var reachable: ContactKinds
 
     public init(caseID: Int64, creditorCode: String, debtorKind: Debtor.Kind, status: CaseStatus = .amicable, balanceCents: Int64, paidCents: Int64 = 0,
                 oldestDueOn: Day?, openedOn: Day, riskScore: Int? = nil, plan: PlanState = PlanState(), contact: ContactState = ContactState(),
-                reachable: Set<ContactPoint.Kind> = [.address, .phone, .email]) {
+                reachable: ContactKinds = [.address, .phone, .email]) {
         self.caseID = caseID
         self.creditorCode = creditorCode
         self.debtorKind = debtorKind
@@ -76,9 +94,62 @@ public struct Decision: Hashable, Sendable {
     public var outcome: Outcome
     public var plan: PlanState
     public var nextActionOn: Day?
-    public var reason: String
+    /// Why, kept as parts: most decisions are waits nobody reads, and writing each one's sentence
+    /// was a fifth of a run.
+    public var why: Why
     /// A promise whose date has passed, judged from the payments: the run records it, and clears it.
     public var promiseResult: PaymentPromise.Result?
+
+    init(outcome: Outcome, plan: PlanState, nextActionOn: Day?, reason: String, promiseResult: PaymentPromise.Result? = nil) {
+        self.init(outcome: outcome, plan: plan, nextActionOn: nextActionOn, why: .text(reason), promiseResult: promiseResult)
+    }
+
+    init(outcome: Outcome, plan: PlanState, nextActionOn: Day?, why: Why, promiseResult: PaymentPromise.Result? = nil) {
+        self.outcome = outcome
+        self.plan = plan
+        self.nextActionOn = nextActionOn
+        self.why = why
+        self.promiseResult = promiseResult
+    }
+
+    public var reason: String { why.description }
+
+    public enum Why: Hashable, Sendable, CustomStringConvertible {
+        case text(String)
+        /// The next step falls on a later day.
+        case nextStep(on: Day, StepWording)
+
+        public var description: String {
+            switch self {
+            case let .text(t): t
+            case let .nextStep(day, wording): "Prochaine action le \(day.french) — \(wording)"
+            }
+        }
+    }
+}
+
+/// A step as the reasons name it: "étape 3 de « B2B … » : appel, 5 jours après l'étape 2".
+public struct StepWording: Hashable, Sendable, CustomStringConvertible {
+    let index: Int
+    let strategyName: String
+    let variant: Variant
+    let channel: StepChannel
+    let step: StrategyStep
+    /// Number (1-based) of the last step done, 0 for none.
+    let lastDone: Int
+
+    public var description: String {
+        let timing = switch step.after {
+        case .dueDate: "\(step.delayDays) jours après l'échéance"
+        case .previousStep where lastDone == 0: step.delayDays == 0 ? "dès l'entrée en phase amiable" : "\(step.delayDays) jours après l'entrée en phase amiable"
+        case .previousStep: "\(step.delayDays) jours après l'étape \(lastDone)"
+        }
+        return "étape \(index + 1) de \(Self.label(strategyName, variant)) : \(channel.french), \(timing)"
+    }
+
+    static func label(_ name: String, _ variant: Variant) -> String {
+        "« \(name) »" + (variant == .challenger ? " (variante challenger)" : "")
+    }
 }
 
 /// The amicable phase's decisions, as a pure function of a case snapshot, the strategies, the
@@ -131,14 +202,13 @@ public struct AmicableEngine: Sendable {
             plan = PlanState(strategyCode: strategy.code, variant: strategy.variant(forCase: s.caseID), nextStep: 0, lastStepOn: nil)
         }
         let sequence = strategy.sequence(plan.variant)
-        let label = "« \(strategy.name) »" + (plan.variant == .challenger ? " (variante challenger)" : "")
-        let brokenNote = promiseResult.map { $0 == .broken ? "promesse non tenue ; " : "promesse tenue en partie ; " } ?? ""
 
         var index = plan.nextStep
         var skipped: [String] = []
-        // Anchor of the next step: the previous step done, or the start of the plan.
-        var previousDay = plan.lastStepOn ?? date
-        var previousChannel = plan.lastStepChannel
+        // Anchor of the next step: the last step done, or the start of the plan. A skipped step
+        // takes no time: the step after it counts from the last step done.
+        let previousDay = plan.lastStepOn ?? date
+        let previousChannel = plan.lastStepChannel
         while index < sequence.steps.count {
             let step = sequence.steps[index]
             if let why = skipReason(step, s) {
@@ -163,28 +233,41 @@ public struct AmicableEngine: Sendable {
                 if step.businessDaysOnly { due = calendar.nextBusinessDay(onOrAfter: due) }
             case .email, .sms, .review: break
             }
-            let what = "étape \(index + 1) de \(label) : \(step.channel.french), \(timing(step, index))"
-            let context = brokenNote + (skipped.isEmpty ? "" : skipped.joined(separator: ", ") + " ; ") + contactNote(s)
+            let what = StepWording(index: index, strategyName: strategy.name, variant: plan.variant, channel: step.channel, step: step, lastDone: plan.nextStep)
             if due > date {
                 // Skips are stored only when a step is done, so a later contact can still change them.
-                return Decision(outcome: .wait, plan: plan, nextActionOn: due, reason: "Prochaine action le \(due.french) — \(what)", promiseResult: promiseResult)
+                return Decision(outcome: .wait, plan: plan, nextActionOn: due, why: .nextStep(on: due, what), promiseResult: promiseResult)
             }
+            let brokenNote = promiseResult.map { $0 == .broken ? "promesse non tenue ; " : "promesse tenue en partie ; " } ?? ""
+            let context = brokenNote + (skipped.isEmpty ? "" : skipped.joined(separator: ", ") + " ; ") + contactNote(s)
             let planned = PlannedStep(strategyCode: strategy.code, variant: plan.variant, stepIndex: index, channel: step.channel, dueOn: date,
-                                      reason: what.capitalisedFirst + (context.isEmpty ? "" : ", " + context))
+                                      reason: what.description.capitalisedFirst + (context.isEmpty ? "" : ", " + context))
             plan.nextStep = index + 1
             plan.lastStepOn = date
             plan.lastStepChannel = step.channel
-            return Decision(outcome: .act(planned), plan: plan, nextActionOn: date, reason: planned.reason, promiseResult: promiseResult)
+            // The case next needs the engine on the day of the step after this one: asked now, so
+            // that tomorrow's run finds the day already stored and writes nothing.
+            var after = s
+            after.plan = plan
+            after.contact.promise = nil
+            let following = decide(after, on: date).nextActionOn
+            return Decision(outcome: .act(planned), plan: plan, nextActionOn: following, reason: planned.reason, promiseResult: promiseResult)
         }
         if plan.nextStep > sequence.steps.count {
-            return Decision(outcome: .wait, plan: plan, nextActionOn: nil, reason: "Stratégie \(label) terminée et escaladée", promiseResult: promiseResult)
+            return Decision(outcome: .wait, plan: plan, nextActionOn: nil, reason: "Stratégie \(StepWording.label(strategy.name, plan.variant)) terminée et escaladée", promiseResult: promiseResult)
+        }
+        let escalationDay = (plan.lastStepOn ?? date).adding(days: max(1, sequence.escalationAfterDays))
+        if plan.lastStepOn != nil, escalationDay > date {
+            return Decision(outcome: .wait, plan: plan, nextActionOn: escalationDay,
+                            reason: "Toutes les étapes de \(StepWording.label(strategy.name, plan.variant)) faites : escalade le \(escalationDay.french) sans règlement",
+                            promiseResult: promiseResult)
         }
         plan.nextStep = sequence.steps.count + 1
         plan.lastStepOn = date
         plan.lastStepChannel = nil
         let to = sequence.escalation == .decision ? "passage en phase de décision" : "revue par le superviseur"
         return Decision(outcome: .escalate(sequence.escalation, strategyCode: strategy.code), plan: plan, nextActionOn: nil,
-                        reason: "Fin de la stratégie \(label) sans règlement : \(to)", promiseResult: promiseResult)
+                        reason: "Fin de la stratégie \(StepWording.label(strategy.name, plan.variant)) sans règlement : \(to)", promiseResult: promiseResult)
     }
 
     /// Why a step does not apply to this case (nil: it applies).
@@ -200,14 +283,6 @@ public struct AmicableEngine: Sendable {
             }
         }
         return nil
-    }
-
-    func timing(_ step: StrategyStep, _ index: Int) -> String {
-        switch step.after {
-        case .dueDate: "\(step.delayDays) jours après l'échéance"
-        case .previousStep where index == 0: step.delayDays == 0 ? "dès l'entrée en phase amiable" : "\(step.delayDays) jours après l'entrée en phase amiable"
-        case .previousStep: "\(step.delayDays) jours après l'étape \(index)"
-        }
     }
 
     func contactNote(_ s: CaseSnapshot) -> String {

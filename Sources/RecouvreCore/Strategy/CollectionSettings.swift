@@ -43,6 +43,7 @@ public struct CollectionSettings: Codable, Hashable, Sendable {
             if t.debtorKinds?.isEmpty == true { add("\(at).tier.debtor_kinds", "an empty list matches nothing; leave it out to take every kind") }
             if t.creditors?.isEmpty == true { add("\(at).tier.creditors", "an empty list matches nothing; leave it out to take every creditor") }
             checkSteps(s.steps, at: "\(at).steps", add)
+            if !(0...366).contains(s.escalationAfterDays) { add("\(at).escalation_after_days", "must be between 0 and 366 (it is \(s.escalationAfterDays))") }
             if let c = s.challenger {
                 if !(1...99).contains(c.sharePercent) { add("\(at).challenger.share_percent", "must be between 1 and 99 (it is \(c.sharePercent))") }
                 checkSteps(c.steps, at: "\(at).challenger.steps", add)

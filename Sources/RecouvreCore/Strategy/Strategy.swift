@@ -159,14 +159,16 @@ public struct Tier: Codable, Hashable, Sendable {
 }
 
 /// The steps a case follows, and what comes after them.
-public struct StepSequence: Codable, Hashable, Sendable {
+public struct StepSequence: Hashable, Sendable {
     public var steps: [StrategyStep]
     public var escalation: Escalation
-    public init(steps: [StrategyStep], escalation: Escalation) {
-        self.steps = steps
-        self.escalation = escalation
-    }
+    /// Days the last step is given to work before the escalation.
+    public var escalationAfterDays: Int
 }
+
+/// When a strategy escalates if nothing says otherwise: ten days leave the last letter or call
+/// time to bear fruit.
+public let defaultEscalationAfterDays = 10
 
 /// The variant a case follows: the champion (the strategy's own steps) or its challenger.
 public enum Variant: String, Codable, Sendable { case champion, challenger }
@@ -177,14 +179,24 @@ public struct Challenger: Codable, Hashable, Sendable {
     public var sharePercent: Int
     public var steps: [StrategyStep]
     public var escalation: Escalation
+    public var escalationAfterDays: Int
 
-    public init(sharePercent: Int, steps: [StrategyStep], escalation: Escalation) {
+    public init(sharePercent: Int, steps: [StrategyStep], escalation: Escalation, escalationAfterDays: Int = defaultEscalationAfterDays) {
         self.sharePercent = sharePercent
         self.steps = steps
         self.escalation = escalation
+        self.escalationAfterDays = escalationAfterDays
     }
 
-    enum CodingKeys: String, CodingKey { case sharePercent = "share_percent", steps, escalation }
+    enum CodingKeys: String, CodingKey { case sharePercent = "share_percent", steps, escalation, escalationAfterDays = "escalation_after_days" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sharePercent = try c.decode(Int.self, forKey: .sharePercent)
+        steps = try c.decode([StrategyStep].self, forKey: .steps)
+        escalation = try c.decode(Escalation.self, forKey: .escalation)
+        escalationAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalationAfterDays) ?? defaultEscalationAfterDays
+    }
 }
 
 /// A strategy of the amicable phase: which cases it takes and the steps they follow. Strategies
@@ -196,20 +208,36 @@ public struct Strategy: Codable, Hashable, Sendable {
     public var tier: Tier
     public var steps: [StrategyStep]
     public var escalation: Escalation
+    public var escalationAfterDays: Int
     public var challenger: Challenger?
 
-    public init(code: String, name: String, tier: Tier, steps: [StrategyStep], escalation: Escalation, challenger: Challenger? = nil) {
+    public init(code: String, name: String, tier: Tier, steps: [StrategyStep], escalation: Escalation,
+                escalationAfterDays: Int = defaultEscalationAfterDays, challenger: Challenger? = nil) {
         self.code = code
         self.name = name
         self.tier = tier
         self.steps = steps
         self.escalation = escalation
+        self.escalationAfterDays = escalationAfterDays
         self.challenger = challenger
     }
 
+    enum CodingKeys: String, CodingKey { case code, name, tier, steps, escalation, escalationAfterDays = "escalation_after_days", challenger }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        code = try c.decode(String.self, forKey: .code)
+        name = try c.decode(String.self, forKey: .name)
+        tier = try c.decode(Tier.self, forKey: .tier)
+        steps = try c.decode([StrategyStep].self, forKey: .steps)
+        escalation = try c.decode(Escalation.self, forKey: .escalation)
+        escalationAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalationAfterDays) ?? defaultEscalationAfterDays
+        challenger = try c.decodeIfPresent(Challenger.self, forKey: .challenger)
+    }
+
     public func sequence(_ variant: Variant) -> StepSequence {
-        if variant == .challenger, let c = challenger { return StepSequence(steps: c.steps, escalation: c.escalation) }
-        return StepSequence(steps: steps, escalation: escalation)
+        if variant == .challenger, let c = challenger { return StepSequence(steps: c.steps, escalation: c.escalation, escalationAfterDays: c.escalationAfterDays) }
+        return StepSequence(steps: steps, escalation: escalation, escalationAfterDays: escalationAfterDays)
     }
 
     /// The variant a case follows: a stable function of the case and the strategy, so a case never

@@ -459,7 +459,7 @@ public struct CaseStore: Sendable {
             }
             try await db.raw("""
                 UPDATE collection_tasks SET status = 'done', done_at = \(bind: at.description), done_by = \(bind: actor.id)
-                WHERE case_id = \(bind: caseID) AND status IN ('queued', 'outbox') AND channel = \(bind: StepChannel(action.channel).rawValue)
+                WHERE case_id = \(bind: caseID) AND status || '' IN ('queued', 'outbox') AND channel = \(bind: StepChannel(action.channel).rawValue)
                 """).run()
             // A contestation stops collection at once: the case is suspended until the creditor answers.
             let lifecycle = try Self.decodeLifecycle(row)
@@ -467,7 +467,7 @@ public struct CaseStore: Sendable {
                 let t = try Transition.make(caseID: caseID, from: lifecycle, to: .suspended, suspensionReason: .dispute, actor: actor, at: at,
                                             reason: "Contestation du débiteur : recouvrement arrêté en attendant la réponse du créancier")
                 try await Self.apply(t, db: db)
-                try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status IN ('queued', 'outbox')").run()
+                try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status || '' IN ('queued', 'outbox')").run()
             }
         }
     }

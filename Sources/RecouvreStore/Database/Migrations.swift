@@ -316,6 +316,12 @@ public enum Migrations {
             "CREATE INDEX cases_status_oldest_due ON cases (status, (COALESCE(oldest_due_on, '9999-12-31')), id)",
         ]),
         Migration(version: 9, name: "amicable engine", statements: [
+            // The daily run rewrites next_action_on for every case it acts on. Indexed, it kept
+            // PostgreSQL from updating the row in place (HOT) and made it rewrite an entry in each
+            // of the case's twelve indexes: the first run over 200,000 cases took 16.5 s with the
+            // index, 10.2 s without. The list's "next action due" filter walks the order's index
+            // and tests the day on each row instead.
+            "DROP INDEX cases_next_action",
             // Where a case stands in its strategy (PlanState), advanced by the daily run.
             "ALTER TABLE cases ADD COLUMN strategy_code TEXT",
             "ALTER TABLE cases ADD COLUMN strategy_variant TEXT",
@@ -359,7 +365,8 @@ public enum Migrations {
                 UNIQUE (case_id, task_key)
             )
             """,
-            "CREATE INDEX collection_tasks_queue ON collection_tasks (status, priority, id)",
+            // The queues read queued tasks by priority; letters (most tasks) never enter this index.
+            "CREATE INDEX collection_tasks_queue ON collection_tasks (priority, id) WHERE status = 'queued'",
             // The agency's collection settings (strategies, contact rules, queue order), one row per
             // version; the newest is in force.
             """

@@ -22,7 +22,7 @@ final class SQLiteBulkConnection: @unchecked Sendable {
         // Statement journals in memory: every INSERT inside the long transaction keeps one, and on
         // files they were a tenth of an import's time in write calls (perf).
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                       "PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY"] {
+                       "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 16384"] {
             _ = try query(pragma, [])
         }
     }

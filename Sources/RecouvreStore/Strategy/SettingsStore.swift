@@ -7,6 +7,10 @@ public struct StoredSettings: Sendable {
     /// nil: nothing saved yet, the shipped defaults are in force.
     public let id: Int64?
     public let settings: CollectionSettings
+    public init(id: Int64?, settings: CollectionSettings) {
+        self.id = id
+        self.settings = settings
+    }
 }
 
 /// The agency's collection settings: read as JSON, validated, versioned (the newest row is in
