@@ -426,8 +426,10 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     try await client.execute(uri: "/queue", method: .get, headers: [.cookie: cookie]) { r in
                         #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens the queue")
                     }
-                    try await client.execute(uri: "/settings/collection", method: .get, headers: [.cookie: cookie]) { r in
-                        #expect(r.status == (role.may(.editStrategies) ? .ok : .forbidden), "\(role) opens the strategies")
+                    for page in ["/settings/collection", "/reports/strategies"] {
+                        try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
+                            #expect(r.status == (role.may(.editStrategies) ? .ok : .forbidden), "\(role) opens \(page)")
+                        }
                     }
                 }
             }

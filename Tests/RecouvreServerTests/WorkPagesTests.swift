@@ -116,6 +116,35 @@ extension ServerTests {
         }
     }
 
+    @Test func theStrategyReportComparesChampionAndChallenger() async throws {
+        try await withDemo { db in
+            let settings = CollectionSettings.defaults
+            let results = try await StrategyReport.results(db, settings: settings, scope: .agency)
+            let large = results.filter { $0.strategyCode == "b2b-large" }
+            #expect(large.map(\.variant) == [.challenger, .champion])
+            // Every case that follows a strategy is counted once, and their tasks are the run's.
+            let cases = try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM cases WHERE strategy_code IS NOT NULL").all()[0].decode(column: "n", as: Int.self) }
+            #expect(results.map(\.cases).reduce(0, +) == cases)
+            let tasks = try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM collection_tasks WHERE strategy_code IS NOT NULL AND status <> 'cancelled'").all()[0].decode(column: "n", as: Int.self) }
+            #expect(results.flatMap(\.tasks.values).reduce(0, +) == tasks)
+            #expect(large.allSatisfy { ($0.tasks[.registeredLetter] ?? 0) > 0 })
+            let creditor = try #require(try await CreditorStore(db).list().first)
+            let theirs = try await StrategyReport.results(db, settings: settings, scope: .creditor(creditor.id))
+            #expect(theirs.map(\.cases).reduce(0, +) < cases)
+
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                try await client.execute(uri: "/reports/strategies", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .forbidden) }
+                let supervisor = try await logIn(client, db, as: .supervisor)
+                try await client.execute(uri: "/reports/strategies?lang=en", method: .get, headers: [.cookie: supervisor]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains("B2B ≥ 5 000 €") && html.contains("class=\"challenger\"") && html.contains("Recovery rate"))
+                }
+            }
+        }
+    }
+
     @Test func theCreditorAnswersADisputeAndOthersCannot() async throws {
         try await withDemo { db in
             let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)

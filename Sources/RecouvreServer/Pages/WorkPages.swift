@@ -15,6 +15,7 @@ struct WorkPages: Sendable {
             try await signedIn(request, context) { try await self.settings(request, context, try Self.editor($0), saved: request.uri.queryParameters.get("saved") == "1") }
         }
         router.post("settings/collection") { request, context in try await signedIn(request, context) { try await self.saveSettings(request, context, try Self.editor($0)) } }
+        router.get("reports/strategies") { request, context in try await signedIn(request, context) { try await self.strategyReport(request, context, try Self.editor($0)) } }
     }
 
     static func editor(_ user: User) throws -> User {
@@ -95,6 +96,32 @@ struct WorkPages: Sendable {
         case .success: return .redirect(to: "/settings/collection?saved=1", type: .normal)
         case let .failure(e): return try await settings(request, context, user, text: text, problems: e.problems)
         }
+    }
+
+    /// Each strategy's champion beside its challenger: cases, amounts claimed and received, debtors
+    /// reached, promises, escalations and the work each variant cost, by channel.
+    func strategyReport(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        let settings = try await SettingsStore(database).current().settings
+        let names = Dictionary(settings.strategies.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let results = try await StrategyReport.results(database, settings: settings, scope: CaseScope(user))
+        func percent(_ part: Int64, of whole: Int64) -> String {
+            guard whole > 0 else { return "—" }
+            let perMille = part * 1000 / whole
+            return "\(perMille / 10)\(t.language == .fr ? "," : ".")\(perMille % 10) %"
+        }
+        var page = pageContext(request, context, t, title: t["report.title"])
+        page["hasRows"] = !results.isEmpty
+        page["rows"] = results.map { r -> [String: Any] in
+            ["strategy": names[r.strategyCode] ?? r.strategyCode, "code": r.strategyCode, "variant": t["report.\(r.variant.rawValue)"],
+             "challenger": r.variant == .challenger, "cases": r.cases, "claimed": t.money(r.claimed), "paid": t.money(r.paid),
+             "recovered": percent(r.paid.minorUnits, of: r.claimed.minorUnits), "reached": percent(Int64(r.reached), of: Int64(r.cases)),
+             "promises": r.promises, "escalated": r.escalated,
+             "work": StepChannel.allCases.compactMap { c in r.tasks[c].map { "\(c.french) \($0)" } }.joined(separator: " · ")]
+        }
+        var response = views.page("strategy_report", page)
+        Locale.remember(request, in: &response)
+        return response
     }
 
     static func describe(_ tier: Tier, _ t: Strings) -> String {

@@ -27,7 +27,8 @@ struct Views: Sendable {
 enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
                                           "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
-                                          "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage]
+                                          "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage,
+                                          "strategy_report": strategyReportPage]
 
     static let head = """
     <!doctype html>
@@ -310,7 +311,7 @@ enum Templates {
     {{> layout_head}}
     <h1>{{t.settings_title}}</h1>
     {{#saved}}<p class="notice">{{t.settings_saved}}</p>{{/saved}}
-    <p>{{t.settings_version}} {{version}}</p>
+    <p>{{t.settings_version}} {{version}} · <a href="/reports/strategies">{{t.report_title}}</a></p>
     <table class="list"><thead><tr><th>{{t.settings_code}}</th><th>{{t.settings_name}}</th><th>{{t.settings_tier}}</th><th>{{t.settings_steps}}</th><th>{{t.settings_end}}</th><th>{{t.settings_challenger}}</th></tr></thead>
     <tbody>{{#strategies}}<tr><td>{{code}}</td><td>{{name}}</td><td>{{tier}}</td><td>{{steps}}</td><td>{{escalation}}</td><td>{{challenger}}</td></tr>{{/strategies}}</tbody></table>
     <p>{{t.settings_rules}} {{rules}}</p>
@@ -319,6 +320,20 @@ enum Templates {
       <p class="hint">{{t.settings_hint}}</p>
       <textarea name="document" rows="30" class="code" spellcheck="false">{{document}}</textarea>
       <button type="submit">{{t.settings_submit}}</button></form>
+    {{> layout_foot}}
+    """
+
+    static let strategyReportPage = """
+    {{> layout_head}}
+    <p class="crumbs"><a href="/settings/collection">{{t.settings_title}}</a> › {{t.report_title}}</p>
+    <h1>{{t.report_title}}</h1>
+    <p class="hint">{{t.report_hint}}</p>
+    {{^hasRows}}<p class="empty">{{t.report_empty}}</p>{{/hasRows}}
+    {{#hasRows}}<table class="list"><thead><tr><th>{{t.settings_name}}</th><th>{{t.report_variant}}</th><th class="num">{{t.report_cases}}</th><th class="num">{{t.case_claimed}}</th>
+    <th class="num">{{t.report_paid}}</th><th class="num">{{t.report_recovered}}</th><th class="num">{{t.report_reached}}</th><th class="num">{{t.report_promises}}</th>
+    <th class="num">{{t.report_escalated}}</th><th>{{t.report_work}}</th></tr></thead>
+    <tbody>{{#rows}}<tr{{#challenger}} class="challenger"{{/challenger}}><td>{{strategy}} <small>{{code}}</small></td><td>{{variant}}</td><td class="num">{{cases}}</td><td class="num">{{claimed}}</td>
+    <td class="num">{{paid}}</td><td class="num">{{recovered}}</td><td class="num">{{reached}}</td><td class="num">{{promises}}</td><td class="num">{{escalated}}</td><td>{{work}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
     {{> layout_foot}}
     """
 
