@@ -180,6 +180,37 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func newCasesGoToATeamByTheRulesAndItsAgentsInTurn(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            try await portfolio(db, people: 5)
+            let users = UserStore(db)
+            let a = try await users.create(login: "a.paris", displayName: "A", role: .agent, team: "Paris", passwordHash: "!")
+            let b = try await users.create(login: "b.paris", displayName: "B", role: .agent, team: "Paris", passwordHash: "!")
+            _ = try await users.create(login: "c.lyon", displayName: "C", role: .agent, team: "Lyon", passwordHash: "!")
+            // One case is already someone's: the rules leave it alone.
+            let kept = try await db.withConnection { try await $0.raw("SELECT MIN(id) AS id FROM cases").all()[0].decode(column: "id", as: Int64.self) }
+            try await db.withConnection { try await $0.raw("UPDATE cases SET agent_id = \(bind: a.id) WHERE id = \(bind: kept)").run() }
+            var custom = CollectionSettings.defaults
+            custom.assignmentRules = [AssignmentRule(team: "Lyon", tier: Tier(minBalanceCents: 1_000_000)), AssignmentRule(team: "Paris", tier: Tier(creditors: ["ACME"]))]
+            #expect(custom.problems().isEmpty)
+            _ = try await DailyRun(db).run(on: monday, settings: StoredSettings(id: nil, settings: custom))
+            let rows = try await db.withConnection { try await $0.raw("SELECT id, agent_id FROM cases ORDER BY id").all() }
+            var perAgent: [Int64: Int] = [:]
+            for r in rows {
+                let id = try r.decode(column: "id", as: Int64.self), agent = try r.decode(column: "agent_id", as: Int64.self)
+                if id != kept { #expect(agent == AssignmentRule.agent(forCase: id, among: [a.id, b.id])) }
+                perAgent[agent, default: 0] += 1
+            }
+            #expect(Set(perAgent.keys) == [a.id, b.id] && perAgent.values.allSatisfy { $0 >= 3 })
+            let detail = try #require(try await CaseStore(db).detail(id: rows[1].decode(column: "id", as: Int64.self), scope: .team("Paris")))
+            #expect(detail.events.contains { $0.kind == .assigned && $0.text.hasPrefix("Dossier attribué à l'équipe Paris") })
+            var blank = custom
+            blank.assignmentRules[0].team = " "
+            #expect(blank.problems().map(\.path) == ["assignment_rules[0].team"])
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func settingsAreValidatedAndVersioned(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             let store = SettingsStore(db)

@@ -4,20 +4,32 @@ public struct CollectionSettings: Codable, Hashable, Sendable {
     public var strategies: [Strategy]
     public var contactRules: ContactRules
     public var queuePriority: QueuePriority
+    /// Which team takes an amicable case nobody has yet; the first rule that matches wins.
+    public var assignmentRules: [AssignmentRule]
 
-    public init(strategies: [Strategy], contactRules: ContactRules = .prudentDefault, queuePriority: QueuePriority = QueuePriority()) {
+    public init(strategies: [Strategy], contactRules: ContactRules = .prudentDefault, queuePriority: QueuePriority = QueuePriority(),
+                assignmentRules: [AssignmentRule] = []) {
         self.strategies = strategies
         self.contactRules = contactRules
         self.queuePriority = queuePriority
+        self.assignmentRules = assignmentRules
     }
 
-    enum CodingKeys: String, CodingKey { case strategies, contactRules = "contact_rules", queuePriority = "queue_priority" }
+    enum CodingKeys: String, CodingKey {
+        case strategies, contactRules = "contact_rules", queuePriority = "queue_priority", assignmentRules = "assignment_rules"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         strategies = try c.decode([Strategy].self, forKey: .strategies)
         contactRules = try c.decodeIfPresent(ContactRules.self, forKey: .contactRules) ?? .prudentDefault
         queuePriority = try c.decodeIfPresent(QueuePriority.self, forKey: .queuePriority) ?? QueuePriority()
+        assignmentRules = try c.decodeIfPresent([AssignmentRule].self, forKey: .assignmentRules) ?? []
+    }
+
+    /// The team that takes `s` by the assignment rules (nil: none matches).
+    public func team(for s: CaseSnapshot, on date: Day) -> String? {
+        assignmentRules.first { $0.tier.matches(s, on: date) }?.team
     }
 
     public var engine: AmicableEngine { AmicableEngine(strategies: strategies, rules: contactRules) }
@@ -49,6 +61,9 @@ public struct CollectionSettings: Codable, Hashable, Sendable {
                 checkSteps(c.steps, at: "\(at).challenger.steps", add)
             }
         }
+        for (i, rule) in assignmentRules.enumerated() where rule.team.trimmingSpaces().isEmpty {
+            add("assignment_rules[\(i)].team", "a rule names the team that takes the cases")
+        }
         let r = contactRules
         if r.callDays.isEmpty || !r.callDays.allSatisfy({ (1...7).contains($0) }) { add("contact_rules.call_days", "weekdays are 1 (Monday) to 7 (Sunday), at least one") }
         if !(0...23).contains(r.callFromHour) || !(1...24).contains(r.callUntilHour) || r.callFromHour >= r.callUntilHour {
@@ -71,6 +86,26 @@ public struct CollectionSettings: Codable, Hashable, Sendable {
             if step.channel == .review { add("\(path)[\(j)].channel", "a review is the escalation at the end, not a step") }
             if step.minBalanceCents.map({ $0 < 0 }) == true { add("\(path)[\(j)].min_balance_cents", "must not be negative") }
         }
+    }
+}
+
+/// Gives the cases of a tier (creditor, balance band, debtor kind, age, score) to a team, whose
+/// agents then share them in turn (`AssignmentRule.agent`).
+public struct AssignmentRule: Codable, Hashable, Sendable {
+    public var team: String
+    public var tier: Tier
+
+    public init(team: String, tier: Tier = Tier()) {
+        self.team = team
+        self.tier = tier
+    }
+
+    /// Round robin by case number over the team's agents (sorted by id, so every run and every
+    /// process agrees): consecutive cases go to consecutive agents.
+    public static func agent(forCase caseID: Int64, among agentIDs: [Int64]) -> Int64? {
+        guard !agentIDs.isEmpty else { return nil }
+        let sorted = agentIDs.sorted()
+        return sorted[Int(caseID % Int64(sorted.count))]
     }
 }
 

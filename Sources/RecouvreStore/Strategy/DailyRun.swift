@@ -35,6 +35,9 @@ public struct DailyRun: Sendable {
             return try await s.query("SELECT id, code FROM creditors")
         }
         let creditorCodes = Dictionary(uniqueKeysWithValues: codes.map { ($0[0].int!, $0[1].text!) })
+        // The agents of each team, for the assignment rules.
+        let teams = Dictionary(grouping: try await UserStore(database).caseWorkers().filter { $0.role == .agent && $0.team != nil }, by: { $0.team! })
+            .mapValues { $0.map(\.id) }
         var batches = 0
         while true {
             let finished = try await database.bulkTransaction { s -> Bool in
@@ -52,6 +55,11 @@ public struct DailyRun: Sendable {
                 for row in rows {
                     let pair = Self.snapshot(row, creditorCodes: creditorCodes)
                     writes.add(engine.decide(pair.0, on: date), for: pair, priority: priority)
+                    // A case nobody works yet goes to a team by the rules, and to one of its agents in turn.
+                    if row[23] == .null, let team = stored.settings.team(for: pair.0, on: date),
+                       let agent = AssignmentRule.agent(forCase: pair.0.caseID, among: teams[team] ?? []) {
+                        writes.assign(pair.0.caseID, to: agent, team: team)
+                    }
                 }
                 try await writes.apply(s)
                 try await s.query("""
@@ -87,7 +95,8 @@ public struct DailyRun: Sendable {
           CASE WHEN d.address_line1 <> '' THEN 1 ELSE 0 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'phone' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'email' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
-          s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents
+          s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents,
+          c.agent_id
         FROM cases c JOIN debtors d ON d.id = c.debtor_id LEFT JOIN contact_states s ON s.case_id = c.id
         WHERE c.status = 'amicable' AND c.id > ? ORDER BY c.id LIMIT ?
         """
@@ -122,6 +131,7 @@ struct BatchWrites {
     var toDecision: [[DBValue]] = []
     var events: [[DBValue]] = []
     var promisesCleared: [[DBValue]] = []
+    var assignments: [[DBValue]] = []
     var escalations: Int64 = 0
 
     init(date: Day, now: Instant) {
@@ -172,7 +182,17 @@ struct BatchWrites {
         }
     }
 
+    mutating func assign(_ caseID: Int64, to agentID: Int64, team: String) {
+        assignments.append([.int(caseID), .int(agentID)])
+        events.append([.int(caseID), .text(now.description), .text(DailyRun.actor.id), .text(CaseEvent.Kind.assigned.rawValue), .null, .null,
+                       .text("Dossier attribué à l'équipe \(team) par les règles d'attribution (agent n° \(agentID))")])
+    }
+
     func apply(_ s: BulkSession) async throws {
+        try await s.each(
+            sqlite: "UPDATE cases SET agent_id = ?2 WHERE id = ?1 AND agent_id IS NULL",
+            postgres: "UPDATE cases AS c SET agent_id = v.agent FROM (VALUES {ROWS}) AS v(id, agent) WHERE c.id = v.id AND c.agent_id IS NULL",
+            types: [.int, .int], rows: assignments)
         try await s.each(
             sqlite: """
                 UPDATE cases SET strategy_code = ?2, strategy_variant = ?3, strategy_step = ?4, strategy_step_on = ?5,
