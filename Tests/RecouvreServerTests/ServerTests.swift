@@ -423,8 +423,10 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     // The case has no dispute: those who may answer one are told so, the others are refused.
                     let (answer, _) = try await post(client, "\(page)/dispute", cookie, ["csrf": token, "decision": "resume", "text": "Créance due"])
                     #expect(answer == (role.may(.answerDisputes) ? .unprocessableContent : .forbidden), "\(role) answers a dispute")
-                    try await client.execute(uri: "/queue", method: .get, headers: [.cookie: cookie]) { r in
-                        #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens the queue")
+                    for page in ["/queue", "/objectives"] {
+                        try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
+                            #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens \(page)")
+                        }
                     }
                     for page in ["/settings/collection", "/reports/strategies"] {
                         try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in

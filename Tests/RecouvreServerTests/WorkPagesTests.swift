@@ -145,6 +145,34 @@ extension ServerTests {
         }
     }
 
+    @Test func objectivesShowEachAgentsCallsAndReminders() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                let supervisor = try await logIn(client, db, as: .supervisor)
+                let token = try await csrf(client, supervisor, page: "/objectives")
+                var (status, body) = try await post(client, "/objectives", supervisor, ["csrf": token, "target": "team:Paris", "calls": "x", "reminders": "20"])
+                #expect(status == .unprocessableContent && body.contains("whole numbers"))
+                (status, _) = try await post(client, "/objectives", supervisor, ["csrf": token, "target": "team:Paris", "calls": "5", "reminders": "20"])
+                #expect(status == .seeOther)
+                let agentToken = try await csrf(client, agent, page: "/objectives")
+                (status, _) = try await post(client, "/objectives", agent, ["csrf": agentToken, "target": "team:Paris", "calls": "0", "reminders": "0"])
+                #expect(status == .forbidden)
+                // Two calls and a letter recorded by the agent today (10:30 in Paris).
+                let caseID = try await queuedCall(db, to: "user-agent")
+                for (channel, outcome) in [("call", "no_answer"), ("call", "reached"), ("letter", "sent")] {
+                    (status, _) = try await post(client, "/cases/\(caseID)/actions", agent, ["csrf": agentToken, "channel": channel, "outcome": outcome, "report": "Relance \(channel)", "confirm": "1"])
+                    #expect(status == .seeOther)
+                }
+                let mine = try await client.execute(uri: "/objectives", method: .get, headers: [.cookie: agent]) { String(buffer: $0.body) }
+                #expect(mine.contains("behind\">2 / 5</td>") && mine.contains(">1 / 20</td>") && !mine.contains("name=\"target\""))
+                let team = try await client.execute(uri: "/objectives", method: .get, headers: [.cookie: supervisor]) { String(buffer: $0.body) }
+                #expect(team.contains("<strong>Paris</strong>") && team.contains("name=\"target\""))
+            }
+        }
+    }
+
     @Test func theCreditorAnswersADisputeAndOthersCannot() async throws {
         try await withDemo { db in
             let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)

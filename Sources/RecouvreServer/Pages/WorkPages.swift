@@ -15,6 +15,8 @@ struct WorkPages: Sendable {
             try await signedIn(request, context) { try await self.settings(request, context, try Self.editor($0), saved: request.uri.queryParameters.get("saved") == "1") }
         }
         router.post("settings/collection") { request, context in try await signedIn(request, context) { try await self.saveSettings(request, context, try Self.editor($0)) } }
+        router.get("objectives") { request, context in try await signedIn(request, context) { try await self.objectives(request, context, $0) } }
+        router.post("objectives") { request, context in try await signedIn(request, context) { try await self.setObjective(request, context, $0) } }
         router.get("reports/strategies") { request, context in try await signedIn(request, context) { try await self.strategyReport(request, context, try Self.editor($0)) } }
     }
 
@@ -122,6 +124,66 @@ struct WorkPages: Sendable {
         var response = views.page("strategy_report", page)
         Locale.remember(request, in: &response)
         return response
+    }
+
+    /// Each agent's calls and reminders against their objective (an agent sees their own; a
+    /// supervisor the agents and the teams, and sets the objectives).
+    func objectives(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil) async throws -> Response {
+        guard user.may(.workCases) else { throw HTTPError(.forbidden, message: "your role has no objectives") }
+        let t = Strings(language: Locale.language(of: request))
+        let today = ParisTime(now()).day
+        let agents = user.may(.assignCases) ? try await UserStore(database).caseWorkers().filter { $0.role == .agent } : [user]
+        let store = ObjectiveStore(database)
+        let progress = try await store.progress(of: agents, today: today)
+        var page = pageContext(request, context, t, title: t["objectives.title"])
+        page["formError"] = error
+        page["today"] = t.day(today)
+        page["rows"] = progress.map { p -> [String: Any] in
+            var row: [String: Any] = ["name": p.agent.displayName, "team": p.agent.team ?? "—", "callsToday": p.callsToday,
+                                      "callsWeek": p.callsThisWeek, "reminders": p.remindersThisWeek]
+            if let o = p.objective {
+                row["callsTarget"] = o.callsPerDay
+                row["remindersTarget"] = o.remindersPerWeek
+                row["callsBehind"] = p.callsToday < o.callsPerDay
+                row["remindersBehind"] = p.remindersThisWeek < o.remindersPerWeek
+                row["source"] = p.ownObjective ? t["objectives.own"] : t["objectives.team"]
+            }
+            return row
+        }
+        if user.may(.assignCases) {
+            let teams = try await store.teamObjectives()
+            var byTeam: [String: (calls: Int, reminders: Int, agents: Int)] = [:]
+            for p in progress { if let team = p.agent.team { byTeam[team, default: (0, 0, 0)].calls += p.callsToday; byTeam[team]!.reminders += p.remindersThisWeek; byTeam[team]!.agents += 1 } }
+            page["teams"] = byTeam.keys.sorted().map { name -> [String: Any] in
+                let totals = byTeam[name]!
+                var row: [String: Any] = ["name": name, "agents": totals.agents, "calls": totals.calls, "reminders": totals.reminders]
+                if let o = teams[name] { row["callsTarget"] = o.callsPerDay * totals.agents; row["remindersTarget"] = o.remindersPerWeek * totals.agents }
+                return row
+            }
+            page["canSet"] = true
+            page["targetOptions"] = HTML.options(Set(agents.compactMap(\.team)).sorted().map { ("team:\($0)", "\(t["objectives.teamOf"]) \($0)", false) }
+                                                 + agents.map { ("agent:\($0.id)", $0.displayName, false) })
+        }
+        var response = views.page("objectives", page, status: error == nil ? .ok : .unprocessableContent)
+        Locale.remember(request, in: &response)
+        return response
+    }
+
+    func setObjective(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        guard user.may(.assignCases) else { throw HTTPError(.forbidden, message: "your role cannot set objectives") }
+        let fields = try await checkedForm(request, context)
+        let raw = fields["target"] ?? ""
+        let target: ObjectiveStore.Target
+        if raw.hasPrefix("agent:"), let id = Int64(raw.dropFirst(6)) { target = .agent(id) }
+        else if raw.hasPrefix("team:") { target = .team(String(raw.dropFirst(5))) }
+        else { return try await objectives(request, context, user, error: "choose an agent or a team") }
+        guard let calls = Int(fields["calls"] ?? ""), let reminders = Int(fields["reminders"] ?? "") else {
+            return try await objectives(request, context, user, error: "calls and reminders are whole numbers")
+        }
+        do { try await ObjectiveStore(database).set(target, Objective(callsPerDay: calls, remindersPerWeek: reminders), actor: user.actor) } catch let e as StoreError {
+            return try await objectives(request, context, user, error: e.description)
+        }
+        return .redirect(to: "/objectives", type: .normal)
     }
 
     static func describe(_ tier: Tier, _ t: Strings) -> String {

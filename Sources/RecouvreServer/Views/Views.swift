@@ -28,7 +28,7 @@ enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
                                           "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
                                           "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage,
-                                          "strategy_report": strategyReportPage]
+                                          "strategy_report": strategyReportPage, "objectives": objectivesPage]
 
     static let head = """
     <!doctype html>
@@ -37,7 +37,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> <a href="/objectives">{{t.nav_objectives}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -337,6 +337,24 @@ enum Templates {
     {{> layout_foot}}
     """
 
+    static let objectivesPage = """
+    {{> layout_head}}
+    <h1>{{t.objectives_title}} — {{today}}</h1>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    <table class="list"><thead><tr><th>{{t.cases_agent}}</th><th>{{t.objectives_teamCol}}</th><th class="num">{{t.objectives_callsToday}}</th><th class="num">{{t.objectives_callsWeek}}</th>
+    <th class="num">{{t.objectives_reminders}}</th><th>{{t.objectives_source}}</th></tr></thead>
+    <tbody>{{#rows}}<tr><td>{{name}}</td><td>{{team}}</td><td class="num{{#callsBehind}} behind{{/callsBehind}}">{{callsToday}}{{#callsTarget}} / {{.}}{{/callsTarget}}</td><td class="num">{{callsWeek}}</td>
+    <td class="num{{#remindersBehind}} behind{{/remindersBehind}}">{{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</td><td>{{source}}</td></tr>{{/rows}}</tbody></table>
+    {{#teams.0}}<h2>{{t.objectives_teams}}</h2>{{/teams.0}}
+    {{#teams}}<p><strong>{{name}}</strong> ({{agents}}) : {{t.objectives_callsToday}} {{calls}}{{#callsTarget}} / {{.}}{{/callsTarget}} · {{t.objectives_reminders}} {{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</p>{{/teams}}
+    {{#canSet}}<form class="card" method="post" action="/objectives"><h2>{{t.objectives_set}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.objectives_for}} <select name="target" required><option value=""></option>{{{targetOptions}}}</select></label>
+      <label>{{t.objectives_callsPerDay}} <input name="calls" type="number" min="0" max="1000" required></label>
+      <label>{{t.objectives_remindersPerWeek}} <input name="reminders" type="number" min="0" max="10000" required></label>
+      <button type="submit">{{t.objectives_submit}}</button></form>{{/canSet}}
+    {{> layout_foot}}
+    """
+
     static let notFound = """
     {{> layout_head}}
     <h1>{{t.notfound_title}}</h1><p>{{t.notfound_text}}</p><p><a href="/cases">{{t.nav_cases}}</a></p>
@@ -350,7 +368,7 @@ enum Stylesheet {
     .who{margin-left:1em;color:var(--ink);text-decoration:none}form.inline{display:inline;margin-left:.5em}
     ol.queue{list-style:none;padding:0}ol.queue li{margin-bottom:.8em}.inline-form{display:flex;flex-wrap:wrap;gap:.4em}a.tel{font-weight:600;margin-right:.6em}
     textarea.code{width:100%;font-family:monospace;font-size:.85em}.task.t-queued,.task.t-outbox{font-weight:600}.task.t-superseded,.task.t-cancelled{color:var(--muted)}
-    label.warn{color:var(--warn)}fieldset{border:1px solid var(--line);border-radius:4px}
+    label.warn{color:var(--warn)}td.behind{color:var(--warn);font-weight:600}fieldset{border:1px solid var(--line);border-radius:4px}
     .error{color:#8a1f1f;background:#fbeaea;border:1px solid #e7b9b9;padding:.5em .8em;border-radius:4px}
     form.login{display:grid;gap:.8em;max-width:22em}form.login input{width:100%}
     .forms form{display:grid;gap:.5em;align-content:start}.forms textarea,.forms input,.forms select{width:100%}

@@ -377,6 +377,19 @@ public enum Migrations {
                 created_by TEXT NOT NULL
             )
             """,
+            // Agents' objectives: a team's apply to its agents unless an agent has their own.
+            """
+            CREATE TABLE objectives (
+                id {ID},
+                agent_id BIGINT UNIQUE REFERENCES users(id),
+                team TEXT UNIQUE,
+                calls_per_day INTEGER NOT NULL,
+                reminders_per_week INTEGER NOT NULL,
+                updated_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                CHECK ((agent_id IS NULL) <> (team IS NULL))
+            )
+            """,
             // One row per day run: how far it got (resumable) and what it did.
             """
             CREATE TABLE daily_runs (
