@@ -10,7 +10,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -39,7 +39,7 @@ func serve(_ database: Database, hostname: String, port: Int, banner: String? = 
     }
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService() }
-        if let hour = dailyRunHour { group.addTask { await DailyScheduler(database, hour: hour).loop() } }
+        if let hour = dailyRunHour { group.addTask { await DailyScheduler(database, hour: hour, mailer: OutboxFolderMailer.fromEnvironment()).loop() } }
         // The server stops on a signal; the scheduler stops with it.
         try await group.next()
         group.cancelAll()
@@ -72,7 +72,7 @@ struct Worker: AsyncParsableCommand {
         let db = try await database.open()
         defer { Task { await db.close() } }
         print("Recouvre worker: daily run from \(dailyRunHour):00 Paris time — Ctrl-C to stop")
-        await DailyScheduler(db, hour: dailyRunHour).loop()
+        await DailyScheduler(db, hour: dailyRunHour, mailer: OutboxFolderMailer.fromEnvironment()).loop()
     }
 }
 
@@ -103,6 +103,32 @@ struct RunCommand: AsyncParsableCommand {
             await db.close()
             let note = before.alreadyDone ? " (already run: nothing new)" : ""
             print("Daily run of \(day.iso)\(note) in \(String(format: "%.1f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged")
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+}
+
+struct DigestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest",
+        abstract: "Send the creditors' daily digests of a day's reports (to RECOUVRE_MAIL_OUTBOX, default outbox/mail); a user gets each day's once.")
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The day reported (YYYY-MM-DD; default: yesterday in Paris).") var date: String?
+
+    func run() async throws {
+        let day: Day
+        if let date {
+            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
+            day = d
+        } else { day = SystemClock.today().adding(days: -1) }
+        let db = try await database.open()
+        do {
+            let mailer = OutboxFolderMailer.fromEnvironment()
+            let sent = try await DigestSender(db, mailer: mailer).send(for: day)
+            await db.close()
+            print("digests of \(day.iso): \(sent) sent to \(mailer.folder)")
         } catch {
             await db.close()
             throw error

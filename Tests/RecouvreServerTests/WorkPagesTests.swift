@@ -173,6 +173,28 @@ extension ServerTests {
         }
     }
 
+    @Test func aCreditorsUserAsksForTheDailyDigest() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let theirs = try await logIn(client, db, as: .creditorUser)
+                let page = try await client.execute(uri: "/account", method: .get, headers: [.cookie: theirs]) { String(buffer: $0.body) }
+                #expect(page.contains("action=\"/account/digest\""))
+                let token = try await csrf(client, theirs, page: "/account")
+                var (status, body) = try await post(client, "/account/digest", theirs, ["csrf": token, "email": "pas une adresse", "daily": "1"])
+                #expect(status == .unprocessableContent && body.contains("is not an email address"))
+                (status, _) = try await post(client, "/account/digest", theirs, ["csrf": token, "email": "gaelle@client.fr", "daily": "1"])
+                #expect(status == .seeOther)
+                let user = try #require(try await UserStore(db).list().first { $0.user.login == "user-creditoruser" }?.user)
+                #expect(try await UserStore(db).digest(userID: user.id) == ("gaelle@client.fr", true))
+                let agent = try await logIn(client, db, as: .agent)
+                let agentToken = try await csrf(client, agent, page: "/account")
+                (status, _) = try await post(client, "/account/digest", agent, ["csrf": agentToken, "email": "a@b.fr", "daily": "1"])
+                #expect(status == .forbidden)
+            }
+        }
+    }
+
     @Test func theCreditorAnswersADisputeAndOthersCannot() async throws {
         try await withDemo { db in
             let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)

@@ -12,6 +12,7 @@ struct AccountPages: Sendable {
         group.get { request, context in try await signedIn(request, context) { try await self.show(request, context, $0) } }
         group.post("password") { request, context in try await signedIn(request, context) { try await self.changePassword(request, context, $0) } }
         group.post("tokens") { request, context in try await signedIn(request, context) { try await self.createToken(request, context, $0) } }
+        group.post("digest") { request, context in try await signedIn(request, context) { try await self.setDigest(request, context, $0) } }
         group.post("tokens/:token/revoke") { request, context in try await signedIn(request, context) { try await self.revoke(request, context, $0) } }
     }
 
@@ -23,6 +24,10 @@ struct AccountPages: Sendable {
         page["role"] = t["role.\(user.role.rawValue)"]
         page["formError"] = error
         page["newToken"] = newToken
+        if user.role == .creditorUser {
+            let digest = try await users.digest(userID: user.id)
+            page["digest"] = ["email": digest.email ?? "", "daily": digest.daily] as [String: Any]
+        }
         page["tokens"] = try await users.tokens(of: user.id).map { k -> [String: Any] in
             var token: [String: Any] = ["id": String(k.id), "name": k.name, "created": t.day(k.createdAt.day)]
             if let revoked = k.revokedAt { token["revoked"] = t.day(revoked.day) }
@@ -60,6 +65,18 @@ struct AccountPages: Sendable {
         }
         // Shown once: only its hash is kept.
         return try await show(request, context, user, newToken: token)
+    }
+
+    /// A creditor's user chooses to receive the daily digest of their cases' reports, and where.
+    func setDigest(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        guard user.role == .creditorUser else { throw HTTPError(.forbidden, message: "the digest is for creditors' users") }
+        let fields = try await checkedForm(request, context)
+        do {
+            try await users.setDigest(userID: user.id, email: fields["email"], daily: fields["daily"] == "1", actor: user.actor)
+        } catch let e as StoreError {
+            return try await show(request, context, user, error: e.description, status: .unprocessableContent)
+        }
+        return .redirect(to: "/account", type: .normal)
     }
 
     func revoke(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {

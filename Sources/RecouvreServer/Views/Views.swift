@@ -183,6 +183,11 @@ enum Templates {
         <form method="post" action="/account/tokens"><input type="hidden" name="csrf" value="{{csrf}}">
         <label>{{t.account_tokenName}} <input name="name" maxlength="80" required></label> <button type="submit">{{t.account_create}}</button></form>
       </div>
+      {{#digest}}<form class="card" method="post" action="/account/digest" id="digest"><h2>{{t.account_digest}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <p class="hint">{{t.account_digestHint}}</p>
+        <label>{{t.account_email}} <input type="email" name="email" value="{{email}}" autocomplete="email"></label>
+        <label class="check"><input type="checkbox" name="daily" value="1"{{#daily}} checked{{/daily}}> {{t.account_daily}}</label>
+        <button type="submit">{{t.account_saveDigest}}</button></form>{{/digest}}
     </section>
     {{> layout_foot}}
     """

@@ -390,6 +390,19 @@ public enum Migrations {
                 CHECK ((agent_id IS NULL) <> (team IS NULL))
             )
             """,
+            // A user's email and whether they want the daily digest of their cases' reports.
+            "ALTER TABLE users ADD COLUMN email TEXT",
+            "ALTER TABLE users ADD COLUMN daily_digest INTEGER NOT NULL DEFAULT 0",
+            // One digest per user and day, so a rerun sends nothing twice.
+            """
+            CREATE TABLE digests_sent (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                day TEXT NOT NULL,
+                entries INTEGER NOT NULL,
+                sent_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, day)
+            )
+            """,
             // One row per day run: how far it got (resumable) and what it did.
             """
             CREATE TABLE daily_runs (

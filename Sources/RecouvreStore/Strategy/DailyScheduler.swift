@@ -7,11 +7,14 @@ import RecouvreCore
 public struct DailyScheduler: Sendable {
     let database: Database
     let hour: Int
+    let mailer: (any Mailer)?
     let logger: Logger
 
-    public init(_ database: Database, hour: Int = 6, logger: Logger = Logger(label: "recouvre.daily-run")) {
+    /// With a `mailer`, the creditors' digests of the day before go out after the run.
+    public init(_ database: Database, hour: Int = 6, mailer: (any Mailer)? = nil, logger: Logger = Logger(label: "recouvre.daily-run")) {
         self.database = database
         self.hour = hour
+        self.mailer = mailer
         self.logger = logger
     }
 
@@ -29,9 +32,14 @@ public struct DailyScheduler: Sendable {
         guard local.hour >= hour else { return }
         do {
             let run = DailyRun(database)
-            if try await run.summary(of: local.day).alreadyDone { return }
-            let summary = try await run.run(on: local.day, settings: try await SettingsStore(database).current(), at: now)
-            logger.info("daily run of \(local.day.iso): \(summary.casesSeen) cases, \(summary.tasksCreated) tasks, \(summary.escalations) escalations, \(summary.promisesJudged) promises judged")
+            if try await !run.summary(of: local.day).alreadyDone {
+                let summary = try await run.run(on: local.day, settings: try await SettingsStore(database).current(), at: now)
+                logger.info("daily run of \(local.day.iso): \(summary.casesSeen) cases, \(summary.tasksCreated) tasks, \(summary.escalations) escalations, \(summary.promisesJudged) promises judged")
+            }
+            if let mailer {
+                let sent = try await DigestSender(database, mailer: mailer).send(for: local.day.adding(days: -1), at: now)
+                if sent > 0 { logger.info("digests of \(local.day.adding(days: -1).iso) sent: \(sent)") }
+            }
         } catch {
             logger.error("daily run of \(local.day.iso) failed, retried at the next check: \(error)")
         }
