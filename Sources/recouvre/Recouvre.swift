@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
             let s = try await DailyRun(db).run(on: day, settings: try await SettingsStore(db).current(), batchSize: batchSize)
             await db.close()
             let note = before.alreadyDone ? " (already run: nothing new)" : ""
-            print("Daily run of \(day.iso)\(note) in \(String(format: "%.1f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged")
+            print("Daily run of \(day.iso)\(note) in \(String(format: "%.3f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged")
         } catch {
             await db.close()
             throw error
