@@ -139,22 +139,17 @@ public struct Tier: Codable, Hashable, Sendable {
     }
 
     public func matches(_ s: CaseSnapshot, on date: Day) -> Bool {
-        if let min = minBalanceCents, s.balanceCents < min { return false }
-        if let max = maxBalanceCents, s.balanceCents >= max { return false }
-        if let kinds = debtorKinds, !kinds.contains(s.debtorKind) { return false }
-        if let codes = creditors, !codes.contains(s.creditorCode) { return false }
-        if minClaimAgeDays != nil || maxClaimAgeDays != nil {
-            guard let due = s.oldestDueOn else { return false }
-            let age = due.days(until: date)
-            if let min = minClaimAgeDays, age < min { return false }
-            if let max = maxClaimAgeDays, age >= max { return false }
+        /// `value` within [min, max); a missing bound does not restrict, a missing value fails a bound.
+        func within<T: Comparable>(_ value: T?, _ min: T?, _ max: T?) -> Bool {
+            guard min != nil || max != nil else { return true }
+            guard let v = value else { return false }
+            return (min.map { v >= $0 } ?? true) && (max.map { v < $0 } ?? true)
         }
-        if minRiskScore != nil || maxRiskScore != nil {
-            guard let score = s.riskScore else { return false }
-            if let min = minRiskScore, score < min { return false }
-            if let max = maxRiskScore, score >= max { return false }
-        }
-        return true
+        return within(s.balanceCents, minBalanceCents, maxBalanceCents)
+            && (debtorKinds?.contains(s.debtorKind) ?? true)
+            && (creditors?.contains(s.creditorCode) ?? true)
+            && within(s.oldestDueOn.map { $0.days(until: date) }, minClaimAgeDays, maxClaimAgeDays)
+            && within(s.riskScore, minRiskScore, maxRiskScore)
     }
 }
 

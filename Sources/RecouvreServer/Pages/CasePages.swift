@@ -218,16 +218,15 @@ struct CasePages: Sendable {
             }
         }
         if user.may(.workCases) {
-            func label(_ raw: String, french: String) -> String { t.language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
             page["canWork"] = true
-            page["channelOptions"] = HTML.options(CaseAction.Channel.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), $0.rawValue == typed["channel"]) })
-            page["outcomeOptions"] = HTML.options(CaseAction.Outcome.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.french), $0.rawValue == typed["outcome"]) })
+            page["channelOptions"] = HTML.options(CaseAction.Channel.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == typed["channel"]) })
+            page["outcomeOptions"] = HTML.options(CaseAction.Outcome.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == typed["outcome"]) })
             page["contactOptions"] = HTML.options(detail.debtor.contacts.filter { $0.kind != .address && $0.status != .invalid }.map { ($0.value, $0.value, $0.value == typed["contact"]) })
             page["typed"] = ["report": typed["report"] ?? "", "promiseAmount": typed["promise_amount"] ?? "", "promiseDate": typed["promise_date"] ?? "",
                              "refuses": typed["refuses"] == "1"] as [String: Any]
             page["needsConfirm"] = needsConfirm
             page["targetOptions"] = HTML.options(detail.lifecycle.possibleTargets.sorted().map { ($0.rawValue, t.status($0), false) })
-            page["suspensionOptions"] = HTML.options(SuspensionReason.allCases.map { ($0.rawValue, label($0.rawValue, french: $0.rawValue), false) })
+            page["suspensionOptions"] = HTML.options(SuspensionReason.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.rawValue), false) })
             let inv = detail.investigation
             page["reasonOptions"] = HTML.options(NonPaymentReason.allCases.map { ($0.rawValue, t["reason.\($0.rawValue)"], $0 == inv?.reason) })
             page["solvencyOptions"] = HTML.options(Solvency.allCases.map { ($0.rawValue, t["solvency.\($0.rawValue)"], $0 == inv?.solvency) })

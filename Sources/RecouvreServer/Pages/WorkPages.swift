@@ -53,7 +53,7 @@ struct WorkPages: Sendable {
             // Calls, visits and reviews are done from the queue: a review is recorded as a note.
             let channel = item.task.channel.actionChannel
             row["form"] = ["channel": channel.rawValue, "phoneOptions": HTML.options(item.phones.map { ($0, $0, false) }), "hasPhones": channel == .call && !item.phones.isEmpty,
-                           "outcomeOptions": HTML.options(CaseAction.outcomes(for: channel).map { ($0.rawValue, t.language == .fr ? $0.french : $0.rawValue.replacingOccurrences(of: "_", with: " "), false) }),
+                           "outcomeOptions": HTML.options(CaseAction.outcomes(for: channel).map { ($0.rawValue, t.label($0.rawValue, french: $0.french), false) }),
                            "promise": channel == .call || channel == .visit] as [String: Any]
             row["hours"] = item.reachedAtHours.isEmpty ? nil : item.reachedAtHours.prefix(3).map { "\($0) h" }.joined(separator: ", ")
             row["agent"] = item.agentID.flatMap { names[$0] }

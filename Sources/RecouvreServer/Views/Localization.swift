@@ -22,6 +22,9 @@ enum Locale {
 struct Strings {
     let language: Language
 
+    /// A code's label: its French name in French, the code itself (words apart) in English.
+    func label(_ raw: String, french: String) -> String { language == .fr ? french : raw.replacingOccurrences(of: "_", with: " ") }
+
     private static let table: [String: (fr: String, en: String)] = [
         "app.tagline": ("Recouvrement amiable de créances", "Amicable debt collection"),
         "nav.cases": ("Dossiers", "Cases"),
