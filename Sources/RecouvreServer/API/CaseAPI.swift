@@ -86,8 +86,7 @@ extension API {
         let store = CaseStore(database), scope = CaseScope(user)
         do {
             if body.override_contact_rules != true {
-                guard let state = try await store.contactState(caseID: id, scope: scope) else { throw StoreError.notFound("case") }
-                let violations = try await SettingsStore(database).current().settings.contactRules.violations(channel: channel, at: at, state: state, calendar: .france)
+                let violations = try await store.contactRuleViolations(caseID: id, channel: channel, at: at, scope: scope)
                 if !violations.isEmpty {
                     throw Problem(status: .conflict, code: "contact_rule", detail: violations.map(\.description).joined(separator: " ; ") + " (override_contact_rules: true to record it anyway)")
                 }

@@ -56,9 +56,7 @@ struct CasePages: Sendable {
                 let details = try Self.actionDetails(fields)
                 let at = now()
                 if fields["confirm"] != "1" {
-                    let rules = try await SettingsStore(database).current().settings.contactRules
-                    guard let state = try await store.contactState(caseID: id, scope: scope) else { throw StoreError.notFound("case") }
-                    let violations = rules.violations(channel: channel, at: at, state: state, calendar: .france)
+                    let violations = try await store.contactRuleViolations(caseID: id, channel: channel, at: at, scope: scope)
                     if !violations.isEmpty { throw ContactWarning(violations: violations) }
                 }
                 try await store.recordAction(caseID: id, action, details: details, actor: user.actor, at: at, scope: scope)

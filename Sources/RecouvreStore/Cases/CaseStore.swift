@@ -472,12 +472,17 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// What the agency knows of its contacts on a case (nil: not in the caller's scope).
-    public func contactState(caseID: Int64, scope: CaseScope) async throws -> ContactState? {
-        try await database.withConnection { db in
-            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else { return nil }
+    /// Why recording `channel` on the case at `at` would break the contact rules in force (empty:
+    /// it would not). The page and the API ask this before recording.
+    public func contactRuleViolations(caseID: Int64, channel: CaseAction.Channel, at: Instant, scope: CaseScope) async throws -> [ContactRuleViolation] {
+        let rules = try await SettingsStore(database).current().settings.contactRules
+        let state = try await database.withConnection { db in
+            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+                throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
+            }
             return try await ContactStates.load(caseID: caseID, db: db)
         }
+        return rules.violations(channel: channel, at: at, state: state, calendar: .france)
     }
 
     /// The creditor's answer to a dispute: collection resumes where it stopped, or the claim is

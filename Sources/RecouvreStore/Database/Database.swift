@@ -87,6 +87,8 @@ public final class Database: Sendable {
     public let location: DatabaseLocation
     let logger: Logger
     private let backend: Backend
+    /// The collection settings last decoded from this database (`SettingsStore.current`).
+    let settingsCache = SettingsCache()
 
     private enum Backend: Sendable {
         case sqlite(SQLitePool)

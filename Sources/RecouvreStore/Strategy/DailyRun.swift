@@ -76,7 +76,7 @@ public struct DailyRun: Sendable {
         return try await summary(of: date)
     }
 
-    /// What the run of `date` did so far (nil: never run).
+    /// What the run of `date` did so far (all zero when it never ran).
     public func summary(of date: Day) async throws -> DailyRunSummary {
         try await database.bulkTransaction { s in
             guard let r = try await s.query("SELECT cases_seen, tasks_created, escalations, promises_judged, finished_at FROM daily_runs WHERE run_on = ?",
@@ -157,8 +157,7 @@ struct BatchWrites {
             promisesCleared.append([id])
             let amount = Money.eur(cents: p.amountCents).formatted()
             let verdict = switch result { case .kept: "tenue"; case .partlyKept: "tenue en partie"; case .broken: "non tenue" }
-            events.append([id, .text(now.description), .text(DailyRun.actor.id), .text(CaseEvent.Kind.note.rawValue), .null, .null,
-                           .text("Promesse de paiement de \(amount) au \(p.dueOn.french) : \(verdict)")])
+            event(s.caseID, .note, text: "Promesse de paiement de \(amount) au \(p.dueOn.french) : \(verdict)")
             if result != .kept {
                 task(key: "promise:\(p.dueOn.iso)", channel: .call, strategy: nil, step: nil,
                      reason: "Promesse de \(amount) au \(p.dueOn.french) \(verdict) : rappeler le débiteur", brokenPromise: true)
@@ -175,8 +174,7 @@ struct BatchWrites {
                 task(key: "\(code):\(d.plan.variant.rawValue):end", channel: .review, strategy: code, step: nil, reason: d.reason)
             case .decision:
                 toDecision.append([id, .text(now.description)])
-                events.append([id, .text(now.description), .text(DailyRun.actor.id), .text(CaseEvent.Kind.transition.rawValue),
-                               .text(CaseStatus.amicable.rawValue), .text(CaseStatus.decisionPending.rawValue), .text(d.reason)])
+                event(s.caseID, .transition, from: .amicable, to: .decisionPending, text: d.reason)
             }
         case .wait: break
         }
@@ -184,8 +182,13 @@ struct BatchWrites {
 
     mutating func assign(_ caseID: Int64, to agentID: Int64, team: String) {
         assignments.append([.int(caseID), .int(agentID)])
-        events.append([.int(caseID), .text(now.description), .text(DailyRun.actor.id), .text(CaseEvent.Kind.assigned.rawValue), .null, .null,
-                       .text("Dossier attribué à l'équipe \(team) par les règles d'attribution (agent n° \(agentID))")])
+        event(caseID, .assigned, text: "Dossier attribué à l'équipe \(team) par les règles d'attribution (agent n° \(agentID))")
+    }
+
+    /// An event of the run in a case's history.
+    mutating func event(_ caseID: Int64, _ kind: CaseEvent.Kind, from: CaseStatus? = nil, to: CaseStatus? = nil, text: String) {
+        events.append([.int(caseID), .text(now.description), .text(DailyRun.actor.id), .text(kind.rawValue),
+                       DBValue(from?.rawValue), DBValue(to?.rawValue), .text(text)])
     }
 
     func apply(_ s: BulkSession) async throws {

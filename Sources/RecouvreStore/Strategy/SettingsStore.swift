@@ -19,14 +19,21 @@ public struct SettingsStore: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
-    /// The settings in force: the newest saved version, or the shipped defaults.
+    /// The settings in force: the newest saved version, or the shipped defaults. Versions never
+    /// change once saved, so a version already decoded is taken from the database's cache: the
+    /// case page asks for every view, and decoding the JSON cost more than finding the version.
     public func current() async throws -> StoredSettings {
-        try await database.withConnection { db in
-            guard let row = try await db.raw("SELECT id, document FROM collection_settings ORDER BY id DESC LIMIT 1").all().first else {
+        let cache = database.settingsCache
+        return try await database.withConnection { db in
+            guard let row = try await db.raw("SELECT MAX(id) AS id FROM collection_settings").all().first,
+                  let id = try row.decode(column: "id", as: Int64?.self) else {
                 return StoredSettings(id: nil, settings: .defaults)
             }
-            let text = try row.decode(column: "document", as: String.self)
-            return StoredSettings(id: try row.decode(column: "id", as: Int64.self), settings: try Self.parse(text).get())
+            if let hit = cache.get(), hit.id == id { return hit }
+            let text = try await db.raw("SELECT document FROM collection_settings WHERE id = \(bind: id)").all()[0].decode(column: "document", as: String.self)
+            let stored = StoredSettings(id: id, settings: try Self.parse(text).get())
+            cache.set(stored)
+            return stored
         }
     }
 
@@ -109,4 +116,13 @@ public struct SettingsStore: Sendable {
 public struct SettingsErrors: Error, Sendable, CustomStringConvertible {
     public let problems: [SettingsProblem]
     public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// The last settings version decoded from one database.
+final class SettingsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: StoredSettings?
+
+    func get() -> StoredSettings? { lock.withLock { stored } }
+    func set(_ s: StoredSettings) { lock.withLock { stored = s } }
 }
