@@ -37,8 +37,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // What leaves the agency on paper or as a file (letters, receipts, bank files): later issues.
-        .target(name: "RecouvreDocuments", dependencies: ["RecouvreCore"]),
+        // C libraries from Debian, found by pkg-config (scripts/setup installs their -dev packages).
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo",
+                       providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // What leaves the agency on paper or as a file: letters as PDF, print batches.
+        .target(name: "RecouvreDocuments", dependencies: ["RecouvreCore", "CPangoCairo", "CQRencode"]),
         // The Hummingbird application: HTML pages and JSON API.
         .target(
             name: "RecouvreServer",
@@ -73,8 +77,14 @@ let package = Package(
             dependencies: ["RecouvreCore", "RecouvreStore", "RecouvreServer", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/RecouvrePageBench"
         ),
+        .executableTarget(
+            name: "RecouvreLetterBench",
+            dependencies: ["RecouvreCore", "RecouvreDocuments"],
+            path: "Benchmarks/RecouvreLetterBench"
+        ),
         .testTarget(name: "RecouvreCoreTests", dependencies: ["RecouvreCore"]),
         .testTarget(name: "RecouvreStoreTests", dependencies: ["RecouvreStore"]),
+        .testTarget(name: "RecouvreDocumentsTests", dependencies: ["RecouvreDocuments"]),
         .testTarget(
             name: "RecouvreServerTests",
             dependencies: [

@@ -167,8 +167,8 @@ public enum LetterComposer {
             recipient: [context.debtorName] + context.debtorAddress.lines,
             placeAndDate: (agency.address.city.isEmpty ? "" : agency.address.city + ", ") + (lang == .fr ? "le " : "") + longDate(context.letterDate, lang),
             subject: fill(template.subject), blocks: blocks,
-            footer: [agency.name, agency.siren.map { "SIREN \($0.value)" }, lang == .fr ? "Dossier \(context.caseReference)" : "Case \(context.caseReference)",
-                     (lang == .fr ? "Courrier " : "Letter ") + context.letterReference].compactMap { $0 }.joined(separator: " · "),
+            footer: [agency.name, agency.siren.map { "SIREN \($0.value)" }, lang == .fr ? "Dossier \(context.caseReference)" : "Case \(context.caseReference)"]
+                .compactMap { $0 }.joined(separator: " · "),
             amountDue: context.amountDue)
         if channel == .sms {
             let length = letter.plainText.count

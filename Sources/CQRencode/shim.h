@@ -1,0 +1,2 @@
+// QR codes for the EPC payment code on letters: Debian's libqrencode-dev.
+#include <qrencode.h>
