@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "RecouvreServer",
             dependencies: [
-                "RecouvreCore", "RecouvreStore",
+                "RecouvreCore", "RecouvreStore", "RecouvreDocuments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -94,6 +94,9 @@ public struct CaseEvent: Hashable, Sendable, Codable {
         case action
         /// The case was given to an agent, or taken back.
         case assigned
+        /// A letter printed and posted, then what the post says of it (delivered, not claimed,
+        /// returned).
+        case mail
     }
 
     public var caseID: Int64

@@ -198,3 +198,31 @@ public struct SEPACreditorIdentifier: Hashable, Sendable, Codable, CustomStringC
 
     public var description: String { value }
 }
+
+/// An identifier written in JSON as its text and checked when read: a settings file with a wrong
+/// IBAN is refused with the reason, not loaded.
+public protocol TextIdentifier: Codable {
+    init(_ text: String) throws(IdentifierError)
+    var value: String { get }
+}
+
+extension TextIdentifier {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
+}
+
+extension SIREN: TextIdentifier {}
+extension SIRET: TextIdentifier {}
+extension FrenchVATNumber: TextIdentifier {}
+extension IBAN: TextIdentifier {}
+extension BIC: TextIdentifier {}

@@ -44,6 +44,7 @@ final class PDFSurface {
 
 public struct DocumentError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

@@ -407,7 +407,7 @@ enum OpenAPIDocument {
                 properties:
                   at: {type: string, format: date-time}
                   actor: {type: string}
-                  kind: {type: string, enum: [opened, claims_imported, transition, investigation_updated, note, action, assigned]}
+                  kind: {type: string, enum: [opened, claims_imported, transition, investigation_updated, note, action, assigned, mail]}
                   text: {type: string}
                   from: {oneOf: [{$ref: "#/components/schemas/CaseStatus"}, {type: "null"}]}
                   to: {oneOf: [{$ref: "#/components/schemas/CaseStatus"}, {type: "null"}]}

@@ -297,6 +297,8 @@ struct CasePages: Sendable {
         case (.action, .en): "Action"
         case (.assigned, .fr): "Attribution"
         case (.assigned, .en): "Assignment"
+        case (.mail, .fr): "Courrier"
+        case (.mail, .en): "Mail"
         }
     }
 }

@@ -418,6 +418,78 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 10, name: "letters and print batches", statements: [
+            // The agency's letter settings (identity, templates, postage), one row per version.
+            """
+            CREATE TABLE letter_settings (
+                id {ID},
+                document TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            // Every document sent is kept once: its SHA-256 finds it.
+            "ALTER TABLE documents ADD COLUMN sha256 TEXT",
+            "CREATE INDEX documents_sha256 ON documents (sha256)",
+            // The language letters are written in, and whether the postal address still holds
+            // (a letter returned "unknown at this address" marks it invalid).
+            "ALTER TABLE debtors ADD COLUMN language TEXT NOT NULL DEFAULT 'fr'",
+            "ALTER TABLE debtors ADD COLUMN address_status TEXT NOT NULL DEFAULT 'unverified'",
+            // One paper letter: which task asked for it, its reference (case reference / sequence),
+            // the archived PDF, its print batch, its postage and what the post says of it.
+            """
+            CREATE TABLE letters (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                task_id BIGINT UNIQUE REFERENCES collection_tasks(id),
+                sequence INTEGER NOT NULL,
+                reference TEXT NOT NULL UNIQUE,
+                channel TEXT NOT NULL,
+                template_code TEXT NOT NULL,
+                language TEXT NOT NULL,
+                letter_on TEXT NOT NULL,
+                first_letter_id BIGINT,
+                addressee TEXT NOT NULL,
+                address_lines TEXT NOT NULL,
+                postcode TEXT NOT NULL,
+                pages INTEGER NOT NULL,
+                grams INTEGER NOT NULL,
+                weight_class INTEGER NOT NULL,
+                postage_cents BIGINT NOT NULL,
+                amount_due_cents BIGINT NOT NULL,
+                document_id BIGINT NOT NULL REFERENCES documents(id),
+                batch_id BIGINT,
+                status TEXT NOT NULL,
+                registered_number TEXT UNIQUE,
+                status_on TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (case_id, sequence)
+            )
+            """,
+            "CREATE INDEX letters_batch ON letters (batch_id, postcode, id)",
+            // A day's letters of one kind, deposited with the post as one merged PDF and a manifest.
+            """
+            CREATE TABLE print_batches (
+                id {ID},
+                batch_on TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                status TEXT NOT NULL,
+                letters INTEGER NOT NULL DEFAULT 0,
+                pages INTEGER NOT NULL DEFAULT 0,
+                postage_cents BIGINT NOT NULL DEFAULT 0,
+                failed INTEGER NOT NULL DEFAULT 0,
+                pdf_path TEXT,
+                pdf_sha256 TEXT,
+                manifest_path TEXT,
+                created_at TEXT NOT NULL,
+                deposited_at TEXT,
+                UNIQUE (batch_on, channel)
+            )
+            """,
+            // Why the outbox could not write a letter (no address, a missing mention): shown to
+            // agents, who mend the case; the task stays until then.
+            "ALTER TABLE collection_tasks ADD COLUMN problem TEXT",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -7,6 +7,8 @@ public struct DocumentInfo: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// The rows of a claim file that an import refused, with their reasons.
         case importRejects = "import_rejects"
+        /// A letter as printed and posted (`LetterStore.archive`).
+        case letter
     }
 
     public let id: Int64

@@ -37,4 +37,12 @@ enum ContactStates {
               promise_due_on = excluded.promise_due_on, promise_paid_before_cents = excluded.promise_paid_before_cents, updated_at = excluded.updated_at
             """).run()
     }
+
+    /// A letter went out on `day`: the gap between letters counts from it.
+    static func noteLetter(caseID: Int64, on day: Day, at: Instant, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO contact_states (case_id, last_letter_on, updated_at) VALUES (\(bind: caseID), \(bind: day.iso), \(bind: at.description))
+            ON CONFLICT (case_id) DO UPDATE SET last_letter_on = excluded.last_letter_on, updated_at = excluded.updated_at
+            """).run()
+    }
 }

@@ -92,7 +92,7 @@ public struct DailyRun: Sendable {
     static let snapshotSQL = """
         SELECT c.id, c.creditor_id, d.kind, c.claimed_minor, c.paid_minor, c.oldest_due_on, c.opened_on,
           c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel, c.next_action_on,
-          CASE WHEN d.address_line1 <> '' THEN 1 ELSE 0 END,
+          CASE WHEN d.address_line1 <> '' AND d.address_status <> 'invalid' THEN 1 ELSE 0 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'phone' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'email' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
           s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents,

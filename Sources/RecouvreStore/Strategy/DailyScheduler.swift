@@ -8,13 +8,18 @@ public struct DailyScheduler: Sendable {
     let database: Database
     let hour: Int
     let mailer: (any Mailer)?
+    let afterRun: (@Sendable (Day, Instant) async throws -> Void)?
     let logger: Logger
 
-    /// With a `mailer`, the creditors' digests of the day before go out after the run.
-    public init(_ database: Database, hour: Int = 6, mailer: (any Mailer)? = nil, logger: Logger = Logger(label: "recouvre.daily-run")) {
+    /// With a `mailer`, the creditors' digests of the day before go out after the run. `afterRun`
+    /// (the day's print batches) runs at each check once the run is done, so it must create
+    /// nothing twice.
+    public init(_ database: Database, hour: Int = 6, mailer: (any Mailer)? = nil, afterRun: (@Sendable (Day, Instant) async throws -> Void)? = nil,
+                logger: Logger = Logger(label: "recouvre.daily-run")) {
         self.database = database
         self.hour = hour
         self.mailer = mailer
+        self.afterRun = afterRun
         self.logger = logger
     }
 
@@ -36,6 +41,7 @@ public struct DailyScheduler: Sendable {
                 let summary = try await run.run(on: local.day, settings: try await SettingsStore(database).current(), at: now)
                 logger.info("daily run of \(local.day.iso): \(summary.casesSeen) cases, \(summary.tasksCreated) tasks, \(summary.escalations) escalations, \(summary.promisesJudged) promises judged")
             }
+            try await afterRun?(local.day, now)
             if let mailer {
                 let sent = try await DigestSender(database, mailer: mailer).send(for: local.day.adding(days: -1), at: now)
                 if sent > 0 { logger.info("digests of \(local.day.adding(days: -1).iso) sent: \(sent)") }

@@ -2,36 +2,61 @@ import Foundation
 import RecouvreCore
 import SQLKit
 
-/// The collection settings in force, with the id of their version (stored on each daily run).
-public struct StoredSettings: Sendable {
+/// A settings document the agency edits as JSON: validated before use, kept in versions (the
+/// newest row of its table is in force; older ones stay so that a past run can be explained).
+public protocol VersionedSettings: Codable, Hashable, Sendable {
+    /// What is in force before anything is saved.
+    static var defaults: Self { get }
+    /// The table of versions (`id`, `document`, `created_at`, `created_by`).
+    static var table: String { get }
+    /// The audit trail's action for a new version.
+    static var auditAction: String { get }
+    func problems() -> [SettingsProblem]
+}
+
+extension CollectionSettings: VersionedSettings {
+    public static let table = "collection_settings"
+    public static let auditAction = "settings.collection"
+}
+
+extension LetterSettings: VersionedSettings {
+    public static let table = "letter_settings"
+    public static let auditAction = "settings.letters"
+}
+
+/// Settings in force, with the id of their version (stored on each daily run).
+public struct StoredVersion<Settings: VersionedSettings>: Sendable {
     /// nil: nothing saved yet, the shipped defaults are in force.
     public let id: Int64?
-    public let settings: CollectionSettings
-    public init(id: Int64?, settings: CollectionSettings) {
+    public let settings: Settings
+    public init(id: Int64?, settings: Settings) {
         self.id = id
         self.settings = settings
     }
 }
 
-/// The agency's collection settings: read as JSON, validated, versioned (the newest row is in
-/// force; older ones stay so that a past run can be explained).
-public struct SettingsStore: Sendable {
+public typealias StoredSettings = StoredVersion<CollectionSettings>
+public typealias SettingsStore = VersionedSettingsStore<CollectionSettings>
+public typealias LetterSettingsStore = VersionedSettingsStore<LetterSettings>
+
+/// Reads, validates and saves one kind of settings.
+public struct VersionedSettingsStore<Settings: VersionedSettings>: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
     /// The settings in force: the newest saved version, or the shipped defaults. Versions never
     /// change once saved, so a version already decoded is taken from the database's cache: the
     /// case page asks for every view, and decoding the JSON cost more than finding the version.
-    public func current() async throws -> StoredSettings {
+    public func current() async throws -> StoredVersion<Settings> {
         let cache = database.settingsCache
         return try await database.withConnection { db in
-            guard let row = try await db.raw("SELECT MAX(id) AS id FROM collection_settings").all().first,
+            guard let row = try await db.raw("SELECT MAX(id) AS id FROM \(unsafeRaw: Settings.table)").all().first,
                   let id = try row.decode(column: "id", as: Int64?.self) else {
-                return StoredSettings(id: nil, settings: .defaults)
+                return StoredVersion(id: nil, settings: .defaults)
             }
-            if let hit = cache.get(), hit.id == id { return hit }
-            let text = try await db.raw("SELECT document FROM collection_settings WHERE id = \(bind: id)").all()[0].decode(column: "document", as: String.self)
-            let stored = StoredSettings(id: id, settings: try Self.parse(text).get())
+            if let hit: StoredVersion<Settings> = cache.get(), hit.id == id { return hit }
+            let text = try await db.raw("SELECT document FROM \(unsafeRaw: Settings.table) WHERE id = \(bind: id)").all()[0].decode(column: "document", as: String.self)
+            let stored = StoredVersion(id: id, settings: try Self.parse(text).get())
             cache.set(stored)
             return stored
         }
@@ -46,12 +71,12 @@ public struct SettingsStore: Sendable {
         }
         let document = Self.json(settings)
         let id = try await database.transaction { db in
-            let before = try await db.raw("SELECT document FROM collection_settings ORDER BY id DESC LIMIT 1").all().first?.decode(column: "document", as: String.self)
+            let before = try await db.raw("SELECT document FROM \(unsafeRaw: Settings.table) ORDER BY id DESC LIMIT 1").all().first?.decode(column: "document", as: String.self)
             let row = try await db.raw("""
-                INSERT INTO collection_settings (document, created_at, created_by) VALUES (\(bind: document), \(bind: at.description), \(bind: actor.id)) RETURNING id
+                INSERT INTO \(unsafeRaw: Settings.table) (document, created_at, created_by) VALUES (\(bind: document), \(bind: at.description), \(bind: actor.id)) RETURNING id
                 """).all().first!
             let id = try row.decode(column: "id", as: Int64.self)
-            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "settings.collection", entity: "collection_settings", entityID: String(id),
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: Settings.auditAction, entity: Settings.table, entityID: String(id),
                                                    before: before, after: document), db: db)
             return id
         }
@@ -59,10 +84,10 @@ public struct SettingsStore: Sendable {
     }
 
     /// The settings `text` holds, or every problem with it, each with its JSON path.
-    public static func parse(_ text: String) -> Result<CollectionSettings, SettingsErrors> {
-        let settings: CollectionSettings
+    public static func parse(_ text: String) -> Result<Settings, SettingsErrors> {
+        let settings: Settings
         do {
-            settings = try JSONDecoder().decode(CollectionSettings.self, from: Data(text.utf8))
+            settings = try JSONDecoder().decode(Settings.self, from: Data(text.utf8))
         } catch let error as DecodingError {
             return .failure(SettingsErrors(problems: [explain(error)]))
         } catch {
@@ -74,7 +99,7 @@ public struct SettingsStore: Sendable {
 
     /// The settings as the agency edits them: indented JSON, keys sorted (the same text for the
     /// same settings, so two versions compare line by line).
-    public static func json(_ settings: CollectionSettings) -> String {
+    public static func json(_ settings: Settings) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(settings), as: UTF8.self)
@@ -118,11 +143,11 @@ public struct SettingsErrors: Error, Sendable, CustomStringConvertible {
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
-/// The last settings version decoded from one database.
+/// The last version decoded from one database, one per kind of settings.
 final class SettingsCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: StoredSettings?
+    private var stored: [String: any Sendable] = [:]
 
-    func get() -> StoredSettings? { lock.withLock { stored } }
-    func set(_ s: StoredSettings) { lock.withLock { stored = s } }
+    func get<S>() -> StoredVersion<S>? { lock.withLock { stored[S.table] as? StoredVersion<S> } }
+    func set<S>(_ s: StoredVersion<S>) { lock.withLock { stored[S.table] = s } }
 }
