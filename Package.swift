@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "recouvre",
             dependencies: [
-                "RecouvreCore", "RecouvreStore", "RecouvreServer",
+                "RecouvreCore", "RecouvreStore", "RecouvreServer", "RecouvreDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import RecouvreCore
+import RecouvreDocuments
 import RecouvreServer
 import RecouvreStore
 
@@ -10,7 +11,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -39,11 +40,18 @@ func serve(_ database: Database, hostname: String, port: Int, banner: String? = 
     }
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService() }
-        if let hour = dailyRunHour { group.addTask { await DailyScheduler(database, hour: hour, mailer: OutboxFolderMailer.fromEnvironment()).loop() } }
+        if let hour = dailyRunHour { group.addTask { await scheduler(database, hour: hour).loop() } }
         // The server stops on a signal; the scheduler stops with it.
         try await group.next()
         group.cancelAll()
     }
+}
+
+/// The daily run, then the day's print batches, then yesterday's digests.
+func scheduler(_ database: Database, hour: Int) -> DailyScheduler {
+    DailyScheduler(database, hour: hour, mailer: OutboxFolderMailer.fromEnvironment(), afterRun: { day, at in
+        _ = try await PrintRun(database, postal: FolderPostal.fromEnvironment(), press: .shared).runAll(on: day, at: at)
+    })
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
@@ -72,7 +80,7 @@ struct Worker: AsyncParsableCommand {
         let db = try await database.open()
         defer { Task { await db.close() } }
         print("Recouvre worker: daily run from \(dailyRunHour):00 Paris time — Ctrl-C to stop")
-        await DailyScheduler(db, hour: dailyRunHour, mailer: OutboxFolderMailer.fromEnvironment()).loop()
+        await scheduler(db, hour: dailyRunHour).loop()
     }
 }
 
@@ -110,6 +118,86 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
+struct PrintCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "print",
+        abstract: "Print the outbox's letters of a day: one merged PDF and a manifest per kind, in the post's drop folder.",
+        discussion: """
+        Each letter is archived with its case as it is rendered; a stopped run resumes, and a day's \
+        deposited batch is never made again. The folder is RECOUVRE_POST_OUTBOX (default outbox/post).
+        """)
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The day (YYYY-MM-DD; default: today in Paris).") var date: String?
+
+    func run() async throws {
+        var day = SystemClock.today()
+        if let date {
+            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
+            day = d
+        }
+        let db = try await database.open()
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let summaries = try await PrintRun(db, postal: FolderPostal.fromEnvironment(), press: .shared).runAll(on: day)
+            await db.close()
+            let elapsed = seconds(clock.now - start)
+            for s in summaries { Self.report(s) }
+            let printed = summaries.reduce(0) { $0 + $1.printed }
+            print(String(format: "%d letters in %.1f s (%.0f letters/s)", printed, elapsed, Double(printed) / max(elapsed, 0.001)))
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
+    static func report(_ s: PrintRunSummary) {
+        let kind = s.channel == .registeredLetter ? "registered letters" : "letters"
+        guard let batch = s.batch, batch.letters > 0 else {
+            print("\(s.day.iso) \(kind): nothing to print" + (s.problems.isEmpty ? "" : ", \(s.problems.count) letters could not be written"))
+            for p in s.problems { print("  not printed: \(p.caseReference): \(p.problem)") }
+            return
+        }
+        if s.alreadyDeposited { print("\(s.day.iso) \(kind): batch already deposited (\(batch.letters) letters), nothing new"); return }
+        print("\(s.day.iso) \(kind): \(batch.letters) letters, \(batch.pages) pages, postage \(Money.eur(cents: batch.postageCents).formatted(locale: .en)) → \(batch.pdfPath ?? "-") and \(batch.manifestPath ?? "-")")
+        for p in s.problems { print("  not printed: \(p.caseReference): \(p.problem)") }
+    }
+}
+
+struct PostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post",
+        abstract: "Import the post's files: registered numbers of a deposit, then acknowledgments and returns.",
+        subcommands: [Numbers.self, Receipts.self])
+
+    struct Numbers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A CSV of reference;numero: each registered letter's number.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The CSV file.") var file: String
+        func run() async throws { try await PostCommand.apply(file, database) { try await $0.importRegisteredNumbers($1, actor: .user(NSUserName())) } }
+    }
+
+    struct Receipts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A CSV of numero;statut;date (or reference;statut;date): distribue, non_reclame or npai.",
+            discussion: "An NPAI return marks the debtor's address invalid and queues an investigation task.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The CSV file.") var file: String
+        func run() async throws { try await PostCommand.apply(file, database) { try await $0.importReceipts($1, actor: .user(NSUserName())) } }
+    }
+
+    static func apply(_ file: String, _ database: DatabaseOption, _ body: (PostTracking, [UInt8]) async throws -> TrackingReport) async throws {
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let db = try await database.open()
+        let report: TrackingReport
+        do { report = try await body(PostTracking(db), data) } catch { await db.close(); throw error }
+        await db.close()
+        print("\(report.applied) applied, \(report.unchanged) already known, \(report.rejected.count) rejected")
+        for r in report.rejected { print("  line \(r.line): \(r.reason)") }
+        if !report.rejected.isEmpty { throw ExitCode(2) }
+    }
+}
+
 struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
@@ -139,19 +227,24 @@ struct DigestCommand: AsyncParsableCommand {
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
-        abstract: "Export or import the collection settings (strategies, contact rules, queue order) as JSON.",
+        abstract: "Export or import the collection settings (strategies, contact rules, queue order) or, with --letters, the letter settings (agency, templates, postage) as JSON.",
         subcommands: [Export.self, ImportSettings.self])
+
+    struct Which: ParsableArguments {
+        @Flag(help: "The letter settings (agency identity, templates, postage tariff) instead of the collection settings.") var letters = false
+    }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the settings in force (or write them to --file).")
         @OptionGroup var database: DatabaseOption
+        @OptionGroup var which: Which
         @Option(help: "Write to this file instead of standard output.") var file: String?
 
         func run() async throws {
             let db = try await database.open()
-            let current = try await SettingsStore(db).current()
+            let text = which.letters ? LetterSettingsStore.json(try await LetterSettingsStore(db).current().settings) + "\n"
+                                     : SettingsStore.json(try await SettingsStore(db).current().settings) + "\n"
             await db.close()
-            let text = SettingsStore.json(current.settings) + "\n"
             if let file { try text.write(toFile: file, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
         }
     }
@@ -159,12 +252,14 @@ struct SettingsCommand: AsyncParsableCommand {
     struct ImportSettings: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "import", abstract: "Validate a settings file and put it in force; nothing changes if it has a problem.")
         @OptionGroup var database: DatabaseOption
+        @OptionGroup var which: Which
         @Argument(help: "The JSON file.") var file: String
 
         func run() async throws {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             let db = try await database.open()
-            let result = try await SettingsStore(db).save(text, actor: .user(NSUserName()))
+            let result = which.letters ? try await LetterSettingsStore(db).save(text, actor: .user(NSUserName()))
+                                       : try await SettingsStore(db).save(text, actor: .user(NSUserName()))
             await db.close()
             switch result {
             case let .success(id): print("settings version \(id) in force")
@@ -201,10 +296,17 @@ struct Demo: AsyncParsableCommand {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         let db = try await Database.open(.sqlite(path: file))
         try await Migrations.migrate(db)
-        let result = try await DemoPortfolio.load(into: db, today: SystemClock.today())
+        // Each day's letters printed after its run, as the scheduler does: the demo has print
+        // batches, archived letters on its cases and a drop folder.
+        let postal = FolderPostal.fromEnvironment()
+        var printed: [PrintRunSummary] = []
+        let result = try await DemoPortfolio.load(into: db, today: SystemClock.today()) { day, at in
+            printed += try await PrintRun(db, postal: postal, press: .shared).runAll(on: day, at: at).filter { $0.batch != nil }
+        }
         let elapsed = seconds(clock.now - start)
         let logins = try await Self.addUsers(db)
         FileHandle.standardOutput.write(Data("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))\n".utf8))
+        for p in printed { PrintCommand.report(p) }
         FileHandle.standardOutput.write(Data("Logins, all with the password \(Self.password): \(logins.joined(separator: ", "))\n".utf8))
         if noServe { await db.close(); return }
         try await serve(db, hostname: hostname, port: port, banner: "Open http://\(hostname):\(port)/ — Ctrl-C to stop")

@@ -44,19 +44,29 @@ extension ServerTests {
                 try await db.raw("UPDATE debtors SET address_line1 = '', postcode = '', city = '' WHERE id = (SELECT debtor_id FROM cases WHERE id = \(bind: id))").run()
                 return id
             }
-            let run = PrintRun(db, postal: FolderPostal(root: folder), press: LetterPress(workers: 2))
             let day = Day(year: 2026, month: 11, day: 23)!
+            #expect(try await PrintRun(db, postal: FolderPostal(root: folder), press: .shared).run(on: Day(year: 2026, month: 10, day: 1)!, channel: .letter).batch == nil,
+                    "a day without letters gets no batch")
+            // The post is unreachable: the letters are archived, the batch stays open, nothing is lost.
+            await #expect(throws: PostDown.self) { try await PrintRun(db, postal: PostDown(), press: .shared).run(on: day, channel: .letter, at: callHours()) }
+            #expect(try await count(db, "letters") == 11)
+            #expect(try await LetterStore(db).existingBatch(on: day, channel: .letter)?.status == .open)
+            // The next run deposits that batch from the archive, rendering nothing again.
+            let run = PrintRun(db, postal: FolderPostal(root: folder), press: LetterPress(workers: 2))
             let summary = try await run.run(on: day, channel: .letter, at: callHours())
-            #expect(summary.printed == 11 && summary.batch.status == .deposited && summary.batch.letters == 11 && summary.batch.failed == 1)
-            #expect(summary.problems.map(\.problem) == ["the debtor's postal address is missing"])
-            #expect(summary.problems.first?.caseReference == CaseReference(caseID: broken).description)
+            #expect(summary.printed == 0 && summary.batch?.status == .deposited && summary.batch?.letters == 11 && summary.batch?.failed == 1)
+            let problem = try await db.withConnection { db in
+                try await db.raw("SELECT problem FROM collection_tasks WHERE case_id = \(bind: broken) AND channel = 'letter' AND status = 'outbox'").all()[0].decode(column: "problem", as: String.self)
+            }
+            #expect(problem == "the debtor's postal address is missing")
 
             // The files: a merged PDF with every page, a manifest in envelope (postcode) order.
-            let pdf = try #require(summary.batch.pdfPath), manifest = try #require(summary.batch.manifestPath)
+            let batch = try #require(summary.batch)
+            let pdf = try #require(batch.pdfPath), manifest = try #require(batch.manifestPath)
             #expect(pdf == folder.appendingPathComponent("2026-11-23/courriers-2026-11-23.pdf").path)
             let info = try tool("pdfinfo", [pdf])
-            #expect(info.split(separator: "\n").contains { $0.hasPrefix("Pages:") && $0.hasSuffix(" \(summary.batch.pages)") })
-            #expect(try PrintRun.sha256(of: URL(fileURLWithPath: pdf)) == summary.batch.pdfSHA256)
+            #expect(info.split(separator: "\n").contains { $0.hasPrefix("Pages:") && $0.hasSuffix(" \(batch.pages)") })
+            #expect(try PrintRun.sha256(of: URL(fileURLWithPath: pdf)) == batch.pdfSHA256)
             let lines = try String(contentsOfFile: manifest, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 12 && lines[0].hasPrefix("position;letter_id;reference;case_reference;addressee;address_line_1"))
             let postcodes = try await db.withConnection { db in
@@ -84,8 +94,8 @@ extension ServerTests {
             // Registered letters follow. These cases' earlier letters were never printed here, so
             // each registered letter is its case's first letter and carries R124-4's mentions.
             let registered = try await run.run(on: day, channel: .registeredLetter, at: callHours())
-            #expect(registered.printed == 5 && registered.batch.pdfPath?.hasSuffix("recommandes-2026-11-23.pdf") == true)
-            let text = try tool("pdftotext", [try #require(registered.batch.pdfPath), "-"])
+            #expect(registered.printed == 5 && registered.batch?.pdfPath?.hasSuffix("recommandes-2026-11-23.pdf") == true)
+            let text = try tool("pdftotext", [try #require(registered.batch?.pdfPath), "-"])
             #expect(text.contains("Les frais de recouvrement entrepris sans titre exécutoire") && text.contains("/1"))
         }
     }
@@ -131,4 +141,9 @@ extension ServerTests {
             #expect(bad.applied == 0 && bad.rejected.first?.line == 1 && bad.rejected.first?.reason.contains("statut") == true)
         }
     }
+}
+
+/// A post that cannot be reached.
+struct PostDown: Postal, Error {
+    func deposit(batch: PrintBatch, pdf: URL, manifest: URL) throws -> (pdf: String, manifest: String) { throw self }
 }

@@ -78,6 +78,9 @@ public final class LetterPress: @unchecked Sendable {
     private let renderers: [LetterRenderer]
     private let lock = NSLock()
 
+    /// One for the process: its renderers keep their fonts loaded between runs.
+    public static let shared = LetterPress()
+
     public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         renderers = (0..<max(1, workers)).map { _ in LetterRenderer() }
     }

@@ -36,7 +36,10 @@ public struct FolderPostal: Postal {
 
 /// What a print run did for one kind of letter.
 public struct PrintRunSummary: Sendable {
-    public let batch: PrintBatch
+    public let day: Day
+    public let channel: StepChannel
+    /// nil when there was nothing to print.
+    public let batch: PrintBatch?
     public let printed: Int
     /// Letters that could not be written, with why: they stay in the outbox for someone to mend.
     public let problems: [(caseReference: String, problem: String)]
@@ -68,16 +71,19 @@ public struct PrintRun: Sendable {
 
     public func run(on day: Day, channel: StepChannel, at: Instant = SystemClock.now()) async throws -> PrintRunSummary {
         let store = LetterStore(database)
-        var batch = try await store.batch(on: day, channel: channel, at: at)
-        if batch.status == .deposited { return PrintRunSummary(batch: batch, printed: 0, problems: [], alreadyDeposited: true) }
+        let existing = try await store.existingBatch(on: day, channel: channel)
+        if let existing, existing.status == .deposited {
+            return PrintRunSummary(day: day, channel: channel, batch: existing, printed: 0, problems: [], alreadyDeposited: true)
+        }
         try await store.cancelStale(at: at)
+        var pending = try await store.pending(channel: channel, dueBy: day, limit: Self.chunk)
+        // A day without letters of this kind gets no batch.
+        if pending.isEmpty, existing == nil { return PrintRunSummary(day: day, channel: channel, batch: nil, printed: 0, problems: [], alreadyDeposited: false) }
+        var batch = try await store.batch(on: day, channel: channel, at: at)
         let settings = try await LetterSettingsStore(database).current().settings
-        var after: Int64 = 0, printed = 0
+        var printed = 0
         var problems: [(String, String)] = []
-        while true {
-            let pending = try await store.pending(channel: channel, dueBy: day, after: after, limit: Self.chunk)
-            guard let last = pending.last else { break }
-            after = last.taskID
+        while let last = pending.last {
             var composed: [(PendingLetter, ComposedLetter)] = []
             for p in pending {
                 switch LetterComposer.compose(p.context, channel: channel, settings: settings) {
@@ -102,10 +108,11 @@ public struct PrintRun: Sendable {
             }
             try await store.archive(ready, batch: batch, actor: actor, at: at)
             printed += ready.count
+            pending = try await store.pending(channel: channel, dueBy: day, after: last.taskID, limit: Self.chunk)
         }
         batch = try await store.batch(id: batch.id)!
         if batch.letters > 0 { batch = try await deposit(batch, settings: settings, at: at) }
-        return PrintRunSummary(batch: batch, printed: printed, problems: problems, alreadyDeposited: false)
+        return PrintRunSummary(day: day, channel: channel, batch: batch, printed: printed, problems: problems, alreadyDeposited: false)
     }
 
     /// Merges the batch's archived letters in envelope order, writes the manifest, hands both to

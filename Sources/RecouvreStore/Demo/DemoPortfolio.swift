@@ -30,8 +30,9 @@ public enum DemoPortfolio {
                      covered: "Ventes de matériaux à crédit aux artisans et entreprises du bâtiment", consumerShare: 0.1, debtors: 500, commission: 10),
     ]
 
-    /// Fills an empty, migrated database. `today` anchors every date.
-    public static func load(into database: Database, today: Day) async throws -> Result {
+    /// Fills an empty, migrated database. `today` anchors every date. `afterRun` follows each
+    /// day's run (the executable prints that day's letters with it).
+    public static func load(into database: Database, today: Day, afterRun: ((Day, Instant) async throws -> Void)? = nil) async throws -> Result {
         let started = Instant.startOf(today.adding(days: -120))
         var claims = 0
         for (n, spec) in creditors.enumerated() {
@@ -58,8 +59,9 @@ public enum DemoPortfolio {
         // Three weeks of daily runs, so the outbox, the queues and the case pages show a strategy at work.
         for back in stride(from: 20, through: 0, by: -1) {
             let day = today.adding(days: -back)
-            _ = try await DailyRun(database).run(on: day, settings: StoredSettings(id: nil, settings: .defaults),
-                                                 at: Instant(millisecondsSinceEpoch: Int64(day.daysSinceEpoch) * 86_400_000 + 5 * 3_600_000))
+            let at = Instant(millisecondsSinceEpoch: Int64(day.daysSinceEpoch) * 86_400_000 + 5 * 3_600_000)
+            _ = try await DailyRun(database).run(on: day, settings: StoredSettings(id: nil, settings: .defaults), at: at)
+            try await afterRun?(day, at)
         }
         return Result(creditors: creditors.count, cases: cases, claims: claims, events: events)
     }

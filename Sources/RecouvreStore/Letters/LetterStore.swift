@@ -79,6 +79,10 @@ public struct LetterStore: Sendable {
         }
     }
 
+    public func existingBatch(on day: Day, channel: StepChannel) async throws -> PrintBatch? {
+        try await database.withConnection { db in try await Self.loadBatch(day: day, channel: channel, db: db) }
+    }
+
     public func batches(limit: Int = 60) async throws -> [PrintBatch] {
         try await database.withConnection { db in
             try await db.raw("SELECT * FROM print_batches ORDER BY batch_on DESC, channel LIMIT \(literal: limit)").all().map(Self.decodeBatch)
