@@ -10,10 +10,14 @@ public struct ServerConfiguration: Sendable {
     /// The clock of the rules that depend on the time of day (contact hours, today's queue); tests
     /// set it so that they do not depend on when they run.
     public var now: @Sendable () -> Instant
-    public init(hostname: String = "127.0.0.1", port: Int = 8080, now: @escaping @Sendable () -> Instant = { SystemClock.now() }) {
+    /// Where print batches go (the drop folder of `RECOUVRE_POST_OUTBOX` by default).
+    public var postal: any Postal
+    public init(hostname: String = "127.0.0.1", port: Int = 8080, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
+                postal: any Postal = FolderPostal.fromEnvironment()) {
         self.hostname = hostname
         self.port = port
         self.now = now
+        self.postal = postal
     }
 }
 
@@ -25,7 +29,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "recouvre")
     logger.logLevel = .info
-    let router = try buildRouter(database: database, now: configuration.now)
+    let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
@@ -34,7 +38,8 @@ public func buildApplication(
 }
 
 /// The routes: pages under `/`, the JSON API under `/api/v1`.
-public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() }) throws -> Router<AppContext> {
+public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
+                        postal: any Postal = FolderPostal.fromEnvironment()) throws -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let views = try Views()
     router.get("/health") { _, _ -> Response in
@@ -54,6 +59,7 @@ public func buildRouter(database: Database, now: @escaping @Sendable () -> Insta
     UserPages(database: database, views: views).addRoutes(to: router.group("admin/users"))
     ImportPages(database: database, views: views).addRoutes(to: router)
     WorkPages(database: database, views: views, now: now).addRoutes(to: router)
+    LetterPages(database: database, views: views, now: now, postal: postal).addRoutes(to: router)
     CasePages(database: database, views: views, now: now).addRoutes(to: router.group("cases"))
     API(database: database, now: now).addRoutes(to: router.group("api/v1"))
     return router

@@ -147,3 +147,90 @@ extension ServerTests {
 struct PostDown: Postal, Error {
     func deposit(batch: PrintBatch, pdf: URL, manifest: URL) throws -> (pdf: String, manifest: String) { throw self }
 }
+
+extension ServerTests {
+    @Test func theMailRoomPrintsServesTheBatchAndReadsThePostsFiles() async throws {
+        try await withDemo { db in
+            try await trimOutbox(db, letters: 3, registered: 1)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours, postal: FolderPostal(root: folder)), database: db)
+            try await app.test(.router) { client in
+                let agent = try await logIn(client, db, as: .agent)
+                try await client.execute(uri: "/letters", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .forbidden) }
+                let staff = try await logIn(client, db, as: .supervisor)
+                let token = try await csrf(client, staff, page: "/letters")
+                let (bad, badBody) = try await post(client, "/letters/print", staff, ["csrf": token, "day": "demain"])
+                #expect(bad == .unprocessableContent && badBody.contains("Jour invalide"))
+                let (status, body) = try await post(client, "/letters/print", staff, ["csrf": token, "day": "2026-11-23"])
+                #expect(status == .ok && body.contains("3 courriers imprimés") && body.contains("1 courriers imprimés"))
+                let batch = try #require(try await LetterStore(db).batches().first { $0.channel == .letter })
+                #expect(body.contains("/letters/batches/\(batch.id)/batch.pdf"))
+                try await client.execute(uri: "/letters/batches/\(batch.id)/batch.pdf", method: .get, headers: [.cookie: staff]) { r in
+                    #expect(r.status == .ok && r.headers[.contentType] == "application/pdf" && String(buffer: r.body).hasPrefix("%PDF-1.5"))
+                }
+                try await client.execute(uri: "/letters/batches/\(batch.id)/manifest.csv", method: .get, headers: [.cookie: staff]) { r in
+                    #expect(String(buffer: r.body).split(separator: "\n").count == 4)
+                }
+                try await client.execute(uri: "/letters/batches/\(batch.id)/../../etc/passwd", method: .get, headers: [.cookie: staff]) { r in #expect(r.status == .notFound) }
+
+                // The case page lists its letter; its creditor's user downloads the PDF, another creditor's cannot.
+                let letter = try await db.withConnection { db in
+                    try await db.raw("SELECT l.case_id, l.reference, l.document_id, c.creditor_id FROM letters l JOIN cases c ON c.id = l.case_id WHERE l.channel = 'letter' ORDER BY l.id LIMIT 1").all()[0]
+                }
+                let caseID = try letter.decode(column: "case_id", as: Int64.self), documentID = try letter.decode(column: "document_id", as: Int64.self)
+                let reference = try letter.decode(column: "reference", as: String.self)
+                try await client.execute(uri: "/cases/\(caseID)", method: .get, headers: [.cookie: staff]) { r in
+                    let page = String(buffer: r.body)
+                    #expect(page.contains("id=\"letters\"") && page.contains(reference) && page.contains("href=\"/documents/\(documentID)\""))
+                }
+                let creditorUser = try await logIn(client, db, as: .creditorUser)
+                let ownCreditor = try await db.withConnection { db in
+                    try await db.raw("SELECT creditor_id FROM users WHERE login = 'user-creditoruser'").all()[0].decode(column: "creditor_id", as: Int64.self)
+                }
+                let sameCreditor = try letter.decode(column: "creditor_id", as: Int64.self) == ownCreditor
+                try await client.execute(uri: "/documents/\(documentID)", method: .get, headers: [.cookie: creditorUser]) { r in
+                    #expect(r.status == (sameCreditor ? .ok : .notFound))
+                }
+
+                // The post's file: good rows land, a bad one is reported with its line.
+                let (type, upload) = multipart([("csrf", token), ("kind", "receipts")],
+                                               file: ("retours.csv", "reference;statut;date\n\(reference);npai;2026-11-30\nRC-0000001/9;npai;2026-11-30\n"))
+                try await client.execute(uri: "/letters/post", method: .post, headers: [.cookie: staff, .contentType: type], body: upload) { r in
+                    let page = String(buffer: r.body)
+                    #expect(r.status == .ok && page.contains("1 lignes appliquées") && page.contains("ligne 3 : no letter with reference RC-0000001/9"))
+                }
+                try await client.execute(uri: "/cases/\(caseID)", method: .get, headers: [.cookie: staff]) { r in
+                    #expect(String(buffer: r.body).contains("revenu NPAI (30/11/2026)"))
+                }
+            }
+        }
+    }
+
+    @Test func aTemplateWithoutItsMandatoryMentionsIsRefusedOnThePage() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let accountant = try await logIn(client, db, as: .accountant)
+                try await client.execute(uri: "/settings/letters", method: .get, headers: [.cookie: accountant]) { r in #expect(r.status == .forbidden) }
+                let staff = try await logIn(client, db, as: .supervisor)
+                let token = try await csrf(client, staff, page: "/settings/letters")
+                var settings = LetterSettings.defaults
+                settings.templates[0].body = settings.templates[0].body.replacingOccurrences(of: "{{payment_means}}", with: "Payez.")
+                let (refused, body) = try await post(client, "/settings/letters", staff, ["csrf": token, "document": LetterSettingsStore.json(settings)])
+                #expect(refused == .unprocessableContent)
+                #expect(body.contains("templates[0].body: missing mandatory mention: demande de payer et modalités de paiement"))
+                #expect(body.contains("Payez."), "the typed document comes back")
+                settings = LetterSettings.defaults
+                settings.agency.name = "Cabinet Durand Recouvrement"
+                let (saved, _) = try await post(client, "/settings/letters", staff, ["csrf": token, "document": LetterSettingsStore.json(settings)])
+                #expect(saved == .seeOther)
+                #expect(try await LetterSettingsStore(db).current().settings.agency.name == "Cabinet Durand Recouvrement")
+                var wrongIBAN = LetterSettingsStore.json(settings)
+                wrongIBAN = wrongIBAN.replacingOccurrences(of: "FR7630006000011234567890189", with: "FR7630006000011234567890188")
+                let (badIBAN, ibanBody) = try await post(client, "/settings/letters", staff, ["csrf": token, "document": wrongIBAN])
+                #expect(badIBAN == .unprocessableContent && ibanBody.contains("agency.client_funds_iban") && ibanBody.contains("check digits"))
+            }
+        }
+    }
+}

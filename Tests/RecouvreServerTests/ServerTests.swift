@@ -433,6 +433,14 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                             #expect(r.status == (role.may(.editStrategies) ? .ok : .forbidden), "\(role) opens \(page)")
                         }
                     }
+                    try await client.execute(uri: "/letters", method: .get, headers: [.cookie: cookie]) { r in
+                        #expect(r.status == (role.may(.printLetters) ? .ok : .forbidden), "\(role) opens the mail room")
+                    }
+                    let (printStatus, _) = try await post(client, "/letters/print", cookie, ["csrf": token, "day": "2026-01-01"])
+                    #expect(printStatus == (role.may(.printLetters) ? .ok : .forbidden), "\(role) prints")
+                    try await client.execute(uri: "/settings/letters", method: .get, headers: [.cookie: cookie]) { r in
+                        #expect(r.status == (role.may(.editLetters) ? .ok : .forbidden), "\(role) opens the letter settings")
+                    }
                 }
             }
         }

@@ -29,6 +29,10 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     case answerDisputes
     /// Edit the amicable strategies, the contact rules and the queue order.
     case editStrategies
+    /// Print the day's letters, download print batches, import the post's files.
+    case printLetters
+    /// Edit the letter templates, the agency's identity on letters and the postage tariff.
+    case editLetters
 }
 
 extension Role {
@@ -36,9 +40,9 @@ extension Role {
     /// scope; acting on them is the collection staff's; a creditor's user reads, and answers its debtors' disputes.
     public static let rights: [Role: Set<Right>] = [
         .agent: [.viewCases, .workCases],
-        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies],
+        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies, .printLetters, .editLetters],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
-        .accountant: [.viewCases, .viewCreditors, .readAudit],
+        .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters],
         .riskAnalyst: [.viewCases, .viewCreditors],
         .admin: Set(Right.allCases),
         .creditorUser: [.viewCases, .answerDisputes],

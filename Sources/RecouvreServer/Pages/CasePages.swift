@@ -234,6 +234,13 @@ struct CasePages: Sendable {
             page.merge(try await planView(detail, t)) { _, new in new }
         }
         if detail.lifecycle.suspension?.reason == .dispute, user.may(.answerDisputes) { page["canAnswerDispute"] = true }
+        // The letters sent, for everyone who sees the case (a creditor's users included).
+        page["letters"] = detail.letters.map { l -> [String: Any] in
+            ["reference": l.reference, "kind": t.label(l.channel.rawValue, french: l.channel.french), "day": t.day(l.letterOn), "pages": l.pages,
+             "document": String(l.documentID), "status": t["mail.\(l.status.rawValue)"] + (l.statusOn.map { " (\(t.day($0)))" } ?? ""),
+             "number": l.registeredNumber as Any]
+        }
+        page["hasLetters"] = !detail.letters.isEmpty
         page["events"] = detail.events.map { e -> [String: Any] in
             var change: String?
             if let from = e.fromStatus, let to = e.toStatus { change = "\(t.status(from)) → \(t.status(to))" }
@@ -270,7 +277,7 @@ struct CasePages: Sendable {
         view["hasTasks"] = !detail.tasks.isEmpty
         view["tasks"] = detail.tasks.map { task -> [String: Any] in
             ["due": t.day(task.dueOn), "channel": task.channel.french, "status": t["task.\(task.status.rawValue)"], "statusCode": task.status.rawValue,
-             "reason": task.reason]
+             "reason": task.reason + (task.problem.map { " — \(t["letters.problem"]) : \($0)" } ?? "")]
         }
         return view
     }

@@ -34,7 +34,7 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     if let user = context.user {
         page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
                         "importer": user.may(.importClaims),
-                        "worker": user.may(.workCases), "strategist": user.may(.editStrategies)] as [String: Any]
+                        "worker": user.may(.workCases), "strategist": user.may(.editStrategies), "mailroom": user.may(.printLetters)] as [String: Any]
         page["csrf"] = context.csrfToken ?? ""
     }
     return page

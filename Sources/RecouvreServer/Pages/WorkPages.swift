@@ -154,6 +154,7 @@ struct WorkPages: Sendable {
             let teams = try await store.teamObjectives()
             var byTeam: [String: (calls: Int, reminders: Int, agents: Int)] = [:]
             for p in progress { if let team = p.agent.team { byTeam[team, default: (0, 0, 0)].calls += p.callsToday; byTeam[team]!.reminders += p.remindersThisWeek; byTeam[team]!.agents += 1 } }
+            page["hasTeams"] = !byTeam.isEmpty
             page["teams"] = byTeam.keys.sorted().map { name -> [String: Any] in
                 let totals = byTeam[name]!
                 var row: [String: Any] = ["name": name, "agents": totals.agents, "calls": totals.calls, "reminders": totals.reminders]

@@ -28,7 +28,8 @@ enum Templates {
     static let all: [String: String] = ["layout_head": head, "layout_foot": foot, "cases": cases, "case": casePage, "notfound": notFound, "login": login, "account": account,
                                           "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
                                           "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage,
-                                          "strategy_report": strategyReportPage, "objectives": objectivesPage]
+                                          "strategy_report": strategyReportPage, "objectives": objectivesPage,
+                                          "letters": lettersPage, "letter_settings": letterSettingsPage]
 
     static let head = """
     <!doctype html>
@@ -37,7 +38,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> <a href="/objectives">{{t.nav_objectives}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> <a href="/objectives">{{t.nav_objectives}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#mailroom}}<a href="/letters">{{t.nav_letters}}</a> {{/mailroom}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -114,6 +115,10 @@ enum Templates {
     {{#hasTasks}}<table class="list"><thead><tr><th>{{t.plan_due}}</th><th>{{t.act_channel}}</th><th>{{t.plan_status}}</th><th>{{t.plan_reason}}</th></tr></thead>
     <tbody>{{#tasks}}<tr><td>{{due}}</td><td>{{channel}}</td><td><span class="task t-{{statusCode}}">{{status}}</span></td><td>{{reason}}</td></tr>{{/tasks}}</tbody></table>{{/hasTasks}}
     {{#plan}}</section>{{/plan}}{{^plan}}{{#hasTasks}}</section>{{/hasTasks}}{{/plan}}
+    {{#hasLetters}}<section class="card" id="letters"><h2>{{t.nav_letters}}</h2><table class="list"><thead><tr><th>{{t.letters_reference}}</th><th>{{t.letters_kind}}</th><th>{{t.letters_day}}</th>
+    <th class="num">{{t.letters_pages}}</th><th>{{t.letters_status}}</th><th>PDF</th></tr></thead><tbody>{{/hasLetters}}
+    {{#letters}}<tr><td>{{reference}}</td><td>{{kind}}{{#number}} n° {{.}}{{/number}}</td><td>{{day}}</td><td class="num">{{pages}}</td><td>{{status}}</td><td><a href="/documents/{{document}}">PDF</a></td></tr>{{/letters}}
+    {{#hasLetters}}</tbody></table></section>{{/hasLetters}}
     {{#canAnswerDispute}}<form class="card" method="post" action="/cases/{{id}}/dispute" id="dispute"><h2>{{t.dispute_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
       <label class="check"><input type="radio" name="decision" value="resume" required> {{t.dispute_resume}}</label>
       <label class="check"><input type="radio" name="decision" value="withdraw"> {{t.dispute_withdraw}}</label>
@@ -328,6 +333,56 @@ enum Templates {
     {{> layout_foot}}
     """
 
+    static let lettersPage = """
+    {{> layout_head}}
+    <h1>{{t.letters_title}}</h1>
+    {{#letterEditor}}<p><a href="/settings/letters">{{t.lettersettings_title}}</a></p>{{/letterEditor}}
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    {{#hasPrinted}}<div class="notice" role="status"><ul>{{#printed}}<li>{{kind}} : {{#already}}{{t.letters_already}}{{/already}}{{^already}}{{letters}} {{t.letters_printedCount}}{{/already}}{{#problems}} · {{.}} {{t.letters_notWritten}}{{/problems}}</li>{{/printed}}</ul></div>{{/hasPrinted}}
+    <form class="card" method="post" action="/letters/print"><h2>{{t.letters_print}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <p class="hint">{{t.letters_printHint}}</p>
+      <label>{{t.letters_day}} <input type="date" name="day" value="{{today}}"></label> <button type="submit">{{t.letters_printButton}}</button></form>
+    <h2>{{t.letters_batches}}</h2>
+    {{^batches}}<p class="empty">{{t.letters_noBatch}}</p>{{/batches}}
+    {{#hasBatches}}<table class="list"><thead><tr><th>{{t.letters_day}}</th><th>{{t.letters_kind}}</th><th class="num">{{t.letters_letters}}</th><th class="num">{{t.letters_pages}}</th>
+    <th class="num">{{t.letters_postage}}</th><th class="num">{{t.letters_failed}}</th><th>{{t.letters_files}}</th></tr></thead><tbody>{{/hasBatches}}
+    {{#batches}}<tr><td>{{day}}</td><td>{{kind}}</td><td class="num">{{letters}}</td><td class="num">{{pages}}</td><td class="num">{{postage}}</td><td class="num">{{failed}}</td>
+    <td>{{#deposited}}<a href="/letters/batches/{{id}}/batch.pdf">PDF</a> · <a href="/letters/batches/{{id}}/manifest.csv">{{t.letters_manifest}}</a> <small title="SHA-256">{{sha}}…</small>{{/deposited}}{{^deposited}}{{t.letters_open}}{{/deposited}}</td></tr>{{/batches}}
+    {{#hasBatches}}</tbody></table>{{/hasBatches}}
+    <h2>{{t.letters_problems}}</h2>
+    {{^problems}}<p class="empty">{{t.letters_noProblem}}</p>{{/problems}}
+    {{#hasMailProblems}}<table class="list"><thead><tr><th>{{t.col_reference}}</th><th>{{t.letters_kind}}</th><th>{{t.letters_due}}</th><th>{{t.letters_problem}}</th></tr></thead><tbody>{{/hasMailProblems}}
+    {{#problems}}<tr><td><a href="/cases/{{caseID}}">{{reference}}</a></td><td>{{kind}}</td><td>{{due}}</td><td>{{problem}}</td></tr>{{/problems}}
+    {{#hasMailProblems}}</tbody></table>{{/hasMailProblems}}
+    <form class="card" method="post" action="/letters/post" enctype="multipart/form-data"><h2>{{t.letters_post}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <p class="hint">{{t.letters_postHint}}</p>
+      <label><input type="radio" name="kind" value="numbers" checked> {{t.letters_numbers}}</label>
+      <label><input type="radio" name="kind" value="receipts"> {{t.letters_receipts}}</label>
+      <input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">{{t.letters_import}}</button></form>
+    {{#tracking}}<div class="card" role="status"><h2>{{file}}</h2><p>{{applied}} {{t.letters_applied}} · {{unchanged}} {{t.letters_unchanged}} · {{rejectedCount}} {{t.letters_rejected}}</p>
+    {{#hasRejected}}<ul>{{/hasRejected}}{{#rejected}}<li>{{t.letters_line}} {{line}} : {{reason}}</li>{{/rejected}}{{#hasRejected}}</ul>{{/hasRejected}}</div>{{/tracking}}
+    {{> layout_foot}}
+    """
+
+    static let letterSettingsPage = """
+    {{> layout_head}}
+    <h1>{{t.lettersettings_title}}</h1>
+    {{#saved}}<p class="notice">{{t.lettersettings_saved}}</p>{{/saved}}
+    <p>{{t.settings_version}} {{version}}</p>
+    <table class="list"><thead><tr><th>{{t.settings_code}}</th><th>{{t.letters_kind}}</th><th>{{t.lettersettings_language}}</th><th>{{t.lettersettings_use}}</th><th>{{t.lettersettings_subject}}</th></tr></thead>
+    <tbody>{{#templates}}<tr><td>{{code}}</td><td>{{kind}}</td><td>{{language}}</td><td>{{use}}</td><td>{{subject}}</td></tr>{{/templates}}</tbody></table>
+    <h2>{{t.lettersettings_mentions}}</h2>
+    <p class="hint">{{t.lettersettings_mentionsHint}}</p>
+    <ul>{{#mentions}}<li>{{mention}} — <code>{{needs}}</code></li>{{/mentions}}</ul>
+    {{#hasProblems}}<div class="error" role="alert"><p>{{t.settings_refused}}</p><ul>{{#problems}}<li>{{.}}</li>{{/problems}}</ul></div>{{/hasProblems}}
+    <form class="card" method="post" action="/settings/letters"><h2>{{t.settings_edit}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+      <textarea name="document" rows="30" class="code" spellcheck="false">{{document}}</textarea>
+      <button type="submit">{{t.settings_submit}}</button></form>
+    <h2>{{t.lettersettings_variables}}</h2>
+    <table class="list"><tbody>{{#variables}}<tr><td><code>{{name}}</code></td><td>{{meaning}}</td></tr>{{/variables}}</tbody></table>
+    {{> layout_foot}}
+    """
+
     static let strategyReportPage = """
     {{> layout_head}}
     <p class="crumbs"><a href="/settings/collection">{{t.settings_title}}</a> › {{t.report_title}}</p>
@@ -350,7 +405,7 @@ enum Templates {
     <th class="num">{{t.objectives_reminders}}</th><th>{{t.objectives_source}}</th></tr></thead>
     <tbody>{{#rows}}<tr><td>{{name}}</td><td>{{team}}</td><td class="num{{#callsBehind}} behind{{/callsBehind}}">{{callsToday}}{{#callsTarget}} / {{.}}{{/callsTarget}}</td><td class="num">{{callsWeek}}</td>
     <td class="num{{#remindersBehind}} behind{{/remindersBehind}}">{{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</td><td>{{source}}</td></tr>{{/rows}}</tbody></table>
-    {{#teams.0}}<h2>{{t.objectives_teams}}</h2>{{/teams.0}}
+    {{#hasTeams}}<h2>{{t.objectives_teams}}</h2>{{/hasTeams}}
     {{#teams}}<p><strong>{{name}}</strong> ({{agents}}) : {{t.objectives_callsToday}} {{calls}}{{#callsTarget}} / {{.}}{{/callsTarget}} · {{t.objectives_reminders}} {{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</p>{{/teams}}
     {{#canSet}}<form class="card" method="post" action="/objectives"><h2>{{t.objectives_set}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
       <label>{{t.objectives_for}} <select name="target" required><option value=""></option>{{{targetOptions}}}</select></label>

@@ -127,6 +127,8 @@ public struct CaseDetail: Sendable {
     public let contact: ContactState
     /// Where the case stands in its amicable strategy.
     public let plan: PlanState
+    /// The letters printed for it, newest first.
+    public var letters: [SentLetter] = []
 }
 
 /// Cases: the list, the page, phase changes and the investigation record.
@@ -343,7 +345,8 @@ public struct CaseStore: Sendable {
                                               variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
                                               nextStep: try row.decode(column: "strategy_step", as: Int.self),
                                               lastStepOn: try row.decode(column: "strategy_step_on", as: String?.self).flatMap { Day(parsing: $0) },
-                                              lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))))
+                                              lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))),
+                              letters: try await LetterStore.letters(caseID: id, db: db))
         }
     }
 

@@ -187,6 +187,18 @@ public struct LetterStore: Sendable {
         }
     }
 
+    /// Letters the outbox could not write, oldest first: what an agent must mend.
+    public func problems(limit: Int) async throws -> [(caseID: Int64, channel: StepChannel, dueOn: Day, problem: String)] {
+        try await database.withConnection { db in
+            try await db.raw("""
+                SELECT case_id, channel, due_on, problem FROM collection_tasks WHERE status = 'outbox' AND problem IS NOT NULL ORDER BY id LIMIT \(literal: limit)
+                """).all().map { r in
+                (try r.decode(column: "case_id", as: Int64.self), StepChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .letter,
+                 Day(parsing: try r.decode(column: "due_on", as: String.self))!, try r.decode(column: "problem", as: String.self))
+            }
+        }
+    }
+
     /// Lets the outbox try a case's letters again (its address was corrected, say).
     public func clearProblems(caseID: Int64) async throws {
         try await database.withConnection { db in
@@ -284,7 +296,10 @@ public struct LetterStore: Sendable {
 
     /// A case's letters, newest first.
     public func letters(caseID: Int64) async throws -> [SentLetter] {
-        try await database.withConnection { db in
+        try await database.withConnection { db in try await Self.letters(caseID: caseID, db: db) }
+    }
+
+    static func letters(caseID: Int64, db: any SQLDatabase) async throws -> [SentLetter] {
             try await db.raw("""
                 SELECT id, reference, channel, letter_on, pages, postage_cents, document_id, status, registered_number, status_on
                 FROM letters WHERE case_id = \(bind: caseID) ORDER BY sequence DESC
@@ -297,7 +312,6 @@ public struct LetterStore: Sendable {
                            registeredNumber: try r.decode(column: "registered_number", as: String?.self),
                            statusOn: try r.decode(column: "status_on", as: String?.self).flatMap { Day(parsing: $0) })
             }
-        }
     }
 }
 

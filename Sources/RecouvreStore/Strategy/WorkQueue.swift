@@ -14,6 +14,8 @@ public struct CollectionTask: Sendable, Equatable {
     public let reason: String
     public let priority: Int64
     public let status: Status
+    /// Why the outbox could not write this letter (a missing address, say), until it is mended.
+    public var problem: String? = nil
 }
 
 /// One line of a work queue: the task, its case, and how to reach the debtor.
@@ -90,7 +92,8 @@ public struct WorkQueue: Sendable {
                        variant: try r.decode(column: "variant", as: String?.self).flatMap(Variant.init(rawValue:)),
                        dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self)) ?? Day(daysSinceEpoch: 0),
                        reason: try r.decode(column: "reason", as: String.self), priority: try r.decode(column: "priority", as: Int64.self),
-                       status: CollectionTask.Status(rawValue: try r.decode(column: "status", as: String.self)) ?? .queued)
+                       status: CollectionTask.Status(rawValue: try r.decode(column: "status", as: String.self)) ?? .queued,
+                       problem: try r.decodeNil(column: "problem") ? nil : try r.decode(column: "problem", as: String?.self))
     }
 }
 
