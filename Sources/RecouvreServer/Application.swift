@@ -10,14 +10,19 @@ public struct ServerConfiguration: Sendable {
     /// The clock of the rules that depend on the time of day (contact hours, today's queue); tests
     /// set it so that they do not depend on when they run.
     public var now: @Sendable () -> Instant
-    /// Where print batches go (the drop folder of `RECOUVRE_POST_OUTBOX` by default).
+    /// Where print batches, emails and text messages go (by default: `RECOUVRE_POST_OUTBOX`, the
+    /// SMTP server of `RECOUVRE_SMTP_HOST` or else `RECOUVRE_MAIL_OUTBOX`, `RECOUVRE_SMS_OUTBOX`).
     public var postal: any Postal
+    public var mailer: any Mailer
+    public var sms: any SMSProvider
     public init(hostname: String = "127.0.0.1", port: Int = 8080, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
-                postal: any Postal = FolderPostal.fromEnvironment()) {
+                postal: any Postal = FolderPostal.fromEnvironment(), mailer: (any Mailer)? = nil, sms: any SMSProvider = OutboxFolderSMS.fromEnvironment()) {
         self.hostname = hostname
         self.port = port
         self.now = now
         self.postal = postal
+        self.mailer = mailer ?? ((try? configuredMailer()) ?? OutboxFolderMailer.fromEnvironment())
+        self.sms = sms
     }
 }
 
@@ -29,7 +34,8 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "recouvre")
     logger.logLevel = .info
-    let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal)
+    let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal,
+                                 messages: { MessageRun(database, mailer: configuration.mailer, sms: configuration.sms, press: .shared) })
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
@@ -39,7 +45,8 @@ public func buildApplication(
 
 /// The routes: pages under `/`, the JSON API under `/api/v1`.
 public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
-                        postal: any Postal = FolderPostal.fromEnvironment()) throws -> Router<AppContext> {
+                        postal: any Postal = FolderPostal.fromEnvironment(),
+                        messages: @escaping @Sendable () -> MessageRun? = { nil }) throws -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let views = try Views()
     router.get("/health") { _, _ -> Response in
@@ -59,7 +66,7 @@ public func buildRouter(database: Database, now: @escaping @Sendable () -> Insta
     UserPages(database: database, views: views).addRoutes(to: router.group("admin/users"))
     ImportPages(database: database, views: views).addRoutes(to: router)
     WorkPages(database: database, views: views, now: now).addRoutes(to: router)
-    LetterPages(database: database, views: views, now: now, postal: postal).addRoutes(to: router)
+    LetterPages(database: database, views: views, now: now, postal: postal, messages: messages).addRoutes(to: router)
     CasePages(database: database, views: views, now: now).addRoutes(to: router.group("cases"))
     API(database: database, now: now).addRoutes(to: router.group("api/v1"))
     return router

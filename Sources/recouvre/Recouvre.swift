@@ -11,7 +11,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -40,17 +40,22 @@ func serve(_ database: Database, hostname: String, port: Int, banner: String? = 
     }
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService() }
-        if let hour = dailyRunHour { group.addTask { await scheduler(database, hour: hour).loop() } }
+        if let hour = dailyRunHour {
+            let daily = try scheduler(database, hour: hour)
+            group.addTask { await daily.loop() }
+        }
         // The server stops on a signal; the scheduler stops with it.
         try await group.next()
         group.cancelAll()
     }
 }
 
-/// The daily run, then the day's print batches, then yesterday's digests.
-func scheduler(_ database: Database, hour: Int) -> DailyScheduler {
-    DailyScheduler(database, hour: hour, mailer: OutboxFolderMailer.fromEnvironment(), afterRun: { day, at in
+/// The daily run, then the day's print batches, emails and text messages, then yesterday's digests.
+func scheduler(_ database: Database, hour: Int) throws -> DailyScheduler {
+    let mailer = try configuredMailer()
+    return DailyScheduler(database, hour: hour, mailer: mailer, afterRun: { day, at in
         _ = try await PrintRun(database, postal: FolderPostal.fromEnvironment(), press: .shared).runAll(on: day, at: at)
+        _ = try await MessageRun(database, mailer: mailer, sms: OutboxFolderSMS.fromEnvironment(), press: .shared).run(on: day, at: at)
     })
 }
 
@@ -80,7 +85,7 @@ struct Worker: AsyncParsableCommand {
         let db = try await database.open()
         defer { Task { await db.close() } }
         print("Recouvre worker: daily run from \(dailyRunHour):00 Paris time — Ctrl-C to stop")
-        await scheduler(db, hour: dailyRunHour).loop()
+        await (try scheduler(db, hour: dailyRunHour)).loop()
     }
 }
 
@@ -161,6 +166,34 @@ struct PrintCommand: AsyncParsableCommand {
         if s.alreadyDeposited { print("\(s.day.iso) \(kind): batch already deposited (\(batch.letters) letters), nothing new"); return }
         print("\(s.day.iso) \(kind): \(batch.letters) letters, \(batch.pages) pages, postage \(Money.eur(cents: batch.postageCents).formatted(locale: .en)) → \(batch.pdfPath ?? "-") and \(batch.manifestPath ?? "-")")
         for p in s.problems { print("  not printed: \(p.caseReference): \(p.problem)") }
+    }
+}
+
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send the outbox's emails (the letter as PDF attached) and text messages due by a day.",
+        discussion: """
+        Mail goes to the SMTP server of RECOUVRE_SMTP_HOST (port RECOUVRE_SMTP_PORT, STARTTLS unless \
+        RECOUVRE_SMTP_SECURITY=none, RECOUVRE_SMTP_USER / RECOUVRE_SMTP_PASSWORD, RECOUVRE_SMTP_FROM), \
+        else as .eml files to RECOUVRE_MAIL_OUTBOX. Texts go to RECOUVRE_SMS_OUTBOX, within the contact hours only.
+        """)
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The day (YYYY-MM-DD; default: today in Paris).") var date: String?
+
+    func run() async throws {
+        var day = SystemClock.today()
+        if let date {
+            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
+            day = d
+        }
+        let mailer = try configuredMailer()
+        let db = try await database.open()
+        let s: MessageRunSummary
+        do { s = try await MessageRun(db, mailer: mailer, sms: OutboxFolderSMS.fromEnvironment(), press: .shared).run(on: day) } catch { await db.close(); throw error }
+        await db.close()
+        print("\(day.iso): \(s.emails) emails, \(s.texts) texts\(s.textsHeld ? " (texts wait for the contact hours)" : ""), \(s.bounced) bounced, \(s.problems) not written")
+        if let why = s.retryLater { print("  mail server: \(why); the rest is retried at the next run"); throw ExitCode(3) }
     }
 }
 

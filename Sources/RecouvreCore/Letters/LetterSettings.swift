@@ -48,6 +48,15 @@ public struct Postage: Hashable, Sendable {
     /// The tariff band's upper bound, as the manifest names it ("20 g").
     public let weightClass: Int
     public let cents: Int64
+
+    public init(grams: Int, weightClass: Int, cents: Int64) {
+        self.grams = grams
+        self.weightClass = weightClass
+        self.cents = cents
+    }
+
+    /// What an email or a text message costs in postage.
+    public static let none = Postage(grams: 0, weightClass: 0, cents: 0)
 }
 
 public struct PostageTariff: Codable, Hashable, Sendable {

@@ -59,7 +59,8 @@ public struct ContactRules: Codable, Hashable, Sendable {
         let asked = StepChannel(channel)
         if state.refusedChannels.contains(asked) { out.append(.refusedChannel(asked)) }
         switch channel {
-        case .call, .visit:
+        // A text message rings a phone: the call days and hours hold for it too.
+        case .call, .visit, .sms:
             let local = ParisTime(instant)
             if !allowsCall(on: local.day, calendar: calendar) { out.append(.dayNotAllowed(local.day)) }
             if local.hour < callFromHour || local.hour >= callUntilHour { out.append(.outsideHours(local.hour, local.minute)) }
@@ -70,7 +71,7 @@ public struct ContactRules: Codable, Hashable, Sendable {
             if let last = state.lastLetterOn, last.days(until: instant.day) < minDaysBetweenLetters {
                 out.append(.lettersTooClose(last))
             }
-        case .email, .sms, .note: break
+        case .email, .note: break
         }
         return out
     }

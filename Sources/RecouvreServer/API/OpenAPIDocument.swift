@@ -528,7 +528,7 @@ enum OpenAPIDocument {
           required: [id, kind, name, content_type, bytes, created_at, created_by, creditor_id, href]
           properties:
             id: {type: integer}
-            kind: {type: string, enum: [import_rejects]}
+            kind: {type: string, enum: [import_rejects, letter, email, sms]}
             name: {type: string}
             content_type: {type: string}
             bytes: {type: integer}

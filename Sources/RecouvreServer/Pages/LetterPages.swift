@@ -12,6 +12,7 @@ struct LetterPages: Sendable {
     let views: Views
     let now: @Sendable () -> Instant
     let postal: any Postal
+    let messages: @Sendable () -> MessageRun?
 
     static let maxUpload = 8 << 20
 
@@ -36,7 +37,8 @@ struct LetterPages: Sendable {
         return user
     }
 
-    func room(_ request: Request, _ context: AppContext, _ user: User, printed: [PrintRunSummary] = [], tracking: (String, TrackingReport)? = nil,
+    func room(_ request: Request, _ context: AppContext, _ user: User, printed: [PrintRunSummary] = [], sent: MessageRunSummary? = nil,
+              tracking: (String, TrackingReport)? = nil,
               error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
         var page = pageContext(request, context, t, title: t["letters.title"])
@@ -58,6 +60,9 @@ struct LetterPages: Sendable {
             ["kind": t.label(s.channel.rawValue, french: s.channel.french), "letters": s.printed, "already": s.alreadyDeposited, "problems": s.problems.count]
         }
         page["hasPrinted"] = !printed.isEmpty
+        if let sent {
+            page["sent"] = ["emails": sent.emails, "texts": sent.texts, "bounced": sent.bounced, "held": sent.textsHeld, "retry": sent.retryLater as Any] as [String: Any]
+        }
         if let (file, report) = tracking {
             page["tracking"] = ["file": file, "applied": report.applied, "unchanged": report.unchanged, "rejectedCount": report.rejected.count,
                                 "rejected": report.rejected.prefix(50).map { ["line": $0.line, "reason": $0.reason] }, "hasRejected": !report.rejected.isEmpty] as [String: Any]
@@ -68,7 +73,8 @@ struct LetterPages: Sendable {
         return response
     }
 
-    /// Prints the outbox's letters due by the day given (today by default) and shows what it did.
+    /// Prints the outbox's letters due by the day given (today by default), sends its emails and
+    /// text messages, and shows what it did.
     func print(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let fields = try await checkedForm(request, context)
         let t = Strings(language: Locale.language(of: request))
@@ -77,7 +83,8 @@ struct LetterPages: Sendable {
             return try await room(request, context, user, error: t["letters.badDay"], status: .unprocessableContent)
         }
         let summaries = try await PrintRun(database, postal: postal, press: .shared).runAll(on: day, at: now())
-        return try await room(request, context, user, printed: summaries)
+        let sent = try await messages()?.run(on: day, at: now())
+        return try await room(request, context, user, printed: summaries, sent: sent)
     }
 
     /// The post's files: registered numbers, or acknowledgments and returns (the form says which).

@@ -338,7 +338,8 @@ enum Templates {
     <h1>{{t.letters_title}}</h1>
     {{#letterEditor}}<p><a href="/settings/letters">{{t.lettersettings_title}}</a></p>{{/letterEditor}}
     {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
-    {{#hasPrinted}}<div class="notice" role="status"><ul>{{#printed}}<li>{{kind}} : {{#already}}{{t.letters_already}}{{/already}}{{^already}}{{letters}} {{t.letters_printedCount}}{{/already}}{{#problems}} · {{.}} {{t.letters_notWritten}}{{/problems}}</li>{{/printed}}</ul></div>{{/hasPrinted}}
+    {{#hasPrinted}}<div class="notice" role="status"><ul>{{#printed}}<li>{{kind}} : {{#already}}{{t.letters_already}}{{/already}}{{^already}}{{letters}} {{t.letters_printedCount}}{{/already}}{{#problems}} · {{.}} {{t.letters_notWritten}}{{/problems}}</li>{{/printed}}
+    {{#sent}}<li>{{t.letters_emails}} : {{emails}} · {{t.letters_texts}} : {{texts}}{{#held}} ({{t.letters_textsHeld}}){{/held}} · {{t.letters_bounced}} : {{bounced}}{{#retry}} · {{t.letters_retry}} {{.}}{{/retry}}</li>{{/sent}}</ul></div>{{/hasPrinted}}
     <form class="card" method="post" action="/letters/print"><h2>{{t.letters_print}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
       <p class="hint">{{t.letters_printHint}}</p>
       <label>{{t.letters_day}} <input type="date" name="day" value="{{today}}"></label> <button type="submit">{{t.letters_printButton}}</button></form>

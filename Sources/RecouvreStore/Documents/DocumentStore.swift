@@ -9,6 +9,8 @@ public struct DocumentInfo: Sendable, Equatable {
         case importRejects = "import_rejects"
         /// A letter as printed and posted (`LetterStore.archive`).
         case letter
+        /// A letter sent by email (the PDF attached), and a text message as sent.
+        case email, sms
     }
 
     public let id: Int64

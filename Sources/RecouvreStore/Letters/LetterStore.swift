@@ -13,22 +13,29 @@ public struct PendingLetter: Sendable {
     /// The case's first letter's id, once there is one (a later letter names it).
     public let firstLetterID: Int64?
     public let sequence: Int
+    /// The debtor's first email address and phone number not known to be invalid.
+    public let email: String?
+    public let phone: String?
 }
 
 /// A letter written and rendered, ready to be archived and put in its print batch.
 public struct PrintedLetter: Sendable {
     public let pending: PendingLetter
     public let letter: ComposedLetter
+    /// The document kept: the letter's PDF, or a text message's text.
     public let pdf: [UInt8]
     public let pages: Int
     public let postage: Postage
+    /// Where it went: the postal address lines, an email address or a phone number.
+    public let sentTo: [String]
 
-    public init(pending: PendingLetter, letter: ComposedLetter, pdf: [UInt8], pages: Int, postage: Postage) {
+    public init(pending: PendingLetter, letter: ComposedLetter, pdf: [UInt8], pages: Int, postage: Postage, sentTo: [String]? = nil) {
         self.pending = pending
         self.letter = letter
         self.pdf = pdf
         self.pages = pages
         self.postage = postage
+        self.sentTo = sentTo ?? Array(letter.recipient.dropFirst())
     }
 }
 
@@ -125,6 +132,8 @@ public struct LetterStore: Sendable {
             let rows = try await db.raw("""
                 SELECT t.id AS task_id, t.case_id, c.creditor_id, c.paid_minor, d.name AS debtor_name, d.kind AS debtor_kind, d.language,
                   d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
+                  (SELECT k.value FROM debtor_contacts k WHERE k.debtor_id = d.id AND k.kind = 'email' AND k.status <> 'invalid' ORDER BY k.id LIMIT 1) AS email,
+                  (SELECT k.value FROM debtor_contacts k WHERE k.debtor_id = d.id AND k.kind = 'phone' AND k.status <> 'invalid' ORDER BY k.id LIMIT 1) AS phone,
                   cr.name AS creditor_name, cr.address_line1 AS cr_line1, cr.address_line2 AS cr_line2, cr.postcode AS cr_postcode, cr.city AS cr_city, cr.country AS cr_country
                 FROM collection_tasks t JOIN cases c ON c.id = t.case_id JOIN debtors d ON d.id = c.debtor_id JOIN creditors cr ON cr.id = c.creditor_id
                 WHERE t.status = 'outbox' AND t.channel = \(bind: channel.rawValue) AND t.due_on <= \(bind: day.iso) AND t.id > \(bind: after)
@@ -174,7 +183,8 @@ public struct LetterStore: Sendable {
                     letterReference: reference, letterDate: day,
                     firstLetter: prior.map { (reference: $0.firstReference, date: $0.firstOn) }, language: Language(rawValue: try r.decode(column: "language", as: String.self)) ?? .fr)
                 return PendingLetter(taskID: try r.decode(column: "task_id", as: Int64.self), caseID: caseID, creditorID: try r.decode(column: "creditor_id", as: Int64.self),
-                                     channel: channel, context: context, firstLetterID: prior?.firstID, sequence: sequence)
+                                     channel: channel, context: context, firstLetterID: prior?.firstID, sequence: sequence,
+                                     email: try r.decode(column: "email", as: String?.self), phone: try r.decode(column: "phone", as: String?.self))
             }
         }
     }
@@ -199,6 +209,23 @@ public struct LetterStore: Sendable {
         }
     }
 
+    /// An email refused for good by the receiving server (a hard bounce): the address is marked
+    /// invalid (the engine then plans no email to it), the task is dropped with why, the case's
+    /// history says so.
+    public func bounced(_ p: PendingLetter, address: String, reply: String, actor: Actor, at: Instant = SystemClock.now()) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE debtor_contacts SET status = 'invalid' WHERE kind = 'email' AND value = \(bind: address)
+                AND debtor_id = (SELECT debtor_id FROM cases WHERE id = \(bind: p.caseID))
+                """).run()
+            try await db.raw("""
+                UPDATE collection_tasks SET status = 'cancelled', done_at = \(bind: at.description), problem = \(bind: "email refused: \(reply)") WHERE id = \(bind: p.taskID)
+                """).run()
+            try await CaseStore.appendEvents([CaseEvent(caseID: p.caseID, occurredAt: at, actor: actor, kind: .mail,
+                                                        text: "Courriel à \(address) refusé par le serveur du destinataire (\(reply)) : adresse marquée invalide.")], db: db)
+        }
+    }
+
     /// Lets the outbox try a case's letters again (its address was corrected, say).
     public func clearProblems(caseID: Int64) async throws {
         try await database.withConnection { db in
@@ -206,19 +233,23 @@ public struct LetterStore: Sendable {
         }
     }
 
-    /// Archives `letters` in one transaction: each PDF kept once as a document of its case (by
-    /// content hash), the letter put in `batch`, its task done, the letter in the case's history
-    /// and the contact state's last letter day. A crash leaves either all of them or none.
-    public func archive(_ letters: [PrintedLetter], batch: PrintBatch, actor: Actor, at: Instant = SystemClock.now()) async throws {
+    /// Archives `letters` in one transaction: each document kept once as a document of its case
+    /// (with its content hash), the letter put in `batch` (paper) or marked sent (email, SMS), its
+    /// task done, the letter in the case's history and, for paper, the contact state's last letter
+    /// day. A crash leaves either all of them or none.
+    public func archive(_ letters: [PrintedLetter], batch: PrintBatch?, actor: Actor, at: Instant = SystemClock.now()) async throws {
         guard !letters.isEmpty else { return }
         try await database.transaction { db in
             var events: [CaseEvent] = []
             for p in letters {
                 let hash = SHA256.hash(data: p.pdf).map { String(format: "%02x", $0) }.joined()
+                let channel = p.pending.channel
+                let (kind, name, type) = channel == .sms ? (DocumentInfo.Kind.sms, p.letter.reference.replacingOccurrences(of: "/", with: "-") + ".txt", "text/plain; charset=utf-8")
+                    : (channel == .email ? .email : .letter, p.letter.reference.replacingOccurrences(of: "/", with: "-") + ".pdf", "application/pdf")
                 let documentID = try await db.raw("""
                     INSERT INTO documents (creditor_id, case_id, kind, name, content_type, byte_count, created_at, created_by, body, sha256)
-                    VALUES (\(bind: p.pending.creditorID), \(bind: p.pending.caseID), 'letter', \(bind: p.letter.reference.replacingOccurrences(of: "/", with: "-") + ".pdf"),
-                      'application/pdf', \(bind: p.pdf.count), \(bind: at.description), \(bind: actor.id), \(bind: Data(p.pdf)), \(bind: hash))
+                    VALUES (\(bind: p.pending.creditorID), \(bind: p.pending.caseID), \(bind: kind.rawValue), \(bind: name),
+                      \(bind: type), \(bind: p.pdf.count), \(bind: at.description), \(bind: actor.id), \(bind: Data(p.pdf)), \(bind: hash))
                     RETURNING id
                     """).all()[0].decode(column: "id", as: Int64.self)
                 let recipient = p.letter.recipient
@@ -227,21 +258,30 @@ public struct LetterStore: Sendable {
                       addressee, address_lines, postcode, pages, grams, weight_class, postage_cents, amount_due_cents, document_id, batch_id, status, created_at)
                     VALUES (\(bind: p.pending.caseID), \(bind: p.pending.taskID), \(bind: p.pending.sequence), \(bind: p.letter.reference), \(bind: p.pending.channel.rawValue),
                       \(bind: p.letter.templateCode), \(bind: p.letter.language.rawValue), \(bind: p.letter.date.iso), \(bind: p.pending.firstLetterID),
-                      \(bind: recipient.first ?? ""), \(bind: recipient.dropFirst().joined(separator: "\n")), \(bind: p.pending.context.debtorAddress.postcode),
+                      \(bind: recipient.first ?? ""), \(bind: p.sentTo.joined(separator: "\n")), \(bind: channel.isLetter ? p.pending.context.debtorAddress.postcode : ""),
                       \(bind: p.pages), \(bind: p.postage.grams), \(bind: p.postage.weightClass), \(bind: p.postage.cents), \(bind: p.letter.amountDue.minorUnits),
-                      \(bind: documentID), \(bind: batch.id), 'printed', \(bind: at.description))
+                      \(bind: documentID), \(bind: batch?.id), \(bind: batch == nil ? "sent" : "printed"), \(bind: at.description))
                     """).run()
                 try await db.raw("""
                     UPDATE collection_tasks SET status = 'done', done_at = \(bind: at.description), done_by = \(bind: actor.id) WHERE id = \(bind: p.pending.taskID)
                     """).run()
-                let kind = p.pending.channel == .registeredLetter ? "lettre recommandée avec AR" : "lettre simple"
-                events.append(CaseEvent(caseID: p.pending.caseID, occurredAt: at, actor: actor, kind: .mail, text: """
-                    Courrier \(p.letter.reference) (\(kind), modèle \(p.letter.templateCode), \(p.pages) page\(p.pages > 1 ? "s" : "")) imprimé dans le lot du \(batch.batchOn.french) : \
-                    reste dû \(p.letter.amountDue.formatted(locale: .fr)), affranchissement estimé \(Money.eur(cents: p.postage.cents).formatted(locale: .fr)).
-                    """))
-                try await ContactStates.noteLetter(caseID: p.pending.caseID, on: p.letter.date, at: at, db: db)
+                let due = p.letter.amountDue.formatted(locale: .fr)
+                let text: String
+                switch (channel, batch) {
+                case let (.letter, batch?), let (.registeredLetter, batch?):
+                    let kind = channel == .registeredLetter ? "lettre recommandée avec AR" : "lettre simple"
+                    text = """
+                        Courrier \(p.letter.reference) (\(kind), modèle \(p.letter.templateCode), \(p.pages) page\(p.pages > 1 ? "s" : "")) imprimé dans le lot du \(batch.batchOn.french) : \
+                        reste dû \(due), affranchissement estimé \(Money.eur(cents: p.postage.cents).formatted(locale: .fr)).
+                        """
+                    try await ContactStates.noteLetter(caseID: p.pending.caseID, on: p.letter.date, at: at, db: db)
+                case (.sms, _): text = "SMS \(p.letter.reference) envoyé au \(p.sentTo.first ?? "") (modèle \(p.letter.templateCode)) : reste dû \(due)."
+                default: text = "Courriel \(p.letter.reference) envoyé à \(p.sentTo.first ?? "") (modèle \(p.letter.templateCode), courrier en PDF joint) : reste dû \(due)."
+                }
+                events.append(CaseEvent(caseID: p.pending.caseID, occurredAt: at, actor: actor, kind: .mail, text: text))
             }
             try await CaseStore.appendEvents(events, db: db)
+            guard let batch else { return }
             try await db.raw("""
                 UPDATE print_batches SET letters = letters + \(bind: letters.count), pages = pages + \(bind: letters.reduce(0) { $0 + $1.pages }),
                   postage_cents = postage_cents + \(bind: letters.reduce(Int64(0)) { $0 + $1.postage.cents }) WHERE id = \(bind: batch.id)
@@ -318,7 +358,7 @@ public struct LetterStore: Sendable {
 /// A letter as its case shows it.
 public struct SentLetter: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable {
-        case printed, delivered, notClaimed = "not_claimed", returned
+        case printed, sent, delivered, notClaimed = "not_claimed", returned
     }
     public let id: Int64
     public let reference: String

@@ -84,7 +84,7 @@ public struct PostTracking: Sendable {
                 switch status {
                 case .delivered: text = "Courrier \(reference) : accusé de réception signé le \(day.french)."
                 case .notClaimed: text = "Courrier \(reference) : pli non réclamé, revenu le \(day.french)."
-                case .returned, .printed:
+                case .returned, .printed, .sent:
                     text = "Courrier \(reference) : revenu le \(day.french) « n'habite pas à l'adresse indiquée » (NPAI). Adresse marquée invalide ; recherche d'adresse à faire."
                     // The address no longer holds: no letter goes to it, and someone looks for the new one.
                     try await db.raw("UPDATE debtors SET address_status = 'invalid' WHERE id = \(bind: letter.decode(column: "debtor_id", as: Int64.self))").run()

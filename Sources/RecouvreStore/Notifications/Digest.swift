@@ -8,10 +8,29 @@ public struct MailMessage: Sendable, Equatable {
     public let to: String
     public let subject: String
     public let body: String
+    public var attachments: [MailAttachment] = []
+
+    public init(to: String, subject: String, body: String, attachments: [MailAttachment] = []) {
+        self.to = to
+        self.subject = subject
+        self.body = body
+        self.attachments = attachments
+    }
 }
 
-/// Sends mail. The implementation here writes each message to a folder (an outbox a relay or a
-/// person can pick up); the SMTP one comes with the documents issue.
+public struct MailAttachment: Sendable, Equatable {
+    public let fileName: String
+    public let contentType: String
+    public let data: [UInt8]
+    public init(fileName: String, contentType: String, data: [UInt8]) {
+        self.fileName = fileName
+        self.contentType = contentType
+        self.data = data
+    }
+}
+
+/// Sends mail: `OutboxFolderMailer` writes each message to a folder (an outbox a relay or a
+/// person can pick up), `SMTPMailer` (server) hands it to an SMTP server.
 public protocol Mailer: Sendable {
     func send(_ message: MailMessage) async throws
 }
@@ -33,21 +52,41 @@ public struct OutboxFolderMailer: Mailer {
 
     public func send(_ message: MailMessage) async throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // RFC 2047 for a subject with accents.
-        let subject = "=?UTF-8?B?\(Data(message.subject.utf8).base64EncodedString())?="
-        let text = """
-            From: \(from)\r
-            To: \(message.to)\r
-            Subject: \(subject)\r
-            MIME-Version: 1.0\r
-            Content-Type: text/plain; charset=utf-8\r
-            Content-Transfer-Encoding: 8bit\r
-            \r
-            \(message.body.replacingOccurrences(of: "\n", with: "\r\n"))\r
-
-            """
+        let text = MIMEMessage.render(message, from: from, at: SystemClock.now())
         let name = "\(folder)/\(SystemClock.now().millisecondsSinceEpoch)-\(UUID().uuidString.prefix(8)).eml"
         try Data(text.utf8).write(to: URL(fileURLWithPath: name), options: .atomic)
+    }
+}
+
+/// A message as RFC 5322 and MIME write it: the text in UTF-8 (8bit), attachments in base64 in a
+/// multipart/mixed, the subject in RFC 2047 when it has accents. One place for the folder and SMTP.
+public enum MIMEMessage {
+    public static func render(_ m: MailMessage, from: String, at: Instant) -> String {
+        let subject = m.subject.utf8.allSatisfy({ $0 < 0x80 }) ? m.subject : "=?UTF-8?B?\(Data(m.subject.utf8).base64EncodedString())?="
+        let date = Date(timeIntervalSince1970: Double(at.millisecondsSinceEpoch) / 1000)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        var head = [
+            "From: \(from)", "To: \(m.to)", "Subject: \(subject)", "Date: \(formatter.string(from: date))",
+            "Message-ID: <\(UUID().uuidString.lowercased())@recouvre>", "MIME-Version: 1.0",
+        ]
+        let text = m.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        guard !m.attachments.isEmpty else {
+            head += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
+            return head.joined(separator: "\r\n") + "\r\n\r\n" + text + "\r\n"
+        }
+        let boundary = "recouvre-" + UUID().uuidString
+        head.append("Content-Type: multipart/mixed; boundary=\"\(boundary)\"")
+        var out = head.joined(separator: "\r\n") + "\r\n\r\n"
+        out += "--\(boundary)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\(text)\r\n"
+        for a in m.attachments {
+            let encoded = Data(a.data).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            out += "--\(boundary)\r\nContent-Type: \(a.contentType); name=\"\(a.fileName)\"\r\nContent-Disposition: attachment; filename=\"\(a.fileName)\"\r\n"
+            out += "Content-Transfer-Encoding: base64\r\n\r\n\(encoded)\r\n"
+        }
+        return out + "--\(boundary)--\r\n"
     }
 }
 
