@@ -56,6 +56,8 @@ func fill(_ db: Database) async throws {
             "INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) SELECT i, 'phone', '+336' || (10000000 + i), 'bench', \(at) FROM \(series) WHERE i % 2 = 0",
             "INSERT INTO debtor_contacts (debtor_id, kind, value, source, created_at) SELECT i, 'email', 'd' || i || '@exemple.fr', 'bench', \(at) FROM \(series) WHERE i % 4 = 1",
             "INSERT INTO cases (id, creditor_id, debtor_id, status, open_slot, currency, claimed_minor, paid_minor, claim_count, oldest_due_on, opened_on, updated_at) SELECT i, 1, i, 'amicable', 1, 'EUR', 5000 + (CAST(i AS BIGINT) * 7919) % 1995000, 0, 1, \(dueOn), '2026-11-01', \(at) FROM \(series)",
+            // Each case's claim, so that `recouvre print` on the bench's database writes real letters.
+            "INSERT INTO claims (creditor_id, case_id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, created_at, updated_at) SELECT 1, i, 'F-' || i, \(dueOn), \(dueOn), 5000 + (CAST(i AS BIGINT) * 7919) % 1995000, 0, 'EUR', \(at), \(at) FROM \(series)",
         ] { try await s.query(sql) }
         if s.dialect == .postgres {
             for table in ["debtors", "cases"] { try await s.query("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), \(n))") }

@@ -201,8 +201,34 @@ extension ServerTests {
                     #expect(r.status == .ok && page.contains("1 lignes appliquées") && page.contains("ligne 3 : no letter with reference RC-0000001/9"))
                 }
                 try await client.execute(uri: "/cases/\(caseID)", method: .get, headers: [.cookie: staff]) { r in
-                    #expect(String(buffer: r.body).contains("revenu NPAI (30/11/2026)"))
+                    let page = String(buffer: r.body)
+                    #expect(page.contains("revenu NPAI (30/11/2026)") && page.contains("adresse postale du débiteur est invalide"))
                 }
+                // The investigation finds the new address: it holds again, and the case's waiting letters may go.
+                let (moved, _) = try await post(client, "/cases/\(caseID)/address", staff,
+                                                ["csrf": token, "line1": "8 quai Saint-Vincent", "postcode": "69001", "city": "Lyon", "country": "", "source": "Annuaire"])
+                #expect(moved == .seeOther)
+                let detail = try #require(try await CaseStore(db).detail(id: caseID, scope: .agency))
+                #expect(detail.debtor.addressStatus == .valid && detail.debtor.address.line1 == "8 quai Saint-Vincent")
+                #expect(detail.events.contains { $0.text == "Nouvelle adresse : 8 quai Saint-Vincent, 69001 Lyon (source : Annuaire)" })
+                let (noCity, noCityBody) = try await post(client, "/cases/\(caseID)/address", staff, ["csrf": token, "line1": "x", "postcode": "69001", "city": "", "source": "?"])
+                #expect(noCity == .unprocessableContent && noCityBody.contains("an address needs a street line, a postcode and a city"))
+
+                // A registered letter's number typed on its case page.
+                let registered = try await db.withConnection { db in
+                    try await db.raw("SELECT case_id, reference FROM letters WHERE channel = 'registered_letter' LIMIT 1").all()[0]
+                }
+                let rCase = try registered.decode(column: "case_id", as: Int64.self), rRef = try registered.decode(column: "reference", as: String.self)
+                try await client.execute(uri: "/cases/\(rCase)", method: .get, headers: [.cookie: staff]) { r in
+                    #expect(String(buffer: r.body).contains("action=\"/cases/\(rCase)/registered\""))
+                }
+                let (wrongCase, _) = try await post(client, "/cases/\(caseID)/registered", staff, ["csrf": token, "reference": rRef, "number": "1A12345678901"])
+                #expect(wrongCase == .unprocessableContent)
+                let (numbered, _) = try await post(client, "/cases/\(rCase)/registered", staff, ["csrf": token, "reference": rRef, "number": "1A 123 456 7890 1"])
+                #expect(numbered == .seeOther)
+                #expect(try await LetterStore(db).letters(caseID: rCase).first?.registeredNumber == "1A12345678901")
+                let (asAgent, _) = try await post(client, "/cases/\(rCase)/registered", agent, ["csrf": try await csrf(client, agent, page: "/queue"), "reference": rRef, "number": "1A12345678902"])
+                #expect(asAgent == .forbidden)
             }
         }
     }

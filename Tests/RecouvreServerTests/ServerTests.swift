@@ -413,6 +413,7 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                         ("actions", ["channel": "note", "outcome": "none", "report": "Note de \(role.rawValue)"]),
                         ("investigation", ["reason": "oversight"]),
                         ("phase", ["status": "suspended", "suspension": "creditor_request", "reason": "Le créancier demande une pause"]),
+                        ("address", ["line1": "1 rue Neuve", "postcode": "75001", "city": "Paris", "source": "test"]),
                     ]
                     for (form, fields) in forms {
                         let (status, _) = try await post(client, "\(page)/\(form)", cookie, fields.merging(["csrf": token]) { a, _ in a })
@@ -423,6 +424,9 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     // The case has no dispute: those who may answer one are told so, the others are refused.
                     let (answer, _) = try await post(client, "\(page)/dispute", cookie, ["csrf": token, "decision": "resume", "text": "Créance due"])
                     #expect(answer == (role.may(.answerDisputes) ? .unprocessableContent : .forbidden), "\(role) answers a dispute")
+                    // The case has no registered letter: those who may number one are told so.
+                    let (number, _) = try await post(client, "\(page)/registered", cookie, ["csrf": token, "reference": "\(CaseReference(caseID: c.id))/9", "number": "1A12345678901"])
+                    #expect(number == (role.may(.printLetters) ? .unprocessableContent : .forbidden), "\(role) enters a registered number")
                     for page in ["/queue", "/objectives"] {
                         try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
                             #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens \(page)")

@@ -10,6 +10,8 @@ public struct Debtor: Hashable, Sendable, Codable, Identifiable {
     public var siret: SIRET?
     public var vatNumber: FrenchVATNumber?
     public var address: PostalAddress
+    /// `invalid` once a letter came back "unknown at this address": nothing is sent to it.
+    public var addressStatus: ContactPoint.Status = .unverified
     public var contacts: [ContactPoint]
 
     public init(id: Int64, kind: Kind, name: String, siren: SIREN? = nil, siret: SIRET? = nil,

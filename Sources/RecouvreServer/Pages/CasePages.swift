@@ -21,13 +21,14 @@ struct CasePages: Sendable {
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
     enum CaseForm: String, CaseIterable, Sendable {
-        case actions, phase, investigation, assign, dispute
+        case actions, phase, investigation, assign, dispute, address, registered
 
         var right: Right {
             switch self {
             case .assign: .assignCases
             case .dispute: .answerDisputes
-            case .actions, .phase, .investigation: .workCases
+            case .actions, .phase, .investigation, .address: .workCases
+            case .registered: .printLetters
             }
         }
     }
@@ -85,6 +86,19 @@ struct CasePages: Sendable {
                     throw FormError(message: "choose to resume collection or to withdraw the claim")
                 }
                 try await store.answerDispute(caseID: id, resume: decision == "resume", text: fields["text"] ?? "", actor: user.actor, scope: scope)
+            case .address:
+                let address = PostalAddress(line1: fields["line1"]?.trimmingCharacters(in: .whitespaces) ?? "", line2: fields["line2"]?.trimmingCharacters(in: .whitespaces) ?? "",
+                                            postcode: fields["postcode"]?.trimmingCharacters(in: .whitespaces) ?? "", city: fields["city"]?.trimmingCharacters(in: .whitespaces) ?? "",
+                                            country: (fields["country"]?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0.uppercased() } ?? "FR")
+                try await store.updateAddress(caseID: id, address, source: fields["source"] ?? "", actor: user.actor, scope: scope)
+            case .registered:
+                // The letter must be this case's (and the case within the caller's scope).
+                guard try await store.detail(id: id, scope: scope) != nil else { throw StoreError.notFound("case") }
+                let reference = fields["reference"] ?? ""
+                guard reference.hasPrefix(CaseReference(caseID: id).description + "/") else { throw FormError(message: "no such letter on this case") }
+                if case let .refused(why) = try await PostTracking(database).registerNumber(reference: reference, number: fields["number"] ?? "", actor: user.actor, at: now()) {
+                    throw FormError(message: why)
+                }
             }
         } catch StoreError.notFound {
             return try await show(request, context, user)
@@ -238,9 +252,10 @@ struct CasePages: Sendable {
         page["letters"] = detail.letters.map { l -> [String: Any] in
             ["reference": l.reference, "kind": t.label(l.channel.rawValue, french: l.channel.french), "day": t.day(l.letterOn), "pages": l.pages,
              "document": String(l.documentID), "status": t["mail.\(l.status.rawValue)"] + (l.statusOn.map { " (\(t.day($0)))" } ?? ""),
-             "number": l.registeredNumber as Any]
+             "number": l.registeredNumber as Any, "needsNumber": l.channel == .registeredLetter && l.registeredNumber == nil && user.may(.printLetters)]
         }
         page["hasLetters"] = !detail.letters.isEmpty
+        page["addressInvalid"] = detail.debtor.addressStatus == .invalid
         page["events"] = detail.events.map { e -> [String: Any] in
             var change: String?
             if let from = e.fromStatus, let to = e.toStatus { change = "\(t.status(from)) → \(t.status(to))" }

@@ -115,9 +115,10 @@ enum Templates {
     {{#hasTasks}}<table class="list"><thead><tr><th>{{t.plan_due}}</th><th>{{t.act_channel}}</th><th>{{t.plan_status}}</th><th>{{t.plan_reason}}</th></tr></thead>
     <tbody>{{#tasks}}<tr><td>{{due}}</td><td>{{channel}}</td><td><span class="task t-{{statusCode}}">{{status}}</span></td><td>{{reason}}</td></tr>{{/tasks}}</tbody></table>{{/hasTasks}}
     {{#plan}}</section>{{/plan}}{{^plan}}{{#hasTasks}}</section>{{/hasTasks}}{{/plan}}
+    {{#addressInvalid}}<p class="error" role="alert">{{t.address_invalid}}</p>{{/addressInvalid}}
     {{#hasLetters}}<section class="card" id="letters"><h2>{{t.nav_letters}}</h2><table class="list"><thead><tr><th>{{t.letters_reference}}</th><th>{{t.letters_kind}}</th><th>{{t.letters_day}}</th>
     <th class="num">{{t.letters_pages}}</th><th>{{t.letters_status}}</th><th>PDF</th></tr></thead><tbody>{{/hasLetters}}
-    {{#letters}}<tr><td>{{reference}}</td><td>{{kind}}{{#number}} n° {{.}}{{/number}}</td><td>{{day}}</td><td class="num">{{pages}}</td><td>{{status}}</td><td><a href="/documents/{{document}}">PDF</a></td></tr>{{/letters}}
+    {{#letters}}<tr><td>{{reference}}</td><td>{{kind}}{{#number}} n° {{.}}{{/number}}{{#needsNumber}}<form class="inline" method="post" action="/cases/{{id}}/registered"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="reference" value="{{reference}}"><input name="number" placeholder="{{t.letters_number}}" size="16" required> <button type="submit">{{t.letters_saveNumber}}</button></form>{{/needsNumber}}</td><td>{{day}}</td><td class="num">{{pages}}</td><td>{{status}}</td><td><a href="/documents/{{document}}">PDF</a></td></tr>{{/letters}}
     {{#hasLetters}}</tbody></table></section>{{/hasLetters}}
     {{#canAnswerDispute}}<form class="card" method="post" action="/cases/{{id}}/dispute" id="dispute"><h2>{{t.dispute_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
       <label class="check"><input type="radio" name="decision" value="resume" required> {{t.dispute_resume}}</label>
@@ -149,6 +150,14 @@ enum Templates {
         <label>{{t.inv_notes}} <input name="solvencyNotes" value="{{form.solvencyNotes}}"></label>
         <label>{{t.case_sources}} <input name="sources" value="{{form.sources}}"></label>
         <button type="submit">{{t.inv_submit}}</button></form>
+      <form class="card" method="post" action="/cases/{{id}}/address" id="address"><h2>{{t.address_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.address_line1}} <input name="line1" required></label>
+        <label>{{t.address_line2}} <input name="line2"></label>
+        <label>{{t.address_postcode}} <input name="postcode" required size="8"></label>
+        <label>{{t.address_city}} <input name="city" required></label>
+        <label>{{t.address_country}} <input name="country" value="FR" size="3"></label>
+        <label>{{t.address_source}} <input name="source" required></label>
+        <button type="submit">{{t.address_submit}}</button></form>
     </section>
     {{/canWork}}
     <section id="timeline"><h2>{{t.case_timeline}}</h2>

@@ -549,6 +549,31 @@ public struct CaseStore: Sendable {
                                                    text: "Enquête mise à jour — " + parts.joined(separator: " ; "))], db: db)
         }
     }
+
+    /// The debtor's new postal address, found by the investigation (after a letter came back NPAI,
+    /// say): it holds again, and the letters waiting on it go out at the next print run.
+    public func updateAddress(caseID: Int64, _ address: PostalAddress, source: String, actor: Actor, at: Instant = SystemClock.now(),
+                              scope: CaseScope = .agency) async throws {
+        guard !address.line1.isEmpty, !address.postcode.isEmpty, !address.city.isEmpty else {
+            throw StoreError.invalid("an address needs a street line, a postcode and a city")
+        }
+        try await database.transaction { db in
+            guard let debtorID = try await db.raw("SELECT c.debtor_id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().first?
+                .decode(column: "debtor_id", as: Int64.self) else { throw StoreError.notFound("case \(CaseReference(caseID: caseID))") }
+            let before = try await DebtorStore.load(id: debtorID, db: db)?.address
+            try await db.raw("""
+                UPDATE debtors SET address_line1 = \(bind: address.line1), address_line2 = \(bind: address.line2), postcode = \(bind: address.postcode),
+                  city = \(bind: address.city), country = \(bind: address.country), address_status = 'valid' WHERE id = \(bind: debtorID)
+                """).run()
+            try await db.raw("""
+                UPDATE collection_tasks SET problem = NULL WHERE status = 'outbox' AND case_id IN (SELECT id FROM cases WHERE debtor_id = \(bind: debtorID))
+                """).run()
+            try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "debtor.address", entity: "debtor", entityID: String(debtorID),
+                                                   before: before.map { AuditTrail.json($0) }, after: AuditTrail.json(address)), db: db)
+            try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .investigationUpdated,
+                                                   text: "Nouvelle adresse : \(address.lines.joined(separator: ", ")) (source : \(source))")], db: db)
+        }
+    }
 }
 
 /// Debtors and what the agency knows of them across creditors.
@@ -563,7 +588,7 @@ public enum DebtorStore {
                          validFrom: try c.decode(column: "valid_from", as: String?.self).flatMap { Day(parsing: $0) },
                          validUntil: try c.decode(column: "valid_until", as: String?.self).flatMap { Day(parsing: $0) })
         }
-        return Debtor(id: id, kind: Debtor.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .company,
+        var debtor = Debtor(id: id, kind: Debtor.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .company,
                       name: try r.decode(column: "name", as: String.self),
                       siren: try r.decode(column: "siren", as: String?.self).flatMap { try? SIREN($0) },
                       siret: try r.decode(column: "siret", as: String?.self).flatMap { try? SIRET($0) },
@@ -572,6 +597,8 @@ public enum DebtorStore {
                                              postcode: try r.decode(column: "postcode", as: String.self), city: try r.decode(column: "city", as: String.self),
                                              country: try r.decode(column: "country", as: String.self)),
                       contacts: contacts)
+        debtor.addressStatus = ContactPoint.Status(rawValue: try r.decode(column: "address_status", as: String.self)) ?? .unverified
+        return debtor
     }
 
     /// The debtor's cases with every creditor (or, for a creditor's user, with that creditor only).

@@ -32,29 +32,46 @@ public struct PostTracking: Sendable {
         return try await database.transaction { db in
             var report = TrackingReport()
             for row in rows {
-                let number = row.fields["numero"]!.filter { !$0.isWhitespace }.uppercased()
-                guard (10...20).contains(number.count), number.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                    report.rejected.append((row.line, "registered number \"\(row.fields["numero"]!)\" must be 10 to 20 letters or digits")); continue
+                switch try await Self.setNumber(reference: row.fields["reference"]!, number: row.fields["numero"]!, actor: actor, at: at, db: db) {
+                case .applied: report.applied += 1
+                case .unchanged: report.unchanged += 1
+                case let .refused(why): report.rejected.append((row.line, why))
                 }
-                guard let letter = try await db.raw("SELECT id, case_id, channel, registered_number FROM letters WHERE reference = \(bind: row.fields["reference"]!)").all().first else {
-                    report.rejected.append((row.line, "no letter with reference \"\(row.fields["reference"]!)\"")); continue
-                }
-                guard try letter.decode(column: "channel", as: String.self) == StepChannel.registeredLetter.rawValue else {
-                    report.rejected.append((row.line, "letter \(row.fields["reference"]!) is not a registered letter")); continue
-                }
-                let existing = try letter.decode(column: "registered_number", as: String?.self)
-                if existing == number { report.unchanged += 1; continue }
-                if existing != nil { report.rejected.append((row.line, "letter \(row.fields["reference"]!) already has the number \(existing!)")); continue }
-                if try await db.raw("SELECT 1 FROM letters WHERE registered_number = \(bind: number)").all().first != nil {
-                    report.rejected.append((row.line, "number \(number) is already given to another letter")); continue
-                }
-                try await db.raw("UPDATE letters SET registered_number = \(bind: number) WHERE id = \(bind: letter.decode(column: "id", as: Int64.self))").run()
-                try await CaseStore.appendEvents([CaseEvent(caseID: try letter.decode(column: "case_id", as: Int64.self), occurredAt: at, actor: actor, kind: .mail,
-                                                            text: "Courrier \(row.fields["reference"]!) : recommandé n° \(number).")], db: db)
-                report.applied += 1
             }
             return report
         }
+    }
+
+    /// A registered number typed on the case page.
+    public func registerNumber(reference: String, number: String, actor: Actor, at: Instant = SystemClock.now()) async throws -> NumberOutcome {
+        try await database.transaction { db in try await Self.setNumber(reference: reference, number: number, actor: actor, at: at, db: db) }
+    }
+
+    public enum NumberOutcome: Sendable, Equatable { case applied, unchanged, refused(String) }
+
+    /// Gives a registered letter its number, once: the number is 10 to 20 letters or digits and
+    /// belongs to no other letter.
+    static func setNumber(reference: String, number raw: String, actor: Actor, at: Instant, db: any SQLDatabase) async throws -> NumberOutcome {
+        let number = raw.filter { !$0.isWhitespace }.uppercased()
+        guard (10...20).contains(number.count), number.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return .refused("registered number \"\(raw)\" must be 10 to 20 letters or digits")
+        }
+        guard let letter = try await db.raw("SELECT id, case_id, channel, registered_number FROM letters WHERE reference = \(bind: reference)").all().first else {
+            return .refused("no letter with reference \"\(reference)\"")
+        }
+        guard try letter.decode(column: "channel", as: String.self) == StepChannel.registeredLetter.rawValue else {
+            return .refused("letter \(reference) is not a registered letter")
+        }
+        let existing = try letter.decode(column: "registered_number", as: String?.self)
+        if existing == number { return .unchanged }
+        if let existing { return .refused("letter \(reference) already has the number \(existing)") }
+        if try await db.raw("SELECT 1 FROM letters WHERE registered_number = \(bind: number)").all().first != nil {
+            return .refused("number \(number) is already given to another letter")
+        }
+        try await db.raw("UPDATE letters SET registered_number = \(bind: number) WHERE id = \(bind: letter.decode(column: "id", as: Int64.self))").run()
+        try await CaseStore.appendEvents([CaseEvent(caseID: try letter.decode(column: "case_id", as: Int64.self), occurredAt: at, actor: actor, kind: .mail,
+                                                    text: "Courrier \(reference) : recommandé n° \(number).")], db: db)
+        return .applied
     }
 
     public func importReceipts(_ data: [UInt8], actor: Actor, at: Instant = SystemClock.now()) async throws -> TrackingReport {
