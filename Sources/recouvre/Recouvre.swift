@@ -59,6 +59,13 @@ func scheduler(_ database: Database, hour: Int) throws -> DailyScheduler {
     })
 }
 
+/// The day a `--date` option names, or `default` without one.
+func parseDay(_ text: String?, default fallback: Day) throws -> Day {
+    guard let text else { return fallback }
+    guard let d = Day(parsing: text) else { throw ValidationError("--date must be YYYY-MM-DD, not \(text)") }
+    return d
+}
+
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
 struct Serve: AsyncParsableCommand {
@@ -102,11 +109,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Cases per transaction.") var batchSize = 5_000
 
     func run() async throws {
-        let day: Day
-        if let date {
-            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
-            day = d
-        } else { day = SystemClock.today() }
+        let day = try parseDay(date, default: SystemClock.today())
         let db = try await database.open()
         let clock = ContinuousClock()
         let start = clock.now
@@ -135,11 +138,7 @@ struct PrintCommand: AsyncParsableCommand {
     @Option(help: "The day (YYYY-MM-DD; default: today in Paris).") var date: String?
 
     func run() async throws {
-        var day = SystemClock.today()
-        if let date {
-            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
-            day = d
-        }
+        let day = try parseDay(date, default: SystemClock.today())
         let db = try await database.open()
         let clock = ContinuousClock()
         let start = clock.now
@@ -182,11 +181,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "The day (YYYY-MM-DD; default: today in Paris).") var date: String?
 
     func run() async throws {
-        var day = SystemClock.today()
-        if let date {
-            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
-            day = d
-        }
+        let day = try parseDay(date, default: SystemClock.today())
         let mailer = try configuredMailer()
         let db = try await database.open()
         let s: MessageRunSummary
@@ -239,11 +234,7 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(help: "The day reported (YYYY-MM-DD; default: yesterday in Paris).") var date: String?
 
     func run() async throws {
-        let day: Day
-        if let date {
-            guard let d = Day(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD, not \(date)") }
-            day = d
-        } else { day = SystemClock.today().adding(days: -1) }
+        let day = try parseDay(date, default: SystemClock.today().adding(days: -1))
         let db = try await database.open()
         do {
             let mailer = OutboxFolderMailer.fromEnvironment()

@@ -45,14 +45,7 @@ struct ImportPages: Sendable {
     /// file (no header, unknown creditor, broken quoting) imports nothing and says why.
     func upload(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
-        let body = try await request.body.collect(upTo: Self.maxUpload)
-        let form: MultipartForm
-        do { form = try MultipartForm(body: Array(buffer: body), contentType: request.headers[.contentType] ?? "") } catch {
-            throw HTTPError(.badRequest, message: error.description)
-        }
-        guard let expected = context.csrfToken, let sent = form.field("csrf"), Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
+        let form = try await checkedMultipart(request, context, limit: Self.maxUpload)
         guard let creditorID = form.field("creditor").flatMap({ Int64($0) }), let creditor = try await CreditorStore(database).find(id: creditorID) else {
             return try await list(request, context, user, error: t["imports.chooseCreditor"], status: .unprocessableContent)
         }

@@ -90,14 +90,7 @@ struct LetterPages: Sendable {
     /// The post's files: registered numbers, or acknowledgments and returns (the form says which).
     func postFile(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
-        let body = try await request.body.collect(upTo: Self.maxUpload)
-        let form: MultipartForm
-        do { form = try MultipartForm(body: Array(buffer: body), contentType: request.headers[.contentType] ?? "") } catch {
-            throw HTTPError(.badRequest, message: error.description)
-        }
-        guard let expected = context.csrfToken, let sent = form.field("csrf"), Tokens.equal(sent, expected) else {
-            throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
-        }
+        let form = try await checkedMultipart(request, context, limit: Self.maxUpload)
         guard let file = form.file("file"), !file.data.isEmpty else {
             return try await room(request, context, user, error: t["imports.chooseFile"], status: .unprocessableContent)
         }

@@ -107,6 +107,19 @@ func debtorCard(_ d: Debtor, _ t: Strings, link: Bool) -> [String: Any] {
 
 /// A form that changes something: its fields, once its `csrf` field matches the session's token
 /// (403 otherwise, also for a bearer-token request, which has no session).
+/// A multipart form (a file upload) of at most `limit` bytes, once its CSRF field is checked.
+func checkedMultipart(_ request: Request, _ context: AppContext, limit: Int) async throws -> MultipartForm {
+    let body = try await request.body.collect(upTo: limit)
+    let form: MultipartForm
+    do { form = try MultipartForm(body: Array(buffer: body), contentType: request.headers[.contentType] ?? "") } catch {
+        throw HTTPError(.badRequest, message: error.description)
+    }
+    guard let expected = context.csrfToken, let sent = form.field("csrf"), Tokens.equal(sent, expected) else {
+        throw HTTPError(.forbidden, message: "missing or wrong CSRF token")
+    }
+    return form
+}
+
 func checkedForm(_ request: Request, _ context: AppContext) async throws -> [String: String] {
     let fields = try await formFields(request)
     guard let expected = context.csrfToken, let sent = fields["csrf"], Tokens.equal(sent, expected) else {
