@@ -223,3 +223,51 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Test func aDisputeOnSomeInvoicesFromThePageAndTheAPI() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let (caseID, claimIDs, refs) = try await db.withConnection { db in
+                    let id = try await db.raw("SELECT c.id FROM cases c WHERE c.status = 'amicable' AND (SELECT COUNT(*) FROM claims k WHERE k.case_id = c.id) >= 2 ORDER BY c.id LIMIT 1").all()[0]
+                        .decode(column: "id", as: Int64.self)
+                    let claims = try await db.raw("SELECT id, invoice_ref FROM claims WHERE case_id = \(bind: id) ORDER BY id").all()
+                    return (id, try claims.map { try $0.decode(column: "id", as: Int64.self) }, try claims.map { try $0.decode(column: "invoice_ref", as: String.self) })
+                }
+                let staff = try await logIn(client, db, as: .supervisor)
+                let page = "/cases/\(caseID)"
+                let token = try await csrf(client, staff, page: page)
+                try await client.execute(uri: page, method: .get, headers: [.cookie: staff]) { r in
+                    #expect(String(buffer: r.body).contains("name=\"dispute_claim_\(claimIDs[0])\""))
+                }
+                let (status, _) = try await post(client, "\(page)/actions", staff, ["csrf": token, "channel": "call", "outcome": "dispute", "confirm": "1",
+                                                                                   "report": "Conteste la première facture", "dispute_claim_\(claimIDs[0])": "1"])
+                #expect(status == .seeOther)
+                try await client.execute(uri: page, method: .get, headers: [.cookie: staff]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(html.contains("contestée le 24/11/2026") && html.contains("id=\"dispute\""), "the claim says so and the answer form is there")
+                }
+                #expect(try await CaseStore(db).detail(id: caseID, scope: .agency)?.summary.status == .amicable)
+                let (answered, _) = try await post(client, "\(page)/dispute", staff, ["csrf": token, "decision": "resume", "text": "Livraison prouvée"])
+                #expect(answered == .seeOther)
+                #expect(try await CaseStore(db).detail(id: caseID, scope: .agency)?.claims.allSatisfy { $0.disputedOn == nil } == true)
+
+                // The API names invoices by their reference.
+                let api = try await client.execute(uri: "/api/v1/cases/\(caseID)/actions", method: .post,
+                                                   headers: [.cookie: staff, .contentType: "application/json", API.csrfHeader: token],
+                                                   body: ByteBuffer(string: #"{"channel": "call", "outcome": "dispute", "report": "x", "override_contact_rules": true, "disputed_invoices": ["NOPE"]}"#)) { r in
+                    (r.status, String(buffer: r.body))
+                }
+                #expect(api.0 == .unprocessableContent && api.1.contains("invalid_dispute"))
+                let ok = try await client.execute(uri: "/api/v1/cases/\(caseID)/actions", method: .post,
+                                                  headers: [.cookie: staff, .contentType: "application/json", API.csrfHeader: token],
+                                                  body: ByteBuffer(string: #"{"channel": "call", "outcome": "dispute", "report": "x", "override_contact_rules": true, "disputed_invoices": ["\#(refs[1])"]}"#)) { r in
+                    r.status
+                }
+                #expect(ok == .created)
+                #expect(try await CaseStore(db).detail(id: caseID, scope: .agency)?.claims.first { $0.invoiceReference == refs[1] }?.disputedOn != nil)
+            }
+        }
+    }
+}

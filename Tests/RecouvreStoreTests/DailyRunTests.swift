@@ -231,3 +231,54 @@ import Testing
         }
     }
 }
+
+/// A dispute about some of a case's claims stops only those: the rest is still collected, by the
+/// engine and by the letters; the creditor's answer resumes or withdraws them.
+@Suite struct ClaimDisputeTests {
+    @Test(arguments: Backend.available)
+    func aDisputeOnOneInvoiceStopsThatInvoiceOnly(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            let file = header + "F-1;Garage Martin;443061841;3 rue Pasteur;69003;Lyon;;01/08/2026;31/08/2026;900;;EUR\n"
+                + "F-2;Garage Martin;443061841;3 rue Pasteur;69003;Lyon;;01/09/2026;30/09/2026;250,50;;EUR\n"
+            #expect(try await importText(db, file).rowsRejected == 0)
+            try await db.withConnection { try await $0.raw("UPDATE cases SET status = 'amicable'").run() }
+            let store = CaseStore(db)
+            let caseID = try #require(try await store.list(scope: .agency).cases.first?.id)
+            let claims = try #require(try await store.detail(id: caseID, scope: .agency)).claims
+            let f2 = try #require(claims.first { $0.invoiceReference == "F-2" })
+            let at = Instant(iso: "2026-11-24T09:30:00.000Z")!
+            let dispute = try CaseAction(channel: .call, outcome: .dispute, report: "Conteste la facture F-2 : marchandise non livrée")
+            await #expect(throws: StoreError.self) {
+                try await store.recordAction(caseID: caseID, dispute, details: ActionDetails(disputedClaimIDs: [f2.id, 999_999]), actor: Actor("user:1"), at: at)
+            }
+            try await store.recordAction(caseID: caseID, dispute, details: ActionDetails(disputedClaimIDs: [f2.id]), actor: Actor("user:1"), at: at)
+            var detail = try #require(try await store.detail(id: caseID, scope: .agency))
+            #expect(detail.summary.status == .amicable, "the case is still worked")
+            #expect(detail.claims.first { $0.id == f2.id }?.disputedOn == Day(year: 2026, month: 11, day: 24))
+            #expect(detail.events.contains { $0.text.hasPrefix("Contestation des factures F-2 (250,50") })
+
+            // The engine asks for the undisputed 900 € only, and so does the first letter.
+            _ = try await DailyRun(db).run(on: Day(year: 2026, month: 11, day: 24)!, settings: StoredSettings(id: nil, settings: .defaults), at: at)
+            let pending = try await LetterStore(db).pending(channel: .letter, dueBy: Day(year: 2026, month: 11, day: 24)!)
+            #expect(pending.count == 1 && pending[0].context.claims.map(\.invoiceReference) == ["F-1"] && pending[0].context.amountDue == .eur(cents: 90_000))
+            let strategy = try await db.withConnection { db in
+                try await db.raw("SELECT strategy_code FROM cases WHERE id = \(bind: caseID)").all()[0].decode(column: "strategy_code", as: String?.self)
+            }
+            #expect(strategy == "b2b-small", "tiered on the 900 € still collected, not on 1,150.50 €")
+
+            // The creditor withdraws the contested invoice: it leaves the case's totals.
+            try await store.answerDispute(caseID: caseID, resume: false, text: "Avoir émis", actor: Actor("user:2"), at: at)
+            detail = try #require(try await store.detail(id: caseID, scope: .agency))
+            #expect(detail.summary.claimed == .eur(cents: 90_000) && detail.claims.first { $0.id == f2.id }?.withdrawnOn != nil)
+            #expect(detail.events.contains { $0.text == "Factures F-2 retirées par le créancier après contestation : Avoir émis" })
+            await #expect(throws: StoreError.invalid("case \(CaseReference(caseID: caseID)) has no dispute waiting for an answer")) {
+                try await store.answerDispute(caseID: caseID, resume: true, text: "?", actor: Actor("user:2"), at: at)
+            }
+            // Contesting every invoice left suspends the whole case, as before.
+            let f1 = try #require(claims.first { $0.invoiceReference == "F-1" })
+            try await store.recordAction(caseID: caseID, dispute, details: ActionDetails(disputedClaimIDs: [f1.id]), actor: Actor("user:1"), at: at)
+            #expect(try await store.detail(id: caseID, scope: .agency)?.summary.status == .suspended)
+        }
+    }
+}

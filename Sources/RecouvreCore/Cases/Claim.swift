@@ -11,9 +11,13 @@ public struct Claim: Hashable, Sendable, Codable, Identifiable {
     /// The VAT part of `principal`, recoverable if the claim becomes irrecoverable (CGI 272).
     public var vat: Money
     public var interestTerms: InterestTerms
+    /// Contested by the debtor on that day: not collected until the creditor answers.
+    public var disputedOn: Day?
+    /// Withdrawn by the creditor after a dispute: no longer owed.
+    public var withdrawnOn: Day?
 
     public init(id: Int64, caseID: Int64, invoiceReference: String, issuedOn: Day, dueOn: Day,
-                principal: Money, vat: Money, interestTerms: InterestTerms = .statutory) {
+                principal: Money, vat: Money, interestTerms: InterestTerms = .statutory, disputedOn: Day? = nil, withdrawnOn: Day? = nil) {
         self.id = id
         self.caseID = caseID
         self.invoiceReference = invoiceReference
@@ -22,6 +26,8 @@ public struct Claim: Hashable, Sendable, Codable, Identifiable {
         self.principal = principal
         self.vat = vat
         self.interestTerms = interestTerms
+        self.disputedOn = disputedOn
+        self.withdrawnOn = withdrawnOn
     }
 }
 

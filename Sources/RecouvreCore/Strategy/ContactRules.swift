@@ -186,12 +186,16 @@ public struct ActionDetails: Hashable, Sendable {
     public var promiseDueOn: Day?
     public var contactValue: String?
     public var refusesChannel: Bool
+    /// With a dispute: the claims contested. Empty: the debtor contests the whole case.
+    public var disputedClaimIDs: Set<Int64>
 
-    public init(promiseCents: Int64? = nil, promiseDueOn: Day? = nil, contactValue: String? = nil, refusesChannel: Bool = false) {
+    public init(promiseCents: Int64? = nil, promiseDueOn: Day? = nil, contactValue: String? = nil, refusesChannel: Bool = false,
+                disputedClaimIDs: Set<Int64> = []) {
         self.promiseCents = promiseCents
         self.promiseDueOn = promiseDueOn
         self.contactValue = contactValue.map { $0.trimmingSpaces() }.flatMap { $0.isEmpty ? nil : $0 }
         self.refusesChannel = refusesChannel
+        self.disputedClaimIDs = disputedClaimIDs
     }
 
     public enum Problem: Error, Equatable, CustomStringConvertible {

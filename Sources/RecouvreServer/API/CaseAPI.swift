@@ -60,6 +60,7 @@ extension API {
             let contact: String?
             let refuses_channel: Bool?
             let override_contact_rules: Bool?
+            let disputed_invoices: [String]?
         }
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: Data(buffer: try await request.body.collect(upTo: 64 << 10))) } catch {
@@ -80,10 +81,21 @@ extension API {
             guard let d = Day(parsing: raw) else { throw Problem(status: .unprocessableContent, code: "invalid_promise", detail: "promise_due_on: YYYY-MM-DD, not \(raw)") }
             promiseDay = d
         }
-        let details = ActionDetails(promiseCents: body.promise_amount_cents, promiseDueOn: promiseDay, contactValue: body.contact,
-                                    refusesChannel: body.refuses_channel ?? false)
-        let at = now()
         let store = CaseStore(database), scope = CaseScope(user)
+        // The contested invoices, by their reference, as the claims' ids the store takes.
+        var contested: Set<Int64> = []
+        if let refs = body.disputed_invoices, !refs.isEmpty {
+            guard let d = try await store.detail(id: id, scope: scope) else { throw Problem(status: .notFound, code: "case_not_found", detail: "no such case") }
+            for ref in refs {
+                guard let claim = d.claims.first(where: { $0.invoiceReference == ref }) else {
+                    throw Problem(status: .unprocessableContent, code: "invalid_dispute", detail: "disputed_invoices: \(ref) is not an invoice of this case")
+                }
+                contested.insert(claim.id)
+            }
+        }
+        let details = ActionDetails(promiseCents: body.promise_amount_cents, promiseDueOn: promiseDay, contactValue: body.contact,
+                                    refusesChannel: body.refuses_channel ?? false, disputedClaimIDs: contested)
+        let at = now()
         do {
             if body.override_contact_rules != true {
                 let violations = try await store.contactRuleViolations(caseID: id, channel: channel, at: at, scope: scope)
@@ -96,6 +108,8 @@ extension API {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
         } catch let e as ActionDetails.Problem {
             throw Problem(status: .unprocessableContent, code: "invalid_promise", detail: e.description)
+        } catch let StoreError.invalid(why) {
+            throw Problem(status: .unprocessableContent, code: "invalid_dispute", detail: why)
         }
         struct Created: Encodable { let `case`: String; let at, actor, kind, text, channel, outcome, report: String }
         return try jsonResponse(Created(case: CaseReference(caseID: id).description, at: at.description, actor: user.actor.id, kind: CaseEvent.Kind.action.rawValue,

@@ -424,6 +424,7 @@ enum OpenAPIDocument {
             contact: {type: string, description: "The phone number or email used; marked invalid on wrong_number or returned"}
             refuses_channel: {type: boolean, description: "The debtor refuses this channel from now on; the strategies skip it"}
             override_contact_rules: {type: boolean, description: "Record it even though it breaks the contact rules (hours, days, weekly cap, letter gap)"}
+            disputed_invoices: {type: array, items: {type: string}, description: "With the outcome dispute: the invoices contested, when not all of the case's; they stop being collected until the creditor answers"}
         ActionCreated:
           type: object
           required: [case, at, actor, kind, text, channel, outcome, report]

@@ -120,7 +120,9 @@ struct CasePages: Sendable {
 
     /// The promise, contact and refusal fields of the action form.
     static func actionDetails(_ fields: [String: String]) throws -> ActionDetails {
-        var details = ActionDetails(contactValue: fields["contact"], refusesChannel: fields["refuses"] == "1")
+        // One checkbox per claim (`dispute_claim_<id>`): the form's fields keep one value per name.
+        let contested = Set(fields.compactMap { key, value in value == "1" && key.hasPrefix("dispute_claim_") ? Int64(key.dropFirst("dispute_claim_".count)) : nil })
+        var details = ActionDetails(contactValue: fields["contact"], refusesChannel: fields["refuses"] == "1", disputedClaimIDs: contested)
         if let raw = fields["promise_amount"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             switch AmountParser.minorUnits(Substring(raw), currency: .eur) {
             case let .success(cents): details.promiseCents = cents
@@ -203,10 +205,14 @@ struct CasePages: Sendable {
         page["creditor"] = ["name": cr.name, "address": cr.address.lines, "mandate": cr.mandate.reference,
                             "commission": cr.mandate.commission.rateOfCollected.description] as [String: Any]
         page["claims"] = detail.claims.map { c -> [String: Any] in
-            ["invoice": c.invoiceReference, "issued": t.day(c.issuedOn), "due": t.day(c.dueOn),
-             "amount": t.money(c.principal), "vat": t.money(c.vat),
-             "interest": c.interestTerms.contractualRate.map { "\($0) % (\(t["case.contractual"]))" } ?? t["case.statutory"]]
+            var row: [String: Any] = ["invoice": c.invoiceReference, "issued": t.day(c.issuedOn), "due": t.day(c.dueOn),
+                                      "amount": t.money(c.principal), "vat": t.money(c.vat),
+                                      "interest": c.interestTerms.contractualRate.map { "\($0) % (\(t["case.contractual"]))" } ?? t["case.statutory"]]
+            if let d = c.withdrawnOn { row["state"] = "\(t["claim.withdrawn"]) \(t.day(d))" } else if let d = c.disputedOn { row["state"] = "\(t["claim.disputed"]) \(t.day(d))" }
+            return row
         }
+        // The claims still collected, to say which ones a dispute is about.
+        page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
         if let inv = detail.investigation {
             page["investigation"] = ["reason": inv.reason.map { t["reason.\($0.rawValue)"] } ?? "", "reasonNotes": inv.reasonNotes,
                                      "solvency": inv.solvency.map { t["solvency.\($0.rawValue)"] } ?? "", "solvencyNotes": inv.solvencyNotes,
@@ -247,7 +253,8 @@ struct CasePages: Sendable {
         if user.role.isAgencyStaff {
             page.merge(try await planView(detail, t)) { _, new in new }
         }
-        if detail.lifecycle.suspension?.reason == .dispute, user.may(.answerDisputes) { page["canAnswerDispute"] = true }
+        let claimsContested = detail.claims.contains { $0.disputedOn != nil && $0.withdrawnOn == nil }
+        if detail.lifecycle.suspension?.reason == .dispute || claimsContested, user.may(.answerDisputes) { page["canAnswerDispute"] = true }
         // The letters sent, for everyone who sees the case (a creditor's users included).
         page["letters"] = detail.letters.map { l -> [String: Any] in
             ["reference": l.reference, "kind": t.label(l.channel.rawValue, french: l.channel.french), "day": t.day(l.letterOn), "pages": l.pages,

@@ -93,7 +93,7 @@ enum Templates {
     </section>
     <section><h2>{{t.case_claims}}</h2>
     <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.col_issued}}</th><th>{{t.col_due}}</th><th class="num">{{t.col_amount}}</th><th class="num">{{t.col_vat}}</th><th>{{t.col_interest}}</th></tr></thead>
-    <tbody>{{#claims}}<tr><td>{{invoice}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{vat}}</td><td>{{interest}}</td></tr>{{/claims}}</tbody>
+    <tbody>{{#claims}}<tr><td>{{invoice}}{{#state}} <span class="task t-cancelled">{{.}}</span>{{/state}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{vat}}</td><td>{{interest}}</td></tr>{{/claims}}</tbody>
     <tfoot><tr><th colspan="3">{{t.case_claimed}}</th><th class="num">{{claimed}}</th><th></th><th></th></tr></tfoot></table>
     </section>
     <section class="cards">
@@ -131,6 +131,8 @@ enum Templates {
         <label>{{t.act_channel}} <select name="channel">{{{channelOptions}}}</select></label>
         <label>{{t.act_outcome}} <select name="outcome">{{{outcomeOptions}}}</select></label>
         <label>{{t.act_report}} <textarea name="report" rows="4" maxlength="4000" required>{{typed.report}}</textarea></label>
+        <fieldset><legend>{{t.act_disputed}}</legend>
+        {{#contestable}}<label class="check"><input type="checkbox" name="dispute_claim_{{id}}" value="1"> {{invoice}}</label>{{/contestable}}</fieldset>
         <fieldset><legend>{{t.act_promise}}</legend>
         <label>{{t.act_promiseAmount}} <input name="promise_amount" inputmode="decimal" value="{{typed.promiseAmount}}"></label>
         <label>{{t.act_promiseDate}} <input type="date" name="promise_date" value="{{typed.promiseDate}}"></label></fieldset>

@@ -326,7 +326,9 @@ public struct CaseStore: Sendable {
                              dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
                              principal: Money(minorUnits: try r.decode(column: "principal_minor", as: Int64.self), currency: cur),
                              vat: Money(minorUnits: try r.decode(column: "vat_minor", as: Int64.self), currency: cur),
-                             interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory)
+                             interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory,
+                             disputedOn: try r.decode(column: "disputed_on", as: String?.self).flatMap { Day(parsing: $0) },
+                             withdrawnOn: try r.decode(column: "withdrawn_on", as: String?.self).flatMap { Day(parsing: $0) })
             }
             let events = try await db.raw("SELECT * FROM case_events WHERE case_id = \(bind: id) ORDER BY id DESC").all().map { r in
                 CaseEvent(caseID: id, occurredAt: Instant(iso: try r.decode(column: "occurred_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
@@ -464,9 +466,24 @@ public struct CaseStore: Sendable {
                 UPDATE collection_tasks SET status = 'done', done_at = \(bind: at.description), done_by = \(bind: actor.id)
                 WHERE case_id = \(bind: caseID) AND status || '' IN ('queued', 'outbox') AND channel = \(bind: StepChannel(action.channel).rawValue)
                 """).run()
-            // A contestation stops collection at once: the case is suspended until the creditor answers.
+            // A contestation stops collection at once: on the claims contested when they are some of
+            // the case's, otherwise on the whole case, suspended until the creditor answers.
             let lifecycle = try Self.decodeLifecycle(row)
-            if action.outcome == .dispute, lifecycle.possibleTargets.contains(.suspended) {
+            let open = try await db.raw("SELECT id, invoice_ref, principal_minor FROM claims WHERE case_id = \(bind: caseID) AND disputed_on IS NULL AND withdrawn_on IS NULL").all()
+                .map { (id: try $0.decode(column: "id", as: Int64.self), ref: try $0.decode(column: "invoice_ref", as: String.self), cents: try $0.decode(column: "principal_minor", as: Int64.self)) }
+            let contested = open.filter { details.disputedClaimIDs.contains($0.id) }
+            if action.outcome == .dispute, !details.disputedClaimIDs.isEmpty, contested.count != details.disputedClaimIDs.count {
+                throw StoreError.invalid("a contested invoice is not one of the case's claims still collected")
+            }
+            if action.outcome == .dispute, !contested.isEmpty, contested.count < open.count {
+                try await db.raw("UPDATE claims SET disputed_on = \(bind: today.iso) WHERE id IN \(SQLQueryString.idList(contested.map(\.id)))").run()
+                try await Self.recountDisputed(caseID: caseID, at: at, db: db)
+                let total = Money.eur(cents: contested.reduce(0) { $0 + $1.cents }).formatted()
+                try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .transition, text: """
+                    Contestation des factures \(contested.map(\.ref).joined(separator: ", ")) (\(total)) : recouvrement arrêté sur ces factures en attendant la réponse du créancier ; \
+                    il continue sur les autres.
+                    """)], db: db)
+            } else if action.outcome == .dispute, lifecycle.possibleTargets.contains(.suspended) {
                 let t = try Transition.make(caseID: caseID, from: lifecycle, to: .suspended, suspensionReason: .dispute, actor: actor, at: at,
                                             reason: "Contestation du débiteur : recouvrement arrêté en attendant la réponse du créancier")
                 try await Self.apply(t, db: db)
@@ -489,7 +506,8 @@ public struct CaseStore: Sendable {
     }
 
     /// The creditor's answer to a dispute: collection resumes where it stopped, or the claim is
-    /// withdrawn and the case closed. Only a case suspended for a dispute can be answered.
+    /// withdrawn and the case closed. When only some claims were contested, the answer is about
+    /// them: their collection resumes, or they are withdrawn and leave the case's totals.
     public func answerDispute(caseID: Int64, resume: Bool, text: String, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
         let answer = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !answer.isEmpty else { throw StoreError.invalid("say why: the answer is shown to the agent and kept in the history") }
@@ -499,7 +517,30 @@ public struct CaseStore: Sendable {
             }
             let current = try Self.decodeLifecycle(row)
             guard let suspension = current.suspension, suspension.reason == .dispute else {
-                throw StoreError.invalid("case \(CaseReference(caseID: caseID)) has no dispute waiting for an answer")
+                // Some claims contested, the case still worked: the answer is about those claims.
+                let contested = try await db.raw("""
+                    SELECT id, invoice_ref, principal_minor FROM claims WHERE case_id = \(bind: caseID) AND disputed_on IS NOT NULL AND withdrawn_on IS NULL
+                    """).all().map { (id: try $0.decode(column: "id", as: Int64.self), ref: try $0.decode(column: "invoice_ref", as: String.self)) }
+                guard !contested.isEmpty else { throw StoreError.invalid("case \(CaseReference(caseID: caseID)) has no dispute waiting for an answer") }
+                let ids = SQLQueryString.idList(contested.map(\.id))
+                let refs = contested.map(\.ref).joined(separator: ", ")
+                if resume {
+                    try await db.raw("UPDATE claims SET disputed_on = NULL WHERE id IN \(ids)").run()
+                } else {
+                    try await db.raw("UPDATE claims SET withdrawn_on = \(bind: ParisTime(at).day.iso) WHERE id IN \(ids)").run()
+                    // A withdrawn claim is no longer owed: the case's totals leave it out.
+                    try await db.raw("""
+                        UPDATE cases SET (claimed_minor, claim_count) = (SELECT COALESCE(SUM(principal_minor), 0), COUNT(*) FROM claims WHERE case_id = cases.id AND withdrawn_on IS NULL)
+                        WHERE id = \(bind: caseID)
+                        """).run()
+                }
+                try await Self.recountDisputed(caseID: caseID, at: at, db: db)
+                let text = (resume ? "Contestation des factures \(refs) écartée par le créancier, leur recouvrement reprend : "
+                                   : "Factures \(refs) retirées par le créancier après contestation : ") + answer
+                try await Self.appendEvents([CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .transition, text: text)], db: db)
+                try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.dispute_answer", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                                       after: AuditTrail.json(["claims": refs, "decision": resume ? "resume" : "withdraw", "answer": answer])), db: db)
+                return
             }
             let target: CaseStatus = resume ? suspension.resumeTo : .closed
             let reason = (resume ? "Contestation écartée par le créancier, le recouvrement reprend : " : "Créance retirée par le créancier après contestation : ") + answer
@@ -508,6 +549,14 @@ public struct CaseStore: Sendable {
             try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "case.dispute_answer", entity: "case", entityID: CaseReference(caseID: caseID).description,
                                                    before: AuditTrail.json(current), after: AuditTrail.json(t.lifecycle)), db: db)
         }
+    }
+
+    /// The principal of the case's contested claims still waiting for an answer.
+    static func recountDisputed(caseID: Int64, at: Instant, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE cases SET disputed_minor = (SELECT COALESCE(SUM(principal_minor), 0) FROM claims WHERE case_id = cases.id AND disputed_on IS NOT NULL AND withdrawn_on IS NULL),
+              updated_at = \(bind: at.description) WHERE id = \(bind: caseID)
+            """).run()
     }
 
     /// Gives a case to an agent (nil: to nobody), with an event in its history and an audit entry.

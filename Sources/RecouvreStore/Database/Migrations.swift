@@ -490,6 +490,15 @@ public enum Migrations {
             // agents, who mend the case; the task stays until then.
             "ALTER TABLE collection_tasks ADD COLUMN problem TEXT",
         ]),
+        Migration(version: 11, name: "disputes on some claims", statements: [
+            // A debtor may contest some claims of a case only: those stop being collected until the
+            // creditor answers (resume, or withdraw them); the rest goes on.
+            "ALTER TABLE claims ADD COLUMN disputed_on TEXT",
+            "ALTER TABLE claims ADD COLUMN withdrawn_on TEXT",
+            // The principal of the case's contested claims, kept out of what the engine and the
+            // letters ask for.
+            "ALTER TABLE cases ADD COLUMN disputed_minor BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -589,7 +589,7 @@ final class ImportRun {
             recount = []
             let sql = """
                 UPDATE cases SET (claimed_minor, claim_count, oldest_due_on) =
-                (SELECT COALESCE(SUM(principal_minor), 0), COUNT(*), MIN(due_on) FROM claims WHERE case_id = cases.id), updated_at = ?
+                (SELECT COALESCE(SUM(principal_minor), 0), COUNT(*), MIN(due_on) FROM claims WHERE case_id = cases.id AND withdrawn_on IS NULL), updated_at = ?
                 """
             switch session.dialect {
             case .sqlite: for id in ids { try await session.query(sql + " WHERE id = ?", [stamp, .int(id)]) }

@@ -144,7 +144,7 @@ public struct LetterStore: Sendable {
             let caseIDs = try rows.map { try $0.decode(column: "case_id", as: Int64.self) }
             let ids = SQLQueryString.idList(caseIDs)
             var claims: [Int64: [LetterClaim]] = [:]
-            for r in try await db.raw("SELECT case_id, invoice_ref, issued_on, due_on, principal_minor, currency FROM claims WHERE case_id IN \(ids) ORDER BY due_on, invoice_ref").all() {
+            for r in try await db.raw("SELECT case_id, invoice_ref, issued_on, due_on, principal_minor, currency FROM claims WHERE case_id IN \(ids) AND disputed_on IS NULL AND withdrawn_on IS NULL ORDER BY due_on, invoice_ref").all() {
                 let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
                 // Interest and accessories are computed by the money issue (6); until then a letter
                 // states them as nil amounts rather than guessing.

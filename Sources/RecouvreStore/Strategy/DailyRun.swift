@@ -90,7 +90,7 @@ public struct DailyRun: Sendable {
     /// contact checks are scalar subqueries with LIMIT, not EXISTS: PostgreSQL turned an EXISTS
     /// into a hashed scan of every email per batch (200 ms a batch at a million cases).
     static let snapshotSQL = """
-        SELECT c.id, c.creditor_id, d.kind, c.claimed_minor, c.paid_minor, c.oldest_due_on, c.opened_on,
+        SELECT c.id, c.creditor_id, d.kind, c.claimed_minor - c.disputed_minor, c.paid_minor, c.oldest_due_on, c.opened_on,
           c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel, c.next_action_on,
           CASE WHEN d.address_line1 <> '' AND d.address_status <> 'invalid' THEN 1 ELSE 0 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'phone' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
