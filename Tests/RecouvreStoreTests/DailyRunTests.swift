@@ -282,3 +282,34 @@ import Testing
         }
     }
 }
+
+@Suite struct LanguageAssignmentTests {
+    @Test(arguments: Backend.available)
+    func englishSpeakingDebtorsGoToTheTeamThatSpeaksEnglishAndGetEnglishLetters(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            let file = header.replacingOccurrences(of: "currency\n", with: "currency;langue\n")
+                + "E-1;Smith Ltd;;12 avenue Foch;75116;Paris;;01/08/2026;31/08/2026;800;;EUR;anglais\n"
+                + "F-1;Durand;;3 rue Pasteur;69003;Lyon;;01/08/2026;31/08/2026;800;;EUR;\n"
+                + "X-1;Schmidt;;1 rue de Strasbourg;67000;Strasbourg;;01/08/2026;31/08/2026;800;;EUR;klingon\n"
+            let summary = try await importText(db, file)
+            #expect(summary.rowsRejected == 1 && summary.rejects.first?.reason.contains("'klingon' is not a language") == true, "\(summary.rejects)")
+            try await db.withConnection { try await $0.raw("UPDATE cases SET status = 'amicable'").run() }
+            let users = UserStore(db)
+            let english = try await users.create(login: "e.intl", displayName: "E", role: .agent, team: "International", passwordHash: "!")
+            let french = try await users.create(login: "f.paris", displayName: "F", role: .agent, team: "Paris", passwordHash: "!")
+            var settings = CollectionSettings.defaults
+            settings.assignmentRules = [AssignmentRule(team: "International", tier: Tier(languages: [.en])), AssignmentRule(team: "Paris")]
+            #expect(settings.problems().isEmpty)
+            let monday = Day(year: 2026, month: 11, day: 23)!
+            _ = try await DailyRun(db).run(on: monday, settings: StoredSettings(id: nil, settings: settings))
+            let agents = try await db.withConnection { db in
+                try await db.raw("SELECT d.name, c.agent_id FROM cases c JOIN debtors d ON d.id = c.debtor_id ORDER BY d.name").all()
+                    .map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "agent_id", as: Int64.self)) }
+            }
+            #expect(agents.map(\.0) == ["Durand", "Smith Ltd"] && agents.map(\.1) == [french.id, english.id])
+            let letters = try await LetterStore(db).pending(channel: .letter, dueBy: monday)
+            #expect(letters.first { $0.context.debtorName == "Smith Ltd" }?.context.language == .en)
+        }
+    }
+}

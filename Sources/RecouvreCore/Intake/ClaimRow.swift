@@ -14,6 +14,7 @@ public enum ClaimField: String, Sendable, CaseIterable, Codable {
     case vatAmount = "vat_amount"
     case currency
     case interestRate = "interest_rate"
+    case language
 
     public static let required: [ClaimField] = [.invoiceReference, .debtorName, .issuedOn, .dueOn, .amount]
 
@@ -39,6 +40,7 @@ public enum ClaimField: String, Sendable, CaseIterable, Codable {
         case .vatAmount: 16
         case .currency: 17
         case .interestRate: 18
+        case .language: 19
         }
     }
 
@@ -64,6 +66,7 @@ public enum ClaimField: String, Sendable, CaseIterable, Codable {
         case .vatAmount: ["vat_amount", "tva", "montant_tva"]
         case .currency: ["currency", "devise", "monnaie"]
         case .interestRate: ["interest_rate", "taux_interet", "taux", "taux_penalites"]
+        case .language: ["language", "langue", "lang", "langue_courrier"]
         }
     }
 }
@@ -183,6 +186,8 @@ public struct DebtorLine: Hashable, Sendable {
     public var phone: String?
     /// See `DebtorMatchKey`.
     public var matchKey: String
+    /// The language letters are written in; nil: French.
+    public var language: Language? = nil
 }
 
 /// Reads one record of a claim file into a `ClaimLine`, or every reason it cannot.
@@ -278,6 +283,16 @@ public struct ClaimRowParser: Sendable {
             if let p = ClaimRowParser.normalisePhone(phoneText) { phone = p } else { fail(.phone, "'\(phoneText)' is not a phone number") }
         }
 
+        var language: Language?
+        let languageText = value(.language)
+        if !languageText.isEmpty {
+            switch languageText.lowercased() {
+            case "fr", "fra", "fre", "français", "francais", "french": language = .fr
+            case "en", "eng", "anglais", "english": language = .en
+            default: fail(.language, "'\(languageText)' is not a language letters are written in (fr, en)")
+            }
+        }
+
         var currency = Currency.eur
         let currencyText = value(.currency)
         if !currencyText.isEmpty {
@@ -324,7 +339,7 @@ public struct ClaimRowParser: Sendable {
         if let siren { matchKey = DebtorMatchKey.company(siren: siren) }
         else { matchKey = (kind == .company ? "org:" : "") + DebtorMatchKey.person(name: name, address: address) }
         let debtor = DebtorLine(kind: kind, name: name, siren: siren, siret: siret, vatNumber: vatNumber, address: address,
-                                email: email, phone: phone, matchKey: matchKey)
+                                email: email, phone: phone, matchKey: matchKey, language: language)
         return .success(ClaimLine(line: line, invoiceReference: invoice, debtor: debtor, issuedOn: issuedOn, dueOn: dueOn,
                                   amount: Money(minorUnits: amount, currency: currency), vat: Money(minorUnits: vat, currency: currency),
                                   interestRate: rate))

@@ -49,6 +49,8 @@ public struct CaseSnapshot: Sendable {
     public var contact: ContactState
     /// Kinds of contact points the debtor has that are not known to be invalid.
     public var reachable: ContactKinds
+    /// The language the debtor is written to in (assignment rules may send it to agents who speak it).
+    public var language: Language = .fr
 
     public init(caseID: Int64, creditorCode: String, debtorKind: Debtor.Kind, status: CaseStatus = .amicable, balanceCents: Int64, paidCents: Int64 = 0,
                 oldestDueOn: Day?, openedOn: Day, riskScore: Int? = nil, plan: PlanState = PlanState(), contact: ContactState = ContactState(),

@@ -119,9 +119,11 @@ public struct Tier: Codable, Hashable, Sendable {
     /// Only scored cases match a strategy with a score bound.
     public var minRiskScore: Int?
     public var maxRiskScore: Int?
+    /// The debtor's language (an assignment rule sending English-speaking debtors to agents who speak it).
+    public var languages: [Language]?
 
     public init(minBalanceCents: Int64? = nil, maxBalanceCents: Int64? = nil, debtorKinds: [Debtor.Kind]? = nil, creditors: [String]? = nil,
-                minClaimAgeDays: Int? = nil, maxClaimAgeDays: Int? = nil, minRiskScore: Int? = nil, maxRiskScore: Int? = nil) {
+                minClaimAgeDays: Int? = nil, maxClaimAgeDays: Int? = nil, minRiskScore: Int? = nil, maxRiskScore: Int? = nil, languages: [Language]? = nil) {
         self.minBalanceCents = minBalanceCents
         self.maxBalanceCents = maxBalanceCents
         self.debtorKinds = debtorKinds
@@ -130,12 +132,13 @@ public struct Tier: Codable, Hashable, Sendable {
         self.maxClaimAgeDays = maxClaimAgeDays
         self.minRiskScore = minRiskScore
         self.maxRiskScore = maxRiskScore
+        self.languages = languages
     }
 
     enum CodingKeys: String, CodingKey {
         case minBalanceCents = "min_balance_cents", maxBalanceCents = "max_balance_cents", debtorKinds = "debtor_kinds", creditors,
              minClaimAgeDays = "min_claim_age_days", maxClaimAgeDays = "max_claim_age_days",
-             minRiskScore = "min_risk_score", maxRiskScore = "max_risk_score"
+             minRiskScore = "min_risk_score", maxRiskScore = "max_risk_score", languages
     }
 
     public func matches(_ s: CaseSnapshot, on date: Day) -> Bool {
@@ -150,6 +153,7 @@ public struct Tier: Codable, Hashable, Sendable {
             && (creditors?.contains(s.creditorCode) ?? true)
             && within(s.oldestDueOn.map { $0.days(until: date) }, minClaimAgeDays, maxClaimAgeDays)
             && within(s.riskScore, minRiskScore, maxRiskScore)
+            && (languages?.contains(s.language) ?? true)
     }
 }
 

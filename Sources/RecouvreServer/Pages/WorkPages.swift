@@ -200,6 +200,7 @@ struct WorkPages: Sendable {
         if let a = tier.minClaimAgeDays { parts.append("≥ \(a) j") }
         if let a = tier.maxClaimAgeDays { parts.append("< \(a) j") }
         if tier.minRiskScore != nil || tier.maxRiskScore != nil { parts.append("score \(tier.minRiskScore.map(String.init) ?? "…")–\(tier.maxRiskScore.map(String.init) ?? "…")") }
+        if let languages = tier.languages { parts.append(languages.map(\.rawValue).joined(separator: ", ")) }
         return parts.isEmpty ? t["settings.all"] : parts.joined(separator: " · ")
     }
 }

@@ -348,12 +348,13 @@ final class ImportRun {
                 let rows: [[DBValue]] = missing.map { key in
                     let d = unseen[key]!
                     return [.text(key), .text(d.kind.rawValue), .text(d.name), DBValue(d.siren?.value), DBValue(d.siret?.value), DBValue(d.vatNumber),
-                            .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now)]
+                            .text(d.address.line1), .text(d.address.line2), .text(d.address.postcode), .text(d.address.city), .text(d.address.country), .text(now),
+                            .text((d.language ?? .fr).rawValue)]
                 }
                 for row in try await session.insert("""
-                    INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at)
+                    INSERT INTO debtors (match_key, kind, name, siren, siret, vat_number, address_line1, address_line2, postcode, city, country, created_at, language)
                     VALUES {ROWS} RETURNING id, match_key
-                    """, types: Array(repeating: .text, count: 12), rows: rows) {
+                    """, types: Array(repeating: .text, count: 13), rows: rows) {
                     let key = row[1].text!, id = row[0].int!
                     ids[key] = id
                     cache.debtors[.init(key)] = .init(id: id, address: IntakeCache.fingerprint(Self.addressText(unseen[key]!.address)), createdNow: true)
