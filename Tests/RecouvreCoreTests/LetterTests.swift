@@ -126,5 +126,22 @@ import Testing
         #expect(tariff.postage(channel: .registeredLetter, pages: 1)?.cents == 738)
         #expect(tariff.postage(channel: .letter, pages: 60) == nil)
     }
-}
 
+    @Test func aStepMayNameItsTemplateWithinTheRules() {
+        var settings = settings
+        settings.templates.append(LetterTemplate(code: "last-reminder-fr", channel: .letter, language: .fr, use: .later,
+                                                 subject: "Dernière relance — {{case.reference}}", body: "Dernier rappel de notre courrier {{first_letter.reference}} du {{first_letter.date}}."))
+        #expect(settings.problems() == [])
+        #expect(settings.template(code: "last-reminder-fr", channel: .letter, use: .later, language: .fr)?.code == "last-reminder-fr")
+        #expect(settings.template(code: "last-reminder-fr", channel: .registeredLetter, use: .later, language: .fr)?.code == "last-reminder-fr",
+                "a registered letter may use a letter's template")
+        #expect(settings.template(code: "last-reminder-fr", channel: .letter, use: .first, language: .fr)?.code == "first-letter-fr",
+                "the case's first letter keeps R124-4's mentions whatever the step names")
+        #expect(settings.template(code: "last-reminder-fr", channel: .email, use: .later, language: .fr) == nil, "not a template for emails")
+        #expect(settings.template(code: "nowhere", channel: .letter, use: .later, language: .fr) == nil)
+        let strategy = Strategy(code: "s", name: "S", tier: Tier(), steps: [StrategyStep(channel: .letter, delayDays: 0),
+                                                                           StrategyStep(channel: .letter, delayDays: 10, template: "last-reminder-fr")], escalation: .supervisorReview)
+        #expect(strategy.template(variant: .champion, step: 1) == "last-reminder-fr" && strategy.template(variant: .champion, step: 0) == nil)
+        #expect(strategy.template(variant: .champion, step: 7) == nil)
+    }
+}

@@ -104,11 +104,21 @@ public struct LetterSettings: Codable, Hashable, Sendable {
         case agency, templates, postage, paymentDeadlineDays = "payment_deadline_days", smsMaxLength = "sms_max_length"
     }
 
-    /// The template for a contact: the step's own when it names one, otherwise the first for the
-    /// channel, use and language; a registered letter without its own falls back on the letter's,
-    /// another language on French.
+    /// The template for a contact: the step's own when it names one that fits, otherwise the first
+    /// for the channel, use and language; a registered letter without its own falls back on the
+    /// letter's, another language on French. A named template that does not exist, or is for
+    /// another channel, gives nil (the letter is not written and says why); a case's first letter
+    /// takes a first-letter template even when the step names a later one.
     public func template(code: String? = nil, channel: StepChannel, use: LetterTemplate.Use, language: Language) -> LetterTemplate? {
-        if let code { return templates.first { $0.code == code } }
+        if let code, let named = templates.first(where: { $0.code == code }) {
+            // A step's own template, when it fits the channel and the use (a later letter's template
+            // cannot stand in for the first letter).
+            let fits = named.channel == channel || (channel == .registeredLetter && named.channel == .letter)
+            if fits, named.use == use { return named }
+            if use == .later || !fits { return nil }
+        } else if code != nil {
+            return nil
+        }
         let channels: [StepChannel] = channel == .registeredLetter ? [.registeredLetter, .letter] : [channel]
         for lang in [language, .fr] {
             for ch in channels {

@@ -71,20 +71,25 @@ public struct StrategyStep: Codable, Hashable, Sendable {
     public var onlyIfNoContact: Bool
     /// Skipped below this balance (e.g. a visit only above €5,000).
     public var minBalanceCents: Int64?
+    /// The letter template this step writes with (its code in the letter settings); nil: the
+    /// channel's own. A case whose first letter is not out yet gets a first-letter template whatever
+    /// this says (R124-4).
+    public var template: String?
 
     public init(channel: StepChannel, delayDays: Int, after: Anchor = .previousStep, businessDaysOnly: Bool = true,
-                onlyIfNoContact: Bool = false, minBalanceCents: Int64? = nil) {
+                onlyIfNoContact: Bool = false, minBalanceCents: Int64? = nil, template: String? = nil) {
         self.channel = channel
         self.delayDays = delayDays
         self.after = after
         self.businessDaysOnly = businessDaysOnly
         self.onlyIfNoContact = onlyIfNoContact
         self.minBalanceCents = minBalanceCents
+        self.template = template
     }
 
     enum CodingKeys: String, CodingKey {
         case channel, delayDays = "delay_days", after, businessDaysOnly = "business_days_only",
-             onlyIfNoContact = "only_if_no_contact", minBalanceCents = "min_balance_cents"
+             onlyIfNoContact = "only_if_no_contact", minBalanceCents = "min_balance_cents", template
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,6 +100,7 @@ public struct StrategyStep: Codable, Hashable, Sendable {
         businessDaysOnly = try c.decodeIfPresent(Bool.self, forKey: .businessDaysOnly) ?? true
         onlyIfNoContact = try c.decodeIfPresent(Bool.self, forKey: .onlyIfNoContact) ?? false
         minBalanceCents = try c.decodeIfPresent(Int64.self, forKey: .minBalanceCents)
+        template = try c.decodeIfPresent(String.self, forKey: .template)
     }
 }
 
@@ -232,6 +238,12 @@ public struct Strategy: Codable, Hashable, Sendable {
         escalation = try c.decode(Escalation.self, forKey: .escalation)
         escalationAfterDays = try c.decodeIfPresent(Int.self, forKey: .escalationAfterDays) ?? defaultEscalationAfterDays
         challenger = try c.decodeIfPresent(Challenger.self, forKey: .challenger)
+    }
+
+    /// The template a step of `variant` names, if it names one.
+    public func template(variant: Variant, step: Int) -> String? {
+        let steps = sequence(variant).steps
+        return steps.indices.contains(step) ? steps[step].template : nil
     }
 
     public func sequence(_ variant: Variant) -> StepSequence {

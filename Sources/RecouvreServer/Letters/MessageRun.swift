@@ -60,18 +60,20 @@ public struct MessageRun: Sendable {
         let store = LetterStore(database)
         try await store.cancelStale(at: at)
         let settings = try await LetterSettingsStore(database).current().settings
+        let collection = try await SettingsStore(database).current().settings
         var summary = MessageRunSummary()
-        try await emails(day, at, settings, store, &summary)
-        let rules = try await SettingsStore(database).current().settings.contactRules
+        try await emails(day, at, settings, collection, store, &summary)
+        let rules = collection.contactRules
         if rules.violations(channel: .sms, at: at, state: ContactState(), calendar: .france).isEmpty {
-            try await texts(day, at, settings, store, &summary)
+            try await texts(day, at, settings, collection, store, &summary)
         } else {
             summary.textsHeld = true
         }
         return summary
     }
 
-    func emails(_ day: Day, _ at: Instant, _ settings: LetterSettings, _ store: LetterStore, _ summary: inout MessageRunSummary) async throws {
+    func emails(_ day: Day, _ at: Instant, _ settings: LetterSettings, _ collection: CollectionSettings, _ store: LetterStore,
+                _ summary: inout MessageRunSummary) async throws {
         var after: Int64 = 0
         while true {
             let pending = try await store.pending(channel: .email, dueBy: day, after: after, limit: 64)
@@ -84,7 +86,7 @@ public struct MessageRun: Sendable {
                     summary.problems += 1
                     continue
                 }
-                switch LetterComposer.compose(p.context, channel: .email, settings: settings) {
+                switch LetterComposer.compose(p.context, channel: .email, templateCode: p.stepTemplate(in: collection), settings: settings) {
                 case let .success(letter): composed.append((p, letter, address))
                 case let .failure(problem): try await store.noteProblem(taskID: p.taskID, problem); summary.problems += 1
                 }
@@ -112,7 +114,8 @@ public struct MessageRun: Sendable {
         }
     }
 
-    func texts(_ day: Day, _ at: Instant, _ settings: LetterSettings, _ store: LetterStore, _ summary: inout MessageRunSummary) async throws {
+    func texts(_ day: Day, _ at: Instant, _ settings: LetterSettings, _ collection: CollectionSettings, _ store: LetterStore,
+               _ summary: inout MessageRunSummary) async throws {
         var after: Int64 = 0
         while true {
             let pending = try await store.pending(channel: .sms, dueBy: day, after: after, limit: 256)
@@ -125,7 +128,7 @@ public struct MessageRun: Sendable {
                     continue
                 }
                 let letter: ComposedLetter
-                switch LetterComposer.compose(p.context, channel: .sms, settings: settings) {
+                switch LetterComposer.compose(p.context, channel: .sms, templateCode: p.stepTemplate(in: collection), settings: settings) {
                 case let .success(l): letter = l
                 case let .failure(problem): try await store.noteProblem(taskID: p.taskID, problem); summary.problems += 1; continue
                 }

@@ -81,12 +81,13 @@ public struct PrintRun: Sendable {
         if pending.isEmpty, existing == nil { return PrintRunSummary(day: day, channel: channel, batch: nil, printed: 0, problems: [], alreadyDeposited: false) }
         var batch = try await store.batch(on: day, channel: channel, at: at)
         let settings = try await LetterSettingsStore(database).current().settings
+        let collection = try await SettingsStore(database).current().settings
         var printed = 0
         var problems: [(String, String)] = []
         while let last = pending.last {
             var composed: [(PendingLetter, ComposedLetter)] = []
             for p in pending {
-                switch LetterComposer.compose(p.context, channel: channel, settings: settings) {
+                switch LetterComposer.compose(p.context, channel: channel, templateCode: p.stepTemplate(in: collection), settings: settings) {
                 case let .success(letter): composed.append((p, letter))
                 case let .failure(problem):
                     try await store.noteProblem(taskID: p.taskID, problem)

@@ -16,6 +16,16 @@ public struct PendingLetter: Sendable {
     /// The debtor's first email address and phone number not known to be invalid.
     public let email: String?
     public let phone: String?
+    /// The strategy step that asked for it, when a strategy did (its template may be named there).
+    public let strategyCode: String?
+    public let variant: Variant
+    public let stepIndex: Int?
+
+    /// The template the step names, in `settings`.
+    public func stepTemplate(in settings: CollectionSettings) -> String? {
+        guard let code = strategyCode, let step = stepIndex else { return nil }
+        return settings.strategies.first { $0.code == code }?.template(variant: variant, step: step)
+    }
 }
 
 /// A letter written and rendered, ready to be archived and put in its print batch.
@@ -130,7 +140,7 @@ public struct LetterStore: Sendable {
     public func pending(channel: StepChannel, dueBy day: Day, after: Int64 = 0, limit: Int = 512) async throws -> [PendingLetter] {
         try await database.withConnection { db in
             let rows = try await db.raw("""
-                SELECT t.id AS task_id, t.case_id, c.creditor_id, c.paid_minor, d.name AS debtor_name, d.kind AS debtor_kind, d.language,
+                SELECT t.id AS task_id, t.case_id, t.strategy_code, t.variant, t.step_index, c.creditor_id, c.paid_minor, d.name AS debtor_name, d.kind AS debtor_kind, d.language,
                   d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
                   (SELECT k.value FROM debtor_contacts k WHERE k.debtor_id = d.id AND k.kind = 'email' AND k.status <> 'invalid' ORDER BY k.id LIMIT 1) AS email,
                   (SELECT k.value FROM debtor_contacts k WHERE k.debtor_id = d.id AND k.kind = 'phone' AND k.status <> 'invalid' ORDER BY k.id LIMIT 1) AS phone,
@@ -184,7 +194,10 @@ public struct LetterStore: Sendable {
                     firstLetter: prior.map { (reference: $0.firstReference, date: $0.firstOn) }, language: Language(rawValue: try r.decode(column: "language", as: String.self)) ?? .fr)
                 return PendingLetter(taskID: try r.decode(column: "task_id", as: Int64.self), caseID: caseID, creditorID: try r.decode(column: "creditor_id", as: Int64.self),
                                      channel: channel, context: context, firstLetterID: prior?.firstID, sequence: sequence,
-                                     email: try r.decode(column: "email", as: String?.self), phone: try r.decode(column: "phone", as: String?.self))
+                                     email: try r.decode(column: "email", as: String?.self), phone: try r.decode(column: "phone", as: String?.self),
+                                     strategyCode: try r.decode(column: "strategy_code", as: String?.self),
+                                     variant: try r.decode(column: "variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
+                                     stepIndex: try r.decode(column: "step_index", as: Int?.self))
             }
         }
     }
