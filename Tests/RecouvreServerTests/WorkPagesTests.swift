@@ -271,3 +271,31 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    @Test func theCasePageExplainsTheInterestPeriodByPeriod() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let (company, consumer) = try await db.withConnection { db in
+                    (try await db.raw("SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.kind = 'company' AND c.status = 'amicable' ORDER BY c.id LIMIT 1").all()[0]
+                        .decode(column: "id", as: Int64.self),
+                     try await db.raw("SELECT c.id FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE d.kind = 'consumer' AND c.status = 'amicable' ORDER BY c.id LIMIT 1").all()[0]
+                        .decode(column: "id", as: Int64.self))
+                }
+                let staff = try await logIn(client, db, as: .supervisor)
+                try await client.execute(uri: "/cases/\(company)", method: .get, headers: [.cookie: staff]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(html.contains("Intérêts de retard au 24/11/2026") && html.contains("+ 10 points (L441-10)") && html.contains("arrondi une seule fois"))
+                    #expect(html.contains("Indemnité forfaitaire pour frais de recouvrement"))
+                    // The table stops at 30 June 2026: the days after it are said to carry an assumed rate.
+                    #expect(html.contains("taux du dernier semestre publié supposé à partir du"))
+                }
+                try await client.execute(uri: "/cases/\(consumer)?lang=en", method: .get, headers: [.cookie: staff]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(!html.contains("Fixed indemnity for collection costs"))
+                }
+            }
+        }
+    }
+}

@@ -211,6 +211,7 @@ struct CasePages: Sendable {
             if let d = c.withdrawnOn { row["state"] = "\(t["claim.withdrawn"]) \(t.day(d))" } else if let d = c.disputedOn { row["state"] = "\(t["claim.disputed"]) \(t.day(d))" }
             return row
         }
+        page.merge(Self.interestView(detail, on: ParisTime(now()).day, t)) { _, new in new }
         // The claims still collected, to say which ones a dispute is about.
         page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
         if let inv = detail.investigation {
@@ -274,6 +275,44 @@ struct CasePages: Sendable {
         var response = views.page("case", page, status: error == nil ? .ok : .unprocessableContent)
         Locale.remember(request, in: &response)
         return response
+    }
+
+    /// Late-payment interest and the fixed indemnity on each claim still owed, as of `day`, period by
+    /// period: L441-10 (or the contract's rate) for a trader from the day after the due date, the
+    /// legal rate for a consumer from the formal demand (the first registered letter). Days past
+    /// the published table carry the last rate, said as an assumption.
+    static func interestView(_ detail: CaseDetail, on day: Day, _ t: Strings) -> [String: Any] {
+        let kind = detail.debtor.kind
+        let formalDemand = detail.letters.filter { $0.channel == .registeredLetter }.map(\.letterOn).min()
+        var rows: [[String: Any]] = []
+        var total: Int64 = 0, indemnities: Int64 = 0
+        var notes: [String] = []
+        for c in detail.claims where c.withdrawnOn == nil {
+            let basis: InterestBasis
+            let start: Day
+            if kind == .company {
+                basis = c.interestTerms.contractualRate.map { .contractual($0) } ?? .b2bLatePayment
+                start = c.dueOn.adding(days: 1)
+            } else if let demand = formalDemand {
+                basis = .legal(creditorIsPrivateIndividual: false)
+                start = demand.adding(days: 1)
+            } else { continue }
+            switch LateInterest.compute(principal: c.principal, from: start, through: day, basis: basis, rates: .shipped, assumeLastKnownRate: true) {
+            case let .success(b):
+                total += b.total.minorUnits
+                rows.append(["invoice": c.invoiceReference, "total": t.money(b.total),
+                             "lines": b.lines.map { ["from": t.day($0.from), "to": t.day($0.to), "days": $0.days, "rate": "\(t.language == .fr ? $0.rate.french : $0.rate.description) %", "amount": t.money($0.amount), "source": $0.source] }])
+                if let a = b.assumedFrom { notes.append("\(c.invoiceReference) : \(t["interest.assumed"]) \(t.day(a))") }
+            case let .failure(problem):
+                notes.append("\(c.invoiceReference) : \(problem.description)")
+            }
+            indemnities += LateInterest.fixedIndemnity(debtorKind: kind).minorUnits
+        }
+        if kind == .consumer, formalDemand == nil { notes.append(t["interest.noDemand"]) }
+        var view: [String: Any] = ["interestRows": rows, "interestNotes": Array(Set(notes)).sorted(), "hasInterest": !rows.isEmpty || !notes.isEmpty,
+                                   "interestAsOf": t.day(day), "interestTotal": t.money(.eur(cents: total))]
+        if indemnities > 0 { view["indemnities"] = t.money(.eur(cents: indemnities)) }
+        return view
     }
 
     /// The strategy the case follows, its contact state and the tasks the daily run decided, each

@@ -95,6 +95,13 @@ enum Templates {
     <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.col_issued}}</th><th>{{t.col_due}}</th><th class="num">{{t.col_amount}}</th><th class="num">{{t.col_vat}}</th><th>{{t.col_interest}}</th></tr></thead>
     <tbody>{{#claims}}<tr><td>{{invoice}}{{#state}} <span class="task t-cancelled">{{.}}</span>{{/state}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{vat}}</td><td>{{interest}}</td></tr>{{/claims}}</tbody>
     <tfoot><tr><th colspan="3">{{t.case_claimed}}</th><th class="num">{{claimed}}</th><th></th><th></th></tr></tfoot></table>
+    {{#hasInterest}}<h3 id="interest">{{t.interest_title}} {{interestAsOf}}</h3>
+    <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.interest_period}}</th><th class="num">{{t.interest_days}}</th><th class="num">{{t.interest_rate}}</th><th class="num">{{t.col_amount}}</th><th>{{t.interest_source}}</th></tr></thead>
+    <tbody>{{#interestRows}}{{#lines}}<tr><td>{{invoice}}</td><td>{{from}} – {{to}}</td><td class="num">{{days}}</td><td class="num">{{rate}}</td><td class="num">{{amount}}</td><td>{{source}}</td></tr>{{/lines}}
+    <tr><th colspan="4">{{invoice}} — {{t.interest_rounded}}</th><th class="num">{{total}}</th><th></th></tr>{{/interestRows}}</tbody>
+    <tfoot><tr><th colspan="4">{{t.interest_total}}</th><th class="num">{{interestTotal}}</th><th></th></tr>
+    {{#indemnities}}<tr><th colspan="4">{{t.interest_indemnity}}</th><th class="num">{{.}}</th><th></th></tr>{{/indemnities}}</tfoot></table>
+    {{#interestNotes}}<p class="hint">{{.}}</p>{{/interestNotes}}{{/hasInterest}}
     </section>
     <section class="cards">
       <div class="card"><h2>{{t.case_investigation}}</h2>
