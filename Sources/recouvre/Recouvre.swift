@@ -256,6 +256,7 @@ struct SettingsCommand: AsyncParsableCommand {
 
     struct Which: ParsableArguments {
         @Flag(help: "The letter settings (agency identity, templates, postage tariff) instead of the collection settings.") var letters = false
+        @Flag(help: "The interest rate tables (L441-10 and legal rate, a row per half-year) instead of the collection settings.") var rates = false
     }
 
     struct Export: AsyncParsableCommand {
@@ -267,7 +268,8 @@ struct SettingsCommand: AsyncParsableCommand {
         func run() async throws {
             let db = try await database.open()
             let text = which.letters ? LetterSettingsStore.json(try await LetterSettingsStore(db).current().settings) + "\n"
-                                     : SettingsStore.json(try await SettingsStore(db).current().settings) + "\n"
+                : which.rates ? RateSettingsStore.json(try await RateSettingsStore(db).current().settings) + "\n"
+                : SettingsStore.json(try await SettingsStore(db).current().settings) + "\n"
             await db.close()
             if let file { try text.write(toFile: file, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
         }
@@ -283,7 +285,8 @@ struct SettingsCommand: AsyncParsableCommand {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             let db = try await database.open()
             let result = which.letters ? try await LetterSettingsStore(db).save(text, actor: .user(NSUserName()))
-                                       : try await SettingsStore(db).save(text, actor: .user(NSUserName()))
+                : which.rates ? try await RateSettingsStore(db).save(text, actor: .user(NSUserName()))
+                : try await SettingsStore(db).save(text, actor: .user(NSUserName()))
             await db.close()
             switch result {
             case let .success(id): print("settings version \(id) in force")

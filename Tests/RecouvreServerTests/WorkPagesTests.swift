@@ -295,6 +295,28 @@ extension ServerTests {
                     let html = String(buffer: r.body)
                     #expect(!html.contains("Fixed indemnity for collection costs"))
                 }
+                // The API gives the same breakdown.
+                try await client.execute(uri: "/api/v1/cases/\(company)", method: .get, headers: [.cookie: staff]) { r in
+                    let json = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [String: Any]
+                    let interest = ((json["claims"] as! [[String: Any]])[0]["interest"] as! [String: Any])
+                    #expect(interest["as_of"] as? String == "2026-11-24" && interest["fixed_indemnity"] as? String == "40.00")
+                    #expect(interest["assumed_from"] is String && !(interest["lines"] as! [Any]).isEmpty)
+                }
+                // The agency adds the second half of 2026 when it is published: nothing is assumed any more.
+                var rates = RateSettings.defaults
+                rates.latePayment.append(.init(from: Day(year: 2026, month: 7, day: 1)!, to: Day(year: 2026, month: 12, day: 31)!,
+                                               ecbRefinancing: Rate(percent: "2.15")!, rate: Rate(percent: "12.15")!))
+                rates.legal.append(.init(from: Day(year: 2026, month: 7, day: 1)!, to: Day(year: 2026, month: 12, day: 31)!,
+                                         creditorPrivateIndividual: Rate(percent: "6.67")!, otherCases: Rate(percent: "2.62")!))
+                var gap = rates
+                gap.legal[gap.legal.count - 1].from = Day(year: 2026, month: 7, day: 2)!
+                guard case let .failure(e) = try await RateSettingsStore(db).save(RateSettingsStore.json(gap), actor: Actor("user:1")) else { Issue.record("a gap was accepted"); return }
+                #expect(e.problems.map(\.path) == ["legal_interest[13].period_start"])
+                #expect(try await RateSettingsStore(db).save(RateSettingsStore.json(rates), actor: Actor("user:1")).get() > 0)
+                try await client.execute(uri: "/cases/\(company)", method: .get, headers: [.cookie: staff]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(html.contains("Intérêts de retard au 24/11/2026") && !html.contains("supposé"))
+                }
             }
         }
     }

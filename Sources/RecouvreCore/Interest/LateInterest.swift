@@ -188,6 +188,23 @@ public enum LateInterest {
         return .success(InterestBreakdown(lines: lines, total: Money(minorUnits: Int64(divideRoundingHalfAwayFromZero(numerator, denominator)), currency: principal.currency)))
     }
 
+    /// A claim's interest through `day`: a trader owes L441-10 interest (or the contract's rate)
+    /// from the day after the due date, with no reminder needed; a consumer owes legal-rate interest
+    /// from the day after the formal demand (Code civil 1231-6), nothing before one. nil: none runs.
+    public static func forClaim(_ claim: Claim, debtorKind: Debtor.Kind, formalDemandOn: Day?, through day: Day, rates: InterestRates,
+                                assumeLastKnownRate: Bool = true) -> Result<InterestBreakdown, InterestProblem>? {
+        guard claim.withdrawnOn == nil else { return nil }
+        switch debtorKind {
+        case .company:
+            return compute(principal: claim.principal, from: claim.dueOn.adding(days: 1), through: day,
+                           basis: claim.interestTerms.contractualRate.map { .contractual($0) } ?? .b2bLatePayment, rates: rates, assumeLastKnownRate: assumeLastKnownRate)
+        case .consumer:
+            guard let demand = formalDemandOn else { return nil }
+            return compute(principal: claim.principal, from: max(demand, claim.dueOn).adding(days: 1), through: day,
+                           basis: .legal(creditorIsPrivateIndividual: false), rates: rates, assumeLastKnownRate: assumeLastKnownRate)
+        }
+    }
+
     /// The fixed indemnity for collection costs a trader owes per invoice paid late (D441-5): 40 €.
     /// Never asked of a consumer (L111-8: collection costs stay with the creditor).
     public static func fixedIndemnity(debtorKind: Debtor.Kind, currency: Currency = .eur) -> Money {

@@ -31,14 +31,36 @@ extension API {
         guard let d = try await CaseStore(database).detail(id: try Self.caseID(context), scope: CaseScope(user)) else {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
         }
-        struct ClaimJSON: Encodable { let invoice_ref, issued_on, due_on, amount, vat_amount: String; let interest_rate: Nullable<String> }
+        struct LineJSON: Encodable { let from, to: String; let days: Int; let rate, amount, source: String; let assumed: Bool }
+        struct InterestJSON: Encodable { let as_of, total: String; let assumed_from: Nullable<String>; let fixed_indemnity: String; let lines: [LineJSON] }
+        struct ClaimJSON: Encodable {
+            let invoice_ref, issued_on, due_on, amount, vat_amount: String
+            let interest_rate: Nullable<String>
+            let interest: Nullable<InterestJSON>
+            let interest_problem: Nullable<String>
+        }
+        let today = ParisTime(now()).day
+        let rates = try await RateSettingsStore(database).current().settings.interestRates
+        func claimJSON(_ c: Claim) -> ClaimJSON {
+            var interest: InterestJSON?, problem: String?
+            switch LateInterest.forClaim(c, debtorKind: d.debtor.kind, formalDemandOn: d.formalDemandOn, through: today, rates: rates) {
+            case let .success(b)?:
+                interest = InterestJSON(as_of: today.iso, total: b.total.decimalString, assumed_from: Nullable(b.assumedFrom?.iso),
+                                        fixed_indemnity: LateInterest.fixedIndemnity(debtorKind: d.debtor.kind).decimalString,
+                                        lines: b.lines.map { LineJSON(from: $0.from.iso, to: $0.to.iso, days: $0.days, rate: $0.rate.description,
+                                                                      amount: $0.amount.decimalString, source: $0.source, assumed: $0.assumed) })
+            case let .failure(p)?: problem = p.description
+            case nil: break
+            }
+            return ClaimJSON(invoice_ref: c.invoiceReference, issued_on: c.issuedOn.iso, due_on: c.dueOn.iso, amount: c.principal.decimalString,
+                             vat_amount: c.vat.decimalString, interest_rate: Nullable(c.interestTerms.contractualRate?.description),
+                             interest: Nullable(interest), interest_problem: Nullable(problem))
+        }
         struct EventJSON: Encodable { let at, actor, kind, text: String; let from, to: Nullable<String> }
         struct Body: Encodable { let `case`: CaseJSON; let claims: [ClaimJSON]; let events: [EventJSON]; let allowed_transitions: [String] }
         return try jsonResponse(Body(
             case: CaseJSON(d.summary),
-            claims: d.claims.map { ClaimJSON(invoice_ref: $0.invoiceReference, issued_on: $0.issuedOn.iso, due_on: $0.dueOn.iso,
-                                             amount: $0.principal.decimalString, vat_amount: $0.vat.decimalString,
-                                             interest_rate: Nullable($0.interestTerms.contractualRate?.description)) },
+            claims: d.claims.map(claimJSON),
             events: d.events.map { EventJSON(at: $0.occurredAt.description, actor: $0.actor.id, kind: $0.kind.rawValue, text: $0.text,
                                              from: Nullable($0.fromStatus?.rawValue), to: Nullable($0.toStatus?.rawValue)) },
             allowed_transitions: d.lifecycle.possibleTargets.sorted().map(\.rawValue)))

@@ -80,7 +80,10 @@ enum OpenAPIDocument {
                            claimed: "1250.00", paid: "0.00", balance: "1250.00", currency: EUR, claim_count: 1, oldest_due_on: "2026-03-03",
                            opened_on: "2026-07-26", agent_id: null, next_action_on: null}
                     claims:
-                      - {invoice_ref: F-2026-001, issued_on: "2026-02-01", due_on: "2026-03-03", amount: "1041.67", vat_amount: "208.33", interest_rate: null}
+                      - {invoice_ref: F-2026-001, issued_on: "2026-02-01", due_on: "2026-03-03", amount: "1041.67", vat_amount: "208.33", interest_rate: null,
+                         interest: {as_of: "2026-06-30", total: "41.26", assumed_from: null, fixed_indemnity: "40.00",
+                                    lines: [{from: "2026-03-04", to: "2026-06-30", days: 119, rate: "12.15", amount: "41.26", source: "BCE 2,15 % + 10 points (L441-10)", assumed: false}]},
+                         interest_problem: null}
                     events:
                       - {at: "2026-08-02T09:30:00.000Z", actor: "user:agent.martin", kind: action, text: "Appel · promesse de paiement — Promet 500 € le 15/12", from: null, to: null}
                       - {at: "2026-07-27T08:00:00.000Z", actor: "user:agent.martin", kind: transition, text: "Phase amiable", from: intake, to: amicable}
@@ -399,6 +402,31 @@ enum OpenAPIDocument {
                   amount: {$ref: "#/components/schemas/Amount"}
                   vat_amount: {$ref: "#/components/schemas/Amount"}
                   interest_rate: {type: [string, "null"], description: "the contractual annual rate in percent; null for the statutory rate"}
+                  interest:
+                    description: "Interest through as_of, period by period (L441-10 for a trader from the day after the due date, the legal rate for a consumer from the formal demand); null when none runs. The total is rounded once; a period past the published tables carries the last rate and says so (assumed)."
+                    oneOf:
+                      - {type: "null"}
+                      - type: object
+                        required: [as_of, total, assumed_from, lines, fixed_indemnity]
+                        properties:
+                          as_of: {$ref: "#/components/schemas/Day"}
+                          total: {$ref: "#/components/schemas/Amount"}
+                          assumed_from: {oneOf: [{type: "null"}, {$ref: "#/components/schemas/Day"}]}
+                          fixed_indemnity: {$ref: "#/components/schemas/Amount"}
+                          lines:
+                            type: array
+                            items:
+                              type: object
+                              required: [from, to, days, rate, amount, source, assumed]
+                              properties:
+                                from: {$ref: "#/components/schemas/Day"}
+                                to: {$ref: "#/components/schemas/Day"}
+                                days: {type: integer}
+                                rate: {type: string}
+                                amount: {$ref: "#/components/schemas/Amount"}
+                                source: {type: string}
+                                assumed: {type: boolean}
+                  interest_problem: {type: [string, "null"], description: "why interest cannot be computed (a contractual rate below the floor, a missing rate)"}
             events:
               type: array
               items:

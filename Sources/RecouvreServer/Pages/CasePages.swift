@@ -211,7 +211,8 @@ struct CasePages: Sendable {
             if let d = c.withdrawnOn { row["state"] = "\(t["claim.withdrawn"]) \(t.day(d))" } else if let d = c.disputedOn { row["state"] = "\(t["claim.disputed"]) \(t.day(d))" }
             return row
         }
-        page.merge(Self.interestView(detail, on: ParisTime(now()).day, t)) { _, new in new }
+        let rates = try await RateSettingsStore(database).current().settings.interestRates
+        page.merge(Self.interestView(detail, on: ParisTime(now()).day, rates: rates, t)) { _, new in new }
         // The claims still collected, to say which ones a dispute is about.
         page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
         if let inv = detail.investigation {
@@ -281,29 +282,21 @@ struct CasePages: Sendable {
     /// period: L441-10 (or the contract's rate) for a trader from the day after the due date, the
     /// legal rate for a consumer from the formal demand (the first registered letter). Days past
     /// the published table carry the last rate, said as an assumption.
-    static func interestView(_ detail: CaseDetail, on day: Day, _ t: Strings) -> [String: Any] {
+    static func interestView(_ detail: CaseDetail, on day: Day, rates: InterestRates, _ t: Strings) -> [String: Any] {
         let kind = detail.debtor.kind
-        let formalDemand = detail.letters.filter { $0.channel == .registeredLetter }.map(\.letterOn).min()
+        let formalDemand = detail.formalDemandOn
         var rows: [[String: Any]] = []
         var total: Int64 = 0, indemnities: Int64 = 0
         var notes: [String] = []
         for c in detail.claims where c.withdrawnOn == nil {
-            let basis: InterestBasis
-            let start: Day
-            if kind == .company {
-                basis = c.interestTerms.contractualRate.map { .contractual($0) } ?? .b2bLatePayment
-                start = c.dueOn.adding(days: 1)
-            } else if let demand = formalDemand {
-                basis = .legal(creditorIsPrivateIndividual: false)
-                start = demand.adding(days: 1)
-            } else { continue }
-            switch LateInterest.compute(principal: c.principal, from: start, through: day, basis: basis, rates: .shipped, assumeLastKnownRate: true) {
-            case let .success(b):
+            switch LateInterest.forClaim(c, debtorKind: kind, formalDemandOn: formalDemand, through: day, rates: rates) {
+            case nil: continue
+            case let .success(b)?:
                 total += b.total.minorUnits
                 rows.append(["invoice": c.invoiceReference, "total": t.money(b.total),
                              "lines": b.lines.map { ["from": t.day($0.from), "to": t.day($0.to), "days": $0.days, "rate": "\(t.language == .fr ? $0.rate.french : $0.rate.description) %", "amount": t.money($0.amount), "source": $0.source] }])
                 if let a = b.assumedFrom { notes.append("\(c.invoiceReference) : \(t["interest.assumed"]) \(t.day(a))") }
-            case let .failure(problem):
+            case let .failure(problem)?:
                 notes.append("\(c.invoiceReference) : \(problem.description)")
             }
             indemnities += LateInterest.fixedIndemnity(debtorKind: kind).minorUnits

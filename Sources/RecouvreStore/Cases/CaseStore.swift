@@ -129,6 +129,10 @@ public struct CaseDetail: Sendable {
     public let plan: PlanState
     /// The letters printed for it, newest first.
     public var letters: [SentLetter] = []
+
+    /// The formal demand (mise en demeure): the first registered letter sent; legal-rate interest
+    /// runs from it (Code civil 1231-6).
+    public var formalDemandOn: Day? { letters.filter { $0.channel == .registeredLetter }.map(\.letterOn).min() }
 }
 
 /// Cases: the list, the page, phase changes and the investigation record.

@@ -499,6 +499,18 @@ public enum Migrations {
             // letters ask for.
             "ALTER TABLE cases ADD COLUMN disputed_minor BIGINT NOT NULL DEFAULT 0",
         ]),
+        Migration(version: 12, name: "rate tables", statements: [
+            // The published interest rates, one row per version (a new half-year is a new version);
+            // until one is saved, the tables Recouvre ships are in force.
+            """
+            CREATE TABLE rate_settings (
+                id {ID},
+                document TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -24,6 +24,11 @@ extension LetterSettings: VersionedSettings {
     public static let auditAction = "settings.letters"
 }
 
+extension RateSettings: VersionedSettings {
+    public static let table = "rate_settings"
+    public static let auditAction = "settings.rates"
+}
+
 /// Settings in force, with the id of their version (stored on each daily run).
 public struct StoredVersion<Settings: VersionedSettings>: Sendable {
     /// nil: nothing saved yet, the shipped defaults are in force.
@@ -38,6 +43,7 @@ public struct StoredVersion<Settings: VersionedSettings>: Sendable {
 public typealias StoredSettings = StoredVersion<CollectionSettings>
 public typealias SettingsStore = VersionedSettingsStore<CollectionSettings>
 public typealias LetterSettingsStore = VersionedSettingsStore<LetterSettings>
+public typealias RateSettingsStore = VersionedSettingsStore<RateSettings>
 
 /// Reads, validates and saves one kind of settings.
 public struct VersionedSettingsStore<Settings: VersionedSettings>: Sendable {
