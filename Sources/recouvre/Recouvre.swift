@@ -33,21 +33,27 @@ struct DatabaseOption: ParsableArguments {
 }
 
 /// Serves until stopped (Ctrl-C, SIGTERM), with the daily run's scheduler beside it unless
-/// `dailyRunHour` is nil.
+/// `dailyRunHour` is nil; then closes the database, whatever happened.
 func serve(_ database: Database, hostname: String, port: Int, banner: String? = nil, dailyRunHour: Int? = 6) async throws {
-    let app = try await buildApplication(ServerConfiguration(hostname: hostname, port: port), database: database) { port in
-        FileHandle.standardOutput.write(Data(((banner ?? "Recouvre listens on http://\(hostname):\(port)/") + "\n").utf8))
-    }
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
-        if let hour = dailyRunHour {
-            let daily = try scheduler(database, hour: hour)
-            group.addTask { await daily.loop() }
+    do {
+        let app = try await buildApplication(ServerConfiguration(hostname: hostname, port: port), database: database) { port in
+            FileHandle.standardOutput.write(Data(((banner ?? "Recouvre listens on http://\(hostname):\(port)/") + "\n").utf8))
         }
-        // The server stops on a signal; the scheduler stops with it.
-        try await group.next()
-        group.cancelAll()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            if let hour = dailyRunHour {
+                let daily = try scheduler(database, hour: hour)
+                group.addTask { await daily.loop() }
+            }
+            // The server stops on a signal; the scheduler stops with it.
+            try await group.next()
+            group.cancelAll()
+        }
+    } catch {
+        await database.close()
+        throw error
     }
+    await database.close()
 }
 
 /// The daily run, then the day's print batches, emails and text messages, then yesterday's digests.
@@ -77,9 +83,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not schedule the daily run in this process (leave it to `recouvre worker`).") var noDailyRun = false
 
     func run() async throws {
-        let db = try await database.open()
-        defer { Task { await db.close() } }
-        try await serve(db, hostname: hostname, port: port, dailyRunHour: noDailyRun ? nil : dailyRunHour)
+        try await serve(try await database.open(), hostname: hostname, port: port, dailyRunHour: noDailyRun ? nil : dailyRunHour)
     }
 }
 
@@ -155,16 +159,19 @@ struct PrintCommand: AsyncParsableCommand {
         }
     }
 
+    /// Written at once, not through print's buffer: the demo goes on serving after it, and its
+    /// output may be a pipe.
     static func report(_ s: PrintRunSummary) {
+        func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let kind = s.channel == .registeredLetter ? "registered letters" : "letters"
         guard let batch = s.batch, batch.letters > 0 else {
-            print("\(s.day.iso) \(kind): nothing to print" + (s.problems.isEmpty ? "" : ", \(s.problems.count) letters could not be written"))
-            for p in s.problems { print("  not printed: \(p.caseReference): \(p.problem)") }
+            say("\(s.day.iso) \(kind): nothing to print" + (s.problems.isEmpty ? "" : ", \(s.problems.count) letters could not be written"))
+            for p in s.problems { say("  not printed: \(p.caseReference): \(p.problem)") }
             return
         }
-        if s.alreadyDeposited { print("\(s.day.iso) \(kind): batch already deposited (\(batch.letters) letters), nothing new"); return }
-        print("\(s.day.iso) \(kind): \(batch.letters) letters, \(batch.pages) pages, postage \(Money.eur(cents: batch.postageCents).formatted(locale: .en)) → \(batch.pdfPath ?? "-") and \(batch.manifestPath ?? "-")")
-        for p in s.problems { print("  not printed: \(p.caseReference): \(p.problem)") }
+        if s.alreadyDeposited { say("\(s.day.iso) \(kind): batch already deposited (\(batch.letters) letters), nothing new"); return }
+        say("\(s.day.iso) \(kind): \(batch.letters) letters, \(batch.pages) pages, postage \(Money.eur(cents: batch.postageCents).formatted(locale: .en)) → \(batch.pdfPath ?? "-") and \(batch.manifestPath ?? "-")")
+        for p in s.problems { say("  not printed: \(p.caseReference): \(p.problem)") }
     }
 }
 
