@@ -313,3 +313,39 @@ import Testing
         }
     }
 }
+
+@Suite struct LetterArchiveTests {
+    /// Letters archived into a batch come back in envelope order, page by page, on both databases.
+    @Test(arguments: Backend.available)
+    func aBatchsLettersPageInPostcodeOrder(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            let file = header + "A;Alpha;;1 rue A;75002;Paris;;01/08/2026;31/08/2026;900;;EUR\n"
+                + "B;Beta;;1 rue B;13001;Marseille;;01/08/2026;31/08/2026;900;;EUR\n"
+                + "C;Gamma;;1 rue C;69001;Lyon;;01/08/2026;31/08/2026;900;;EUR\n"
+            #expect(try await importText(db, file).rowsRejected == 0)
+            try await db.withConnection { try await $0.raw("UPDATE cases SET status = 'amicable'").run() }
+            let monday = Day(year: 2026, month: 11, day: 23)!
+            _ = try await DailyRun(db).run(on: monday, settings: StoredSettings(id: nil, settings: .defaults))
+            let store = LetterStore(db)
+            let pending = try await store.pending(channel: .letter, dueBy: monday)
+            #expect(pending.count == 3)
+            let batch = try await store.batch(on: monday, channel: .letter)
+            let printed = try pending.map { p in
+                let letter = try LetterComposer.compose(p.context, channel: .letter, settings: .defaults).get()
+                return PrintedLetter(pending: p, letter: letter, pdf: Array("%PDF-\(p.caseID)".utf8), pages: 2,
+                                     postage: LetterSettings.defaults.postage.postage(channel: .letter, pages: 2)!)
+            }
+            try await store.archive(printed, batch: batch, actor: Actor("system:test"))
+            var seen: [String] = []
+            var last: BatchLetter?
+            while let page = try await store.letters(inBatch: batch.id, after: last, limit: 1).last {
+                seen.append(page.postcode)
+                last = page
+            }
+            #expect(seen == ["13001", "69001", "75002"])
+            #expect(try await store.batch(id: batch.id)?.letters == 3)
+            #expect(try await store.pending(channel: .letter, dueBy: monday).isEmpty, "archived letters leave the outbox")
+        }
+    }
+}

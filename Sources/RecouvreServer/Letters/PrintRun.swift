@@ -131,9 +131,11 @@ public struct PrintRun: Sendable {
         defer { try? manifest.close() }
         try manifest.write(contentsOf: Data(Manifest.header.utf8))
         var offset = 0
+        var last: BatchLetter?
         while true {
-            let letters = try await store.letters(inBatch: batch.id, offset: offset, limit: 256)
-            if letters.isEmpty { break }
+            let letters = try await store.letters(inBatch: batch.id, after: last, limit: 256)
+            guard let end = letters.last else { break }
+            last = end
             let bodies = try await store.bodies(letters.map(\.documentID))
             var lines = ""
             for l in letters {

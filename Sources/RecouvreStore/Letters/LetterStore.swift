@@ -69,6 +69,7 @@ public struct PrintBatch: Sendable, Equatable {
 public struct BatchLetter: Sendable {
     public let id: Int64
     public let reference: String
+    public let postcode: String
     public let caseReference: String
     public let addressee: String
     public let addressLines: [String]
@@ -307,14 +308,20 @@ public struct LetterStore: Sendable {
         try await database.withConnection { db in try await db.raw("UPDATE print_batches SET failed = failed + 1 WHERE id = \(bind: batch.id)").run() }
     }
 
-    /// The batch's letters in envelope order (postcode, then letter), `limit` after position `offset`.
-    public func letters(inBatch id: Int64, offset: Int, limit: Int) async throws -> [BatchLetter] {
-        try await database.withConnection { db in
-            try await db.raw("""
-                SELECT id, case_id, reference, addressee, address_lines, channel, pages, weight_class, postage_cents, document_id
-                FROM letters WHERE batch_id = \(bind: id) ORDER BY postcode, id LIMIT \(literal: limit) OFFSET \(literal: offset)
-                """).all().map { r in
+    /// The batch's letters in envelope order (postcode, then letter), `limit` after the letter
+    /// `after` (keyset paging on the `letters_batch` index: each page costs the same).
+    public func letters(inBatch id: Int64, after: BatchLetter? = nil, limit: Int) async throws -> [BatchLetter] {
+        var q = SQLQueryString("""
+            SELECT id, case_id, reference, addressee, address_lines, postcode, channel, pages, weight_class, postage_cents, document_id
+            FROM letters WHERE batch_id = \(bind: id)
+            """)
+        if let after { q += " AND (postcode, id) > (\(bind: after.postcode), \(bind: after.id))" }
+        q += " ORDER BY postcode, id LIMIT \(literal: limit)"
+        let query = q
+        return try await database.withConnection { db in
+            try await db.raw(query).all().map { r in
                 BatchLetter(id: try r.decode(column: "id", as: Int64.self), reference: try r.decode(column: "reference", as: String.self),
+                            postcode: try r.decode(column: "postcode", as: String.self),
                             caseReference: CaseReference(caseID: try r.decode(column: "case_id", as: Int64.self)).description,
                             addressee: try r.decode(column: "addressee", as: String.self),
                             addressLines: try r.decode(column: "address_lines", as: String.self).split(separator: "\n").map(String.init),
