@@ -94,15 +94,6 @@ public final class LetterLayouter {
             } while pango_layout_iter_next_line(iter) != 0
             units[units.count - 1].spaceAfter = spaceAfter
         }
-        func block(_ l: OpaquePointer, x: Double, spaceAfter: Double = 0) -> Unit {
-            var ink = PangoRectangle(), logical = PangoRectangle()
-            pango_layout_get_extents(l, &ink, &logical)
-            return Unit(height: Double(logical.height) / Double(PANGO_SCALE), spaceAfter: spaceAfter) { cr, y in
-                cairo_move_to(cr, x, y)
-                pango_cairo_show_layout(cr, l)
-            }
-        }
-
         lines(of: layout(letter.subject, font: bold, width: Self.textWidth), x: Self.left, spaceAfter: 10)
         for b in letter.blocks {
             switch b {

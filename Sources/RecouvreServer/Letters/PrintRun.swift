@@ -84,25 +84,24 @@ public struct PrintRun: Sendable {
         let collection = try await SettingsStore(database).current().settings
         var printed = 0
         var problems: [(String, String)] = []
+        /// A letter that cannot be written waits in the outbox with why, counted against the batch.
+        func setAside(_ p: PendingLetter, _ problem: LetterProblem) async throws {
+            try await store.noteProblem(taskID: p.taskID, problem, countingIn: batch)
+            problems.append((p.context.caseReference.description, problem.description))
+        }
         while let last = pending.last {
             var composed: [(PendingLetter, ComposedLetter)] = []
             for p in pending {
                 switch LetterComposer.compose(p.context, channel: channel, templateCode: p.stepTemplate(in: collection), settings: settings) {
                 case let .success(letter): composed.append((p, letter))
-                case let .failure(problem):
-                    try await store.noteProblem(taskID: p.taskID, problem)
-                    try await store.countFailure(batch: batch)
-                    problems.append((p.context.caseReference.description, problem.description))
+                case let .failure(problem): try await setAside(p, problem)
                 }
             }
             var ready: [PrintedLetter] = []
             for ((p, letter), result) in zip(composed, press.render(composed.map(\.1), author: settings.agency.name)) {
                 let rendered = try result.get()
                 guard let postage = settings.postage.postage(channel: channel, pages: rendered.pages) else {
-                    let problem = LetterProblem.missingValue("a postage rate for a \(channel.rawValue) of \(rendered.pages) pages")
-                    try await store.noteProblem(taskID: p.taskID, problem)
-                    try await store.countFailure(batch: batch)
-                    problems.append((p.context.caseReference.description, problem.description))
+                    try await setAside(p, .missingValue("a postage rate for a \(channel.rawValue) of \(rendered.pages) pages"))
                     continue
                 }
                 ready.append(PrintedLetter(pending: p, letter: letter, pdf: rendered.pdf, pages: rendered.pages, postage: postage))

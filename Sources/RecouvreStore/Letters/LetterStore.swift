@@ -205,9 +205,11 @@ public struct LetterStore: Sendable {
 
     /// Notes why a task's letter cannot be written; it stays in the outbox, shown on its case,
     /// until the case is mended (`clearProblem`).
-    public func noteProblem(taskID: Int64, _ problem: LetterProblem) async throws {
-        try await database.withConnection { db in
+    /// With `batch`, the letter is also counted against that print batch, in the same transaction.
+    public func noteProblem(taskID: Int64, _ problem: LetterProblem, countingIn batch: PrintBatch? = nil) async throws {
+        try await database.transaction { db in
             try await db.raw("UPDATE collection_tasks SET problem = \(bind: problem.description) WHERE id = \(bind: taskID)").run()
+            if let batch { try await db.raw("UPDATE print_batches SET failed = failed + 1 WHERE id = \(bind: batch.id)").run() }
         }
     }
 
@@ -237,13 +239,6 @@ public struct LetterStore: Sendable {
                 """).run()
             try await CaseStore.appendEvents([CaseEvent(caseID: p.caseID, occurredAt: at, actor: actor, kind: .mail,
                                                         text: "Courriel à \(address) refusé par le serveur du destinataire (\(reply)) : adresse marquée invalide.")], db: db)
-        }
-    }
-
-    /// Lets the outbox try a case's letters again (its address was corrected, say).
-    public func clearProblems(caseID: Int64) async throws {
-        try await database.withConnection { db in
-            try await db.raw("UPDATE collection_tasks SET problem = NULL WHERE case_id = \(bind: caseID) AND status = 'outbox'").run()
         }
     }
 
@@ -301,11 +296,6 @@ public struct LetterStore: Sendable {
                   postage_cents = postage_cents + \(bind: letters.reduce(Int64(0)) { $0 + $1.postage.cents }) WHERE id = \(bind: batch.id)
                 """).run()
         }
-    }
-
-    /// Counts a letter that could not be written against its batch (shown with the batch).
-    public func countFailure(batch: PrintBatch) async throws {
-        try await database.withConnection { db in try await db.raw("UPDATE print_batches SET failed = failed + 1 WHERE id = \(bind: batch.id)").run() }
     }
 
     /// The batch's letters in envelope order (postcode, then letter), `limit` after the letter
