@@ -35,7 +35,8 @@ public func buildApplication(
     var logger = Logger(label: "recouvre")
     logger.logLevel = .info
     let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal,
-                                 messages: { MessageRun(database, mailer: configuration.mailer, sms: configuration.sms, press: .shared) })
+                                 messages: { MessageRun(database, mailer: configuration.mailer, sms: configuration.sms, press: .shared) },
+                                 receipts: { ReceiptRun(database, mailer: configuration.mailer) })
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
@@ -46,7 +47,8 @@ public func buildApplication(
 /// The routes: pages under `/`, the JSON API under `/api/v1`.
 public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
                         postal: any Postal = FolderPostal.fromEnvironment(),
-                        messages: @escaping @Sendable () -> MessageRun? = { nil }) throws -> Router<AppContext> {
+                        messages: @escaping @Sendable () -> MessageRun? = { nil },
+                        receipts: @escaping @Sendable () -> ReceiptRun? = { nil }) throws -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let views = try Views()
     router.get("/health") { _, _ -> Response in
@@ -67,8 +69,8 @@ public func buildRouter(database: Database, now: @escaping @Sendable () -> Insta
     ImportPages(database: database, views: views).addRoutes(to: router)
     WorkPages(database: database, views: views, now: now).addRoutes(to: router)
     LetterPages(database: database, views: views, now: now, postal: postal, messages: messages).addRoutes(to: router)
-    CasePages(database: database, views: views, now: now).addRoutes(to: router.group("cases"))
-    API(database: database, now: now).addRoutes(to: router.group("api/v1"))
+    CasePages(database: database, views: views, now: now, receipts: receipts).addRoutes(to: router.group("cases"))
+    API(database: database, now: now, receipts: receipts).addRoutes(to: router.group("api/v1"))
     return router
 }
 

@@ -11,7 +11,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, ReceiptsCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -56,12 +56,14 @@ func serve(_ database: Database, hostname: String, port: Int, banner: String? = 
     await database.close()
 }
 
-/// The daily run, then the day's print batches, emails and text messages, then yesterday's digests.
+/// The daily run, then the day's print batches, emails, text messages and receipts still to send,
+/// then yesterday's digests.
 func scheduler(_ database: Database, hour: Int) throws -> DailyScheduler {
     let mailer = try configuredMailer()
     return DailyScheduler(database, hour: hour, mailer: mailer, afterRun: { day, at in
         _ = try await PrintRun(database, postal: FolderPostal.fromEnvironment(), press: .shared).runAll(on: day, at: at)
         _ = try await MessageRun(database, mailer: mailer, sms: OutboxFolderSMS.fromEnvironment(), press: .shared).run(on: day, at: at)
+        _ = try await ReceiptRun(database, mailer: mailer).run(at: at)
     })
 }
 
@@ -337,10 +339,13 @@ struct Demo: AsyncParsableCommand {
         let result = try await DemoPortfolio.load(into: db, today: SystemClock.today()) { day, at in
             printed += try await PrintRun(db, postal: postal, press: .shared).runAll(on: day, at: at).filter { $0.batch != nil }
         }
+        // The receipts of the demo's payments, each archived with its case (emailed ones as .eml).
+        let receipts = try await ReceiptRun(db, mailer: OutboxFolderMailer.fromEnvironment()).run()
         let elapsed = seconds(clock.now - start)
         let logins = try await Self.addUsers(db)
         FileHandle.standardOutput.write(Data("Demo portfolio: \(result.creditors) creditors, \(result.cases) cases, \(result.claims) claims, \(result.events) events in \(String(format: "%.1f", elapsed)) s (\(file))\n".utf8))
         for p in printed { PrintCommand.report(p) }
+        ReceiptsCommand.report(receipts)
         FileHandle.standardOutput.write(Data("Logins, all with the password \(Self.password): \(logins.joined(separator: ", "))\n".utf8))
         if noServe { await db.close(); return }
         try await serve(db, hostname: hostname, port: port, banner: "Open http://\(hostname):\(port)/ — Ctrl-C to stop")
@@ -567,5 +572,26 @@ struct AuditCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+struct ReceiptsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "receipts",
+        abstract: "Render and send the receipts of the payments booked (R124-6): by email when the debtor has one, else into the post's drop folder.")
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let db = try await database.open()
+        let s: ReceiptRunSummary
+        do { s = try await ReceiptRun(db, mailer: try configuredMailer()).run() } catch { await db.close(); throw error }
+        await db.close()
+        Self.report(s)
+        if s.retryLater != nil { throw ExitCode(1) }
+    }
+
+    static func report(_ s: ReceiptRunSummary) {
+        var line = "receipts: \(s.emailed) emailed, \(s.posted) to the post\(s.postFile.map { " (\($0))" } ?? ""), \(s.kept) kept on their case"
+        if let r = s.retryLater { line += "; mail server unreachable, the rest waits: \(r)" }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -97,6 +97,9 @@ public struct CaseEvent: Hashable, Sendable, Codable {
         /// A letter printed and posted, then what the post says of it (delivered, not claimed,
         /// returned).
         case mail
+        /// A payment received, with its receipt and how it was allocated (R124-5: the creditor
+        /// reads it).
+        case payment
     }
 
     public var caseID: Int64

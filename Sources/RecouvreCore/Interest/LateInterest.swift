@@ -97,6 +97,8 @@ public struct InterestLine: Hashable, Sendable {
     public let to: Day
     public let days: Int
     public let rate: Rate
+    /// The principal interest ran on during the period (less after a payment reached it).
+    public let principal: Money
     /// This period's interest rounded to the cent, for reading; the total is rounded once from the
     /// exact sum, so the lines may differ from it by a cent.
     public let amount: Money
@@ -134,21 +136,36 @@ public enum InterestProblem: Error, Equatable, Sendable, CustomStringConvertible
 /// Late-payment interest: simple interest on a 365-day basis, period by period at each period's
 /// rate, rounded once at the end (DOMAIN.md "Interest and fees"). Pure.
 public enum LateInterest {
-    /// Interest on `principal` for every day from `start` through `end` (both included): for a
-    /// late payment, `start` is the day after the due date. With `assumeLastKnownRate`, days past
-    /// the table carry its last rate and are marked assumed; without, they are an error.
-    public static func compute(principal: Money, from start: Day, through end: Day, basis: InterestBasis, rates: InterestRates,
-                               assumeLastKnownRate: Bool = false) -> Result<InterestBreakdown, InterestProblem> {
-        guard start <= end, principal.isPositive else { return .success(InterestBreakdown(lines: [], total: .zero(principal.currency))) }
+    /// The denominator of every interest numerator: days × rate are per 365 days and per cent, the
+    /// rate in millionths of a percent.
+    public static let denominator = Int128(365) * 100 * Int128(Rate.scale)
+
+    /// One stretch of days at one rate, as `walk` hands it out.
+    public struct Slice {
+        public let from: Day
+        public let to: Day
+        public let days: Int
+        public let rate: Rate
+        public let period: RatePeriod
+        /// Past the table's last row: the last known rate is assumed.
+        public let assumed: Bool
+        /// principal × days × rate (micro-percent): divide by `denominator` for currency units' cents.
+        public let numerator: Int128
+    }
+
+    /// The exact interest on `principalCents` for every day from `start` through `end` (both
+    /// included), as a numerator over `denominator`, handing each rate period to `each`. The one
+    /// place the rate of a day is chosen; `compute` explains it, `Ledger` sums it.
+    public static func walk(principalCents: Int64, from start: Day, through end: Day, basis: InterestBasis, rates: InterestRates,
+                            assumeLastKnownRate: Bool, _ each: (Slice) -> Void = { _ in }) -> Result<Int128, InterestProblem> {
+        guard start <= end, principalCents > 0 else { return .success(0) }
         let table: RateTable
         switch basis {
         case .b2bLatePayment: table = rates.b2bLatePayment
         case .contractual: table = rates.legalOtherCases // the floor's table; the rate is the contract's
         case let .legal(priv): table = priv ? rates.legalPrivateCreditor : rates.legalOtherCases
         }
-        var lines: [InterestLine] = []
         var numerator: Int128 = 0
-        let denominator = Int128(365) * 100 * Int128(Rate.scale)
         var day = start
         while day <= end {
             var period = table.period(on: day)
@@ -164,51 +181,87 @@ public enum LateInterest {
             let until = min(p.to, end)
             let days = day.days(until: until) + 1
             let rate: Rate
-            let source: String
             switch basis {
-            case .b2bLatePayment:
-                rate = p.rate
-                source = p.base.map { "BCE \($0.french) % + 10 points (L441-10)" } ?? "taux L441-10"
+            case .b2bLatePayment, .legal: rate = p.rate
             case let .contractual(r):
                 let floor = p.rate * 3
                 if r < floor { return .failure(.contractRateTooLow(r, floor: floor, on: day)) }
                 rate = r
-                source = "taux contractuel (au moins 3 × le taux légal, \(floor.french) %)"
-            case let .legal(priv):
-                rate = p.rate
-                source = priv ? "taux légal, créancier particulier" : "taux légal, autres cas"
             }
-            let n = Int128(principal.minorUnits) * Int128(days) * Int128(rate.microPercent)
+            let n = Int128(principalCents) * Int128(days) * Int128(rate.microPercent)
             numerator += n
-            lines.append(InterestLine(from: day, to: until, days: days, rate: rate,
-                                      amount: Money(minorUnits: Int64(divideRoundingHalfAwayFromZero(n, denominator)), currency: principal.currency),
-                                      source: source + (assumed ? " — taux du dernier semestre publié, supposé" : ""), assumed: assumed))
+            each(Slice(from: day, to: until, days: days, rate: rate, period: p, assumed: assumed, numerator: n))
             day = until.adding(days: 1)
         }
-        return .success(InterestBreakdown(lines: lines, total: Money(minorUnits: Int64(divideRoundingHalfAwayFromZero(numerator, denominator)), currency: principal.currency)))
+        return .success(numerator)
     }
 
-    /// A claim's interest through `day`: a trader owes L441-10 interest (or the contract's rate)
-    /// from the day after the due date, with no reminder needed; a consumer owes legal-rate interest
-    /// from the day after the formal demand (Code civil 1231-6), nothing before one. nil: none runs.
+    /// Interest on `principal` for every day from `start` through `end` (both included), line by
+    /// line: for a late payment, `start` is the day after the due date. With `assumeLastKnownRate`,
+    /// days past the table carry its last rate and are marked assumed; without, they are an error.
+    public static func compute(principal: Money, from start: Day, through end: Day, basis: InterestBasis, rates: InterestRates,
+                               assumeLastKnownRate: Bool = false) -> Result<InterestBreakdown, InterestProblem> {
+        var lines: [InterestLine] = []
+        let walked = walk(principalCents: principal.minorUnits, from: start, through: end, basis: basis, rates: rates,
+                          assumeLastKnownRate: assumeLastKnownRate) { lines.append(line($0, principal: principal, basis: basis)) }
+        return walked.map { InterestBreakdown(lines: lines, total: Money(minorUnits: cents($0), currency: principal.currency)) }
+    }
+
+    /// A slice as the case page and the API explain it.
+    static func line(_ s: Slice, principal: Money, basis: InterestBasis) -> InterestLine {
+        let source: String
+        switch basis {
+        case .b2bLatePayment: source = s.period.base.map { "BCE \($0.french) % + 10 points (L441-10)" } ?? "taux L441-10"
+        case .contractual: source = "taux contractuel (au moins 3 × le taux légal, \((s.period.rate * 3).french) %)"
+        case let .legal(priv): source = priv ? "taux légal, créancier particulier" : "taux légal, autres cas"
+        }
+        return InterestLine(from: s.from, to: s.to, days: s.days, rate: s.rate, principal: principal,
+                            amount: Money(minorUnits: cents(s.numerator), currency: principal.currency),
+                            source: source + (s.assumed ? " — taux du dernier semestre publié, supposé" : ""), assumed: s.assumed)
+    }
+
+    /// An exact numerator in cents, rounded half away from zero: the one rounding of a total.
+    public static func cents(_ numerator: Int128) -> Int64 { Int64(divideRoundingHalfAwayFromZero(numerator, denominator)) }
+
+    /// A claim's interest through `day` on its whole principal (no payment taken into account; the
+    /// `Ledger` does that). nil: none runs.
     public static func forClaim(_ claim: Claim, debtorKind: Debtor.Kind, formalDemandOn: Day?, through day: Day, rates: InterestRates,
                                 assumeLastKnownRate: Bool = true) -> Result<InterestBreakdown, InterestProblem>? {
-        guard claim.withdrawnOn == nil else { return nil }
-        switch debtorKind {
-        case .company:
-            return compute(principal: claim.principal, from: claim.dueOn.adding(days: 1), through: day,
-                           basis: claim.interestTerms.contractualRate.map { .contractual($0) } ?? .b2bLatePayment, rates: rates, assumeLastKnownRate: assumeLastKnownRate)
-        case .consumer:
-            guard let demand = formalDemandOn else { return nil }
-            return compute(principal: claim.principal, from: max(demand, claim.dueOn).adding(days: 1), through: day,
-                           basis: .legal(creditorIsPrivateIndividual: false), rates: rates, assumeLastKnownRate: assumeLastKnownRate)
-        }
+        guard let run = InterestRun.of(claim, debtorKind: debtorKind, formalDemandOn: formalDemandOn) else { return nil }
+        return compute(principal: claim.principal, from: run.from, through: day, basis: run.basis, rates: rates, assumeLastKnownRate: assumeLastKnownRate)
     }
 
     /// The fixed indemnity for collection costs a trader owes per invoice paid late (D441-5): 40 €.
     /// Never asked of a consumer (L111-8: collection costs stay with the creditor).
     public static func fixedIndemnity(debtorKind: Debtor.Kind, currency: Currency = .eur) -> Money {
         debtorKind == .company ? Money(minorUnits: 4_000, currency: currency) : .zero(currency)
+    }
+}
+
+/// On what basis and from which day a claim's interest runs.
+public struct InterestRun: Hashable, Sendable {
+    public let basis: InterestBasis
+    /// The first day that bears interest.
+    public let from: Day
+
+    public init(basis: InterestBasis, from: Day) {
+        self.basis = basis
+        self.from = from
+    }
+
+    /// A trader owes L441-10 interest (or the contract's rate) from the day after the due date, with
+    /// no reminder needed; a consumer owes legal-rate interest from the day after the formal demand
+    /// (Code civil 1231-6), nothing before one. nil: none runs (a withdrawn claim, a consumer not
+    /// yet formally asked).
+    public static func of(_ claim: Claim, debtorKind: Debtor.Kind, formalDemandOn: Day?) -> InterestRun? {
+        guard claim.withdrawnOn == nil else { return nil }
+        switch debtorKind {
+        case .company:
+            return InterestRun(basis: claim.interestTerms.contractualRate.map { .contractual($0) } ?? .b2bLatePayment, from: claim.dueOn.adding(days: 1))
+        case .consumer:
+            guard let demand = formalDemandOn else { return nil }
+            return InterestRun(basis: .legal(creditorIsPrivateIndividual: false), from: max(demand, claim.dueOn).adding(days: 1))
+        }
     }
 }
 

@@ -32,6 +32,11 @@ public struct PaymentAllocation: Hashable, Sendable {
     public let lines: [AllocationLine]
     /// What the claims could not take (an overpayment): to be refunded, never kept silently.
     public let unallocatedCents: Int64
+
+    public init(lines: [AllocationLine], unallocatedCents: Int64) {
+        self.lines = lines
+        self.unallocatedCents = unallocatedCents
+    }
 }
 
 /// How a payment is put on a debtor's claims (Code civil). Pure.

@@ -33,19 +33,25 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     case printLetters
     /// Edit the letter templates, the agency's identity on letters and the postage tariff.
     case editLetters
+    /// Record a payment on a case (a creditor's user reports only what it received directly).
+    case recordPayments
+    /// Accept a partial payment as settlement of a case, the rest written off (the creditor decides;
+    /// a supervisor records its agreement).
+    case acceptSettlements
 }
 
 extension Role {
     /// The rights table (also in the README). Read access to cases is everyone's, within their
     /// scope; acting on them is the collection staff's; a creditor's user reads, and answers its debtors' disputes.
     public static let rights: [Role: Set<Right>] = [
-        .agent: [.viewCases, .workCases],
-        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies, .printLetters, .editLetters],
+        .agent: [.viewCases, .workCases, .recordPayments],
+        .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies, .printLetters, .editLetters,
+                      .recordPayments, .acceptSettlements],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
-        .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters],
+        .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters, .recordPayments],
         .riskAnalyst: [.viewCases, .viewCreditors],
         .admin: Set(Right.allCases),
-        .creditorUser: [.viewCases, .answerDisputes],
+        .creditorUser: [.viewCases, .answerDisputes, .recordPayments, .acceptSettlements],
     ]
 
     public func may(_ right: Right) -> Bool { Self.rights[self]?.contains(right) ?? false }

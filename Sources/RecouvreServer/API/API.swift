@@ -59,6 +59,8 @@ struct APIRoute: Hashable, Sendable {
 struct API: Sendable {
     let database: Database
     var now: @Sendable () -> Instant = { SystemClock.now() }
+    /// Renders and sends the receipts of payments just booked (nil: they wait for the next run).
+    var receipts: @Sendable () -> ReceiptRun? = { nil }
 
     typealias Handler = @Sendable (Request, AppContext) async throws -> Response
 
@@ -68,6 +70,8 @@ struct API: Sendable {
         (APIRoute(method: .get, path: "/cases"), { api in { r, c in try await api.listCases(r, try api.caller(c, .viewCases)) } }),
         (APIRoute(method: .get, path: "/cases/{id}"), { api in { _, c in try await api.showCase(c, try api.caller(c, .viewCases)) } }),
         (APIRoute(method: .post, path: "/cases/{id}/actions"), { api in { r, c in try await api.createAction(r, c, try api.writer(r, c, .workCases)) } }),
+        (APIRoute(method: .get, path: "/cases/{id}/payments"), { api in { _, c in try await api.listPayments(c, try api.caller(c, .viewCases)) } }),
+        (APIRoute(method: .post, path: "/cases/{id}/payments"), { api in { r, c in try await api.createPayment(r, c, try api.writer(r, c, .recordPayments)) } }),
         (APIRoute(method: .get, path: "/creditors"), { api in { r, c in try await api.listCreditors(r, try api.caller(c, .viewCreditors)) } }),
         (APIRoute(method: .get, path: "/creditors/{id}"), { api in { _, c in try await api.showCreditor(c, try api.caller(c, .viewCreditors)) } }),
         (APIRoute(method: .post, path: "/claims/import"), { api in { r, c in try await api.importClaims(r, try api.writer(r, c, .importClaims)) } }),

@@ -41,14 +41,17 @@ extension API {
         }
         let today = ParisTime(now()).day
         let rates = try await RateSettingsStore(database).current().settings.interestRates
+        let ledger = try await PaymentStore(database).ledger(caseID: d.summary.id, asOf: today, rates: rates, scope: CaseScope(user))
         func claimJSON(_ c: Claim) -> ClaimJSON {
             var interest: InterestJSON?, problem: String?
-            switch LateInterest.forClaim(c, debtorKind: d.debtor.kind, formalDemandOn: d.formalDemandOn, through: today, rates: rates) {
-            case let .success(b)?:
-                interest = InterestJSON(as_of: today.iso, total: b.total.decimalString, assumed_from: Nullable(b.assumedFrom?.iso),
-                                        fixed_indemnity: LateInterest.fixedIndemnity(debtorKind: d.debtor.kind).decimalString,
-                                        lines: b.lines.map { LineJSON(from: $0.from.iso, to: $0.to.iso, days: $0.days, rate: $0.rate.description,
-                                                                      amount: $0.amount.decimalString, source: $0.source, assumed: $0.assumed) })
+            switch ledger {
+            case let .success(l)?:
+                if let p = l.claims.first(where: { $0.claimID == c.id }), LedgerClaim(c, debtorKind: d.debtor.kind, formalDemandOn: d.formalDemandOn).interest != nil {
+                    interest = InterestJSON(as_of: today.iso, total: Money.eur(cents: p.interestRunCents).decimalString, assumed_from: Nullable(p.assumedFrom?.iso),
+                                            fixed_indemnity: LateInterest.fixedIndemnity(debtorKind: d.debtor.kind).decimalString,
+                                            lines: p.lines.map { LineJSON(from: $0.from.iso, to: $0.to.iso, days: $0.days, rate: $0.rate.description,
+                                                                          amount: $0.amount.decimalString, source: $0.source, assumed: $0.assumed) })
+                }
             case let .failure(p)?: problem = p.description
             case nil: break
             }
@@ -56,10 +59,17 @@ extension API {
                              vat_amount: c.vat.decimalString, interest_rate: Nullable(c.interestTerms.contractualRate?.description),
                              interest: Nullable(interest), interest_problem: Nullable(problem))
         }
+        struct OwedJSON: Encodable { let as_of, principal, interest, accessories, total: String }
+        var owed: OwedJSON?
+        if case let .success(l)? = ledger {
+            owed = OwedJSON(as_of: today.iso, principal: Money.eur(cents: l.principalCents).decimalString, interest: Money.eur(cents: l.interestCents).decimalString,
+                            accessories: Money.eur(cents: l.accessoriesCents).decimalString, total: Money.eur(cents: l.owedCents).decimalString)
+        }
         struct EventJSON: Encodable { let at, actor, kind, text: String; let from, to: Nullable<String> }
-        struct Body: Encodable { let `case`: CaseJSON; let claims: [ClaimJSON]; let events: [EventJSON]; let allowed_transitions: [String] }
+        struct Body: Encodable { let `case`: CaseJSON; let owed: Nullable<OwedJSON>; let claims: [ClaimJSON]; let events: [EventJSON]; let allowed_transitions: [String] }
         return try jsonResponse(Body(
             case: CaseJSON(d.summary),
+            owed: Nullable(owed),
             claims: d.claims.map(claimJSON),
             events: d.events.map { EventJSON(at: $0.occurredAt.description, actor: $0.actor.id, kind: $0.kind.rawValue, text: $0.text,
                                              from: Nullable($0.fromStatus?.rawValue), to: Nullable($0.toStatus?.rawValue)) },

@@ -79,6 +79,7 @@ enum OpenAPIDocument {
                     case: {id: 1042, reference: RC-0001042, creditor: Fournitures Acme SAS, debtor: Garage Martin, debtor_kind: company, status: amicable,
                            claimed: "1250.00", paid: "0.00", balance: "1250.00", currency: EUR, claim_count: 1, oldest_due_on: "2026-03-03",
                            opened_on: "2026-07-26", agent_id: null, next_action_on: null}
+                    owed: {as_of: "2026-06-30", principal: "1250.00", interest: "41.26", accessories: "40.00", total: "1331.26"}
                     claims:
                       - {invoice_ref: F-2026-001, issued_on: "2026-02-01", due_on: "2026-03-03", amount: "1041.67", vat_amount: "208.33", interest_rate: null,
                          interest: {as_of: "2026-06-30", total: "41.26", assumed_from: null, fixed_indemnity: "40.00",
@@ -117,6 +118,75 @@ enum OpenAPIDocument {
             "403": {$ref: "#/components/responses/Forbidden"}
             "404": {$ref: "#/components/responses/NotFound"}
             "409": {$ref: "#/components/responses/ContactRule"}
+            "422": {$ref: "#/components/responses/Unprocessable"}
+      /cases/{id}/payments:
+        get:
+          summary: The case's payments, newest first, each with its allocation and receipt
+          parameters:
+            - {$ref: "#/components/parameters/caseId"}
+          responses:
+            "200":
+              description: The payments
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [payments]
+                    properties:
+                      payments: {type: array, items: {$ref: "#/components/schemas/Payment"}}
+                  example:
+                    payments:
+                      - {id: 12, received_on: "2025-06-30", amount: "500.00", currency: EUR, method: transfer, received_by: agency, payer: GARAGE MARTIN,
+                         reference: RC-0001042, receipt_number: Q-2025-000012, receipt_document_id: 88, unallocated: "0.00",
+                         allocation: [{invoice_ref: F-2025-001, part: interest, amount: "5.40"}, {invoice_ref: F-2025-001, part: accessories, amount: "40.00"},
+                                      {invoice_ref: F-2025-001, part: principal, amount: "454.60"}]}
+            "401": {$ref: "#/components/responses/Unauthenticated"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+            "404": {$ref: "#/components/responses/NotFound"}
+        post:
+          summary: Book a payment received on the case
+          description: |
+            The payment is allocated by law (interest and accessories, then principal; the invoices the debtor named, else the
+            oldest matured first), numbered for its receipt (R124-6) and reported to the creditor in the case's history (R124-5).
+            A case that owes nothing more moves to paid. A creditor's user reports only what the creditor received itself.
+            A browser session must send its CSRF token in `X-CSRF-Token`.
+          parameters:
+            - {$ref: "#/components/parameters/caseId"}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/PaymentRequest"}
+                example: {amount_cents: 50000, received_on: "2026-11-27", method: transfer, payer: GARAGE MARTIN, reference: RC-0001042}
+          responses:
+            "201":
+              description: The payment as booked
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [payment, owed, settled]
+                    properties:
+                      payment: {$ref: "#/components/schemas/Payment"}
+                      owed: {$ref: "#/components/schemas/Amount"}
+                      settled: {type: boolean, description: "the case owes nothing more and moved to paid"}
+                  example:
+                    payment: {id: 13, received_on: "2026-11-27", amount: "500.00", currency: EUR, method: transfer, received_by: agency, payer: GARAGE MARTIN,
+                              reference: RC-0001042, receipt_number: Q-2026-000001, receipt_document_id: null, unallocated: "0.00",
+                              allocation: [{invoice_ref: F-2026-001, part: principal, amount: "500.00"}]}
+                    owed: "750.00"
+                    settled: false
+            "400": {$ref: "#/components/responses/BadRequest"}
+            "401": {$ref: "#/components/responses/Unauthenticated"}
+            "403": {$ref: "#/components/responses/Forbidden"}
+            "404": {$ref: "#/components/responses/NotFound"}
+            "409":
+              description: The bank entry is already booked; nothing changed
+              content:
+                application/problem+json:
+                  schema: {$ref: "#/components/schemas/Problem"}
+                  example: {type: "https://recouvre.example/problems/already_booked", title: Conflict, status: 409, code: already_booked,
+                            detail: "conflict: bank entry 2026112700042 is already booked"}
             "422": {$ref: "#/components/responses/Unprocessable"}
       /creditors:
         get:
@@ -390,6 +460,18 @@ enum OpenAPIDocument {
           required: [case, claims, events, allowed_transitions]
           properties:
             case: {$ref: "#/components/schemas/Case"}
+            owed:
+              description: "What the case owes as of as_of, every payment applied (null when a rate is missing)"
+              oneOf:
+                - {type: "null"}
+                - type: object
+                  required: [as_of, principal, interest, accessories, total]
+                  properties:
+                    as_of: {$ref: "#/components/schemas/Day"}
+                    principal: {$ref: "#/components/schemas/Amount"}
+                    interest: {$ref: "#/components/schemas/Amount"}
+                    accessories: {$ref: "#/components/schemas/Amount"}
+                    total: {$ref: "#/components/schemas/Amount"}
             claims:
               type: array
               items:
@@ -435,7 +517,7 @@ enum OpenAPIDocument {
                 properties:
                   at: {type: string, format: date-time}
                   actor: {type: string}
-                  kind: {type: string, enum: [opened, claims_imported, transition, investigation_updated, note, action, assigned, mail]}
+                  kind: {type: string, enum: [opened, claims_imported, transition, investigation_updated, note, action, assigned, mail, payment]}
                   text: {type: string}
                   from: {oneOf: [{$ref: "#/components/schemas/CaseStatus"}, {type: "null"}]}
                   to: {oneOf: [{$ref: "#/components/schemas/CaseStatus"}, {type: "null"}]}
@@ -465,6 +547,42 @@ enum OpenAPIDocument {
             channel: {type: string}
             outcome: {type: string}
             report: {type: string}
+        Payment:
+          type: object
+          required: [id, received_on, amount, currency, method, received_by, payer, reference, receipt_number, receipt_document_id, unallocated, allocation]
+          properties:
+            id: {type: integer}
+            received_on: {$ref: "#/components/schemas/Day"}
+            amount: {$ref: "#/components/schemas/Amount"}
+            currency: {type: string}
+            method: {type: string, enum: [transfer, card, cheque, cash, direct_debit]}
+            received_by: {type: string, enum: [agency, creditor]}
+            payer: {type: string}
+            reference: {type: string}
+            receipt_number: {type: string, description: "Q-YEAR-RANK, without gaps within a year"}
+            receipt_document_id: {type: [integer, "null"], description: "the receipt's PDF (GET /documents/{id}), once rendered"}
+            unallocated: {$ref: "#/components/schemas/Amount"}
+            allocation:
+              type: array
+              items:
+                type: object
+                required: [invoice_ref, part, amount]
+                properties:
+                  invoice_ref: {type: string}
+                  part: {type: string, enum: [interest, accessories, principal]}
+                  amount: {$ref: "#/components/schemas/Amount"}
+        PaymentRequest:
+          type: object
+          required: [amount_cents, received_on, method]
+          properties:
+            amount_cents: {type: integer, minimum: 1}
+            received_on: {type: string, format: date}
+            method: {type: string, enum: [transfer, card, cheque, cash, direct_debit]}
+            received_by: {type: string, enum: [agency, creditor], default: agency}
+            payer: {type: string}
+            reference: {type: string, description: "what the payer wrote: remittance information, a cheque's number"}
+            invoices: {type: array, items: {type: string}, description: "the invoices the debtor says it pays, in order (Code civil 1342-10)"}
+            bank_entry_ref: {type: string, description: "a bank statement entry's reference: booked once"}
         Creditor:
           type: object
           required: [id, code, name, address, mandate]
@@ -557,7 +675,7 @@ enum OpenAPIDocument {
           required: [id, kind, name, content_type, bytes, created_at, created_by, creditor_id, href]
           properties:
             id: {type: integer}
-            kind: {type: string, enum: [import_rejects, letter, email, sms]}
+            kind: {type: string, enum: [import_rejects, letter, email, sms, receipt]}
             name: {type: string}
             content_type: {type: string}
             bytes: {type: integer}

@@ -9,6 +9,8 @@ struct CasePages: Sendable {
     let database: Database
     let views: Views
     let now: @Sendable () -> Instant
+    /// Renders and sends the receipts of payments just booked (nil: they wait for the next run).
+    var receipts: @Sendable () -> ReceiptRun? = { nil }
     let counts = StatusCounts()
 
     func addRoutes(to group: RouterGroup<AppContext>) {
@@ -21,7 +23,7 @@ struct CasePages: Sendable {
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
     enum CaseForm: String, CaseIterable, Sendable {
-        case actions, phase, investigation, assign, dispute, address, registered
+        case actions, phase, investigation, assign, dispute, address, registered, payment, settlement
 
         var right: Right {
             switch self {
@@ -29,6 +31,8 @@ struct CasePages: Sendable {
             case .dispute: .answerDisputes
             case .actions, .phase, .investigation, .address: .workCases
             case .registered: .printLetters
+            case .payment: .recordPayments
+            case .settlement: .acceptSettlements
             }
         }
     }
@@ -99,6 +103,15 @@ struct CasePages: Sendable {
                 if case let .refused(why) = try await PostTracking(database).registerNumber(reference: reference, number: fields["number"] ?? "", actor: user.actor, at: now()) {
                     throw FormError(message: why)
                 }
+            case .payment:
+                let payment = try Self.payment(fields, user: user, today: ParisTime(now()).day)
+                let rates = try await RateSettingsStore(database).current().settings.interestRates
+                _ = try await PaymentStore(database).book(caseID: id, payment, actor: user.actor, at: now(), scope: scope, rates: rates)
+                if let run = receipts() { _ = try await run.run(at: now()) }
+                return .redirect(to: "/cases/\(id)#payments", type: .normal)
+            case .settlement:
+                let rates = try await RateSettingsStore(database).current().settings.interestRates
+                try await PaymentStore(database).acceptSettlement(caseID: id, reason: fields["reason"] ?? "", actor: user.actor, at: now(), scope: scope, rates: rates)
             }
         } catch StoreError.notFound {
             return try await show(request, context, user)
@@ -116,6 +129,21 @@ struct CasePages: Sendable {
             return try await show(request, context, user, error: e.description)
         }
         return .redirect(to: "/cases/\(id)#timeline", type: .normal)
+    }
+
+    /// The payment form: amount, day, means, who received it, the payer's reference and the
+    /// invoices the debtor named. A creditor's user reports only what the creditor received.
+    static func payment(_ fields: [String: String], user: User, today: Day) throws -> NewPayment {
+        let raw = fields["amount"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard case let .success(cents) = AmountParser.minorUnits(Substring(raw), currency: .eur) else { throw FormError(message: "amount: \(raw) is not an amount") }
+        guard let day = Day(parsing: fields["received_on"]?.trimmingCharacters(in: .whitespaces) ?? "") else { throw FormError(message: "the day it was received (YYYY-MM-DD)") }
+        guard let method = PaymentMethod(rawValue: fields["method"] ?? "") else { throw FormError(message: "choose how it was paid") }
+        let receiver = user.role == .creditorUser ? .creditor : (PaymentReceiver(rawValue: fields["received_by"] ?? "") ?? .agency)
+        let chosen = fields.compactMap { key, value in value == "1" && key.hasPrefix("pay_claim_") ? Int64(key.dropFirst("pay_claim_".count)) : nil }.sorted()
+        let payment = NewPayment(receivedOn: day, cents: cents, method: method, receivedBy: receiver, payer: fields["payer"] ?? "",
+                                 reference: fields["reference"] ?? "", debtorChoice: chosen)
+        if let problem = payment.problem(today: today) { throw FormError(message: problem.description) }
+        return payment
     }
 
     /// The promise, contact and refusal fields of the action form.
@@ -212,7 +240,30 @@ struct CasePages: Sendable {
             return row
         }
         let rates = try await RateSettingsStore(database).current().settings.interestRates
-        page.merge(Self.interestView(detail, on: ParisTime(now()).day, rates: rates, t)) { _, new in new }
+        let today = ParisTime(now()).day
+        let payments = PaymentStore(database)
+        let ledger = try await payments.ledger(caseID: id, asOf: today, rates: rates, scope: CaseScope(user))
+        page.merge(Self.ledgerView(detail, ledger, on: today, t)) { _, new in new }
+        let paid = try await payments.payments(caseID: id, scope: CaseScope(user))
+        page["payments"] = paid.map { p -> [String: Any] in
+            ["day": t.day(p.receivedOn), "amount": t.money(p.amount), "method": t.label(p.method.rawValue, french: p.method.french),
+             "by": t.label(p.receivedBy.rawValue, french: p.receivedBy.french), "payer": p.payer, "reference": p.reference, "receipt": p.receiptNumber,
+             "document": p.receiptDocumentID.map(String.init) as Any,
+             "allocation": p.allocation.map { "\($0.invoice) \(t.label($0.part.rawValue, french: PaymentStore.partFrench($0.part))) \(t.money(.eur(cents: $0.cents)))" }
+                .joined(separator: " · ") + (p.unallocatedCents > 0 ? " · \(t["payment.unallocated"]) \(t.money(.eur(cents: p.unallocatedCents)))" : "")]
+        }
+        page["hasPayments"] = !paid.isEmpty
+        if user.may(.recordPayments), !detail.lifecycle.status.isTerminal {
+            page["canPay"] = true
+            page["payToday"] = today.iso
+            page["methodOptions"] = HTML.options(PaymentMethod.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == typed["method"]) })
+            page["receiverOptions"] = user.role == .creditorUser ? HTML.options([(PaymentReceiver.creditor.rawValue, t.label("creditor", french: PaymentReceiver.creditor.french), true)])
+                : HTML.options(PaymentReceiver.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == (typed["received_by"] ?? "agency")) })
+            page["payable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
+        }
+        if user.may(.acceptSettlements), !paid.isEmpty, (page["owedCents"] as? Int64 ?? 0) > 0, detail.lifecycle.possibleTargets.contains(.partiallyPaid) {
+            page["canSettle"] = true
+        }
         // The claims still collected, to say which ones a dispute is about.
         page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
         if let inv = detail.investigation {
@@ -278,33 +329,41 @@ struct CasePages: Sendable {
         return response
     }
 
-    /// Late-payment interest and the fixed indemnity on each claim still owed, as of `day`, period by
-    /// period: L441-10 (or the contract's rate) for a trader from the day after the due date, the
-    /// legal rate for a consumer from the formal demand (the first registered letter). Days past
-    /// the published table carry the last rate, said as an assumption.
-    static func interestView(_ detail: CaseDetail, on day: Day, rates: InterestRates, _ t: Strings) -> [String: Any] {
-        let kind = detail.debtor.kind
-        let formalDemand = detail.formalDemandOn
-        var rows: [[String: Any]] = []
-        var total: Int64 = 0, indemnities: Int64 = 0
-        var notes: [String] = []
-        for c in detail.claims where c.withdrawnOn == nil {
-            switch LateInterest.forClaim(c, debtorKind: kind, formalDemandOn: formalDemand, through: day, rates: rates) {
-            case nil: continue
-            case let .success(b)?:
-                total += b.total.minorUnits
-                rows.append(["invoice": c.invoiceReference, "total": t.money(b.total),
-                             "lines": b.lines.map { ["from": t.day($0.from), "to": t.day($0.to), "days": $0.days, "rate": "\(t.language == .fr ? $0.rate.french : $0.rate.description) %", "amount": t.money($0.amount), "source": $0.source] }])
-                if let a = b.assumedFrom { notes.append("\(c.invoiceReference) : \(t["interest.assumed"]) \(t.day(a))") }
-            case let .failure(problem)?:
-                notes.append("\(c.invoiceReference) : \(problem.description)")
-            }
-            indemnities += LateInterest.fixedIndemnity(debtorKind: kind).minorUnits
+    /// What the case owes as of `day`, every payment applied (`Ledger`): each claim's interest period
+    /// by period — L441-10 (or the contract's rate) for a trader from the day after the due date, the
+    /// legal rate for a consumer from the formal demand (the first registered letter), on the
+    /// principal still owed — and the fixed indemnity (traders only). Days past the published table
+    /// carry the last rate, said as an assumption.
+    static func ledgerView(_ detail: CaseDetail, _ result: Result<CaseLedger, InterestProblem>?, on day: Day, _ t: Strings) -> [String: Any] {
+        var view: [String: Any] = ["interestAsOf": t.day(day)]
+        guard let result else { return view }
+        let ledger: CaseLedger
+        switch result {
+        case let .success(l): ledger = l
+        case let .failure(problem):
+            view["interestNotes"] = [problem.description]
+            view["hasInterest"] = true
+            return view
         }
-        if kind == .consumer, formalDemand == nil { notes.append(t["interest.noDemand"]) }
-        var view: [String: Any] = ["interestRows": rows, "interestNotes": Array(Set(notes)).sorted(), "hasInterest": !rows.isEmpty || !notes.isEmpty,
-                                   "interestAsOf": t.day(day), "interestTotal": t.money(.eur(cents: total))]
+        let invoices = Dictionary(uniqueKeysWithValues: detail.claims.map { ($0.id, $0.invoiceReference) })
+        var notes: [String] = []
+        let rows: [[String: Any]] = ledger.claims.filter { !$0.lines.isEmpty }.map { p in
+            if let a = p.assumedFrom { notes.append("\(invoices[p.claimID] ?? "") : \(t["interest.assumed"]) \(t.day(a))") }
+            return ["invoice": invoices[p.claimID] ?? "", "total": t.money(.eur(cents: p.interestRunCents)),
+                    "lines": p.lines.map { ["from": t.day($0.from), "to": t.day($0.to), "days": $0.days, "base": t.money($0.principal),
+                                            "rate": "\(t.language == .fr ? $0.rate.french : $0.rate.description) %", "amount": t.money($0.amount), "source": $0.source] }]
+        }
+        if detail.debtor.kind == .consumer, detail.formalDemandOn == nil { notes.append(t["interest.noDemand"]) }
+        let run = ledger.claims.reduce(Int64(0)) { $0 + $1.interestRunCents }
+        let indemnities = ledger.claims.reduce(Int64(0)) { $0 + $1.accessoriesCents + $1.paidAccessoriesCents }
+        view["interestRows"] = rows
+        view["interestNotes"] = notes.sorted()
+        view["hasInterest"] = !rows.isEmpty || !notes.isEmpty
+        view["interestTotal"] = t.money(.eur(cents: run))
         if indemnities > 0 { view["indemnities"] = t.money(.eur(cents: indemnities)) }
+        view["owed"] = ["principal": t.money(.eur(cents: ledger.principalCents)), "interest": t.money(.eur(cents: ledger.interestCents)),
+                        "accessories": t.money(.eur(cents: ledger.accessoriesCents)), "total": t.money(.eur(cents: ledger.owedCents))]
+        view["owedCents"] = ledger.owedCents
         return view
     }
 
@@ -360,6 +419,8 @@ struct CasePages: Sendable {
         case (.assigned, .en): "Assignment"
         case (.mail, .fr): "Courrier"
         case (.mail, .en): "Mail"
+        case (.payment, .fr): "Paiement"
+        case (.payment, .en): "Payment"
         }
     }
 }

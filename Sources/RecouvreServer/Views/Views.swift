@@ -96,13 +96,38 @@ enum Templates {
     <tbody>{{#claims}}<tr><td>{{invoice}}{{#state}} <span class="task t-cancelled">{{.}}</span>{{/state}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{vat}}</td><td>{{interest}}</td></tr>{{/claims}}</tbody>
     <tfoot><tr><th colspan="3">{{t.case_claimed}}</th><th class="num">{{claimed}}</th><th></th><th></th></tr></tfoot></table>
     {{#hasInterest}}<h3 id="interest">{{t.interest_title}} {{interestAsOf}}</h3>
-    <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.interest_period}}</th><th class="num">{{t.interest_days}}</th><th class="num">{{t.interest_rate}}</th><th class="num">{{t.col_amount}}</th><th>{{t.interest_source}}</th></tr></thead>
-    <tbody>{{#interestRows}}{{#lines}}<tr><td>{{invoice}}</td><td>{{from}} – {{to}}</td><td class="num">{{days}}</td><td class="num">{{rate}}</td><td class="num">{{amount}}</td><td>{{source}}</td></tr>{{/lines}}
-    <tr><th colspan="4">{{invoice}} — {{t.interest_rounded}}</th><th class="num">{{total}}</th><th></th></tr>{{/interestRows}}</tbody>
-    <tfoot><tr><th colspan="4">{{t.interest_total}}</th><th class="num">{{interestTotal}}</th><th></th></tr>
-    {{#indemnities}}<tr><th colspan="4">{{t.interest_indemnity}}</th><th class="num">{{.}}</th><th></th></tr>{{/indemnities}}</tfoot></table>
+    <table class="list"><thead><tr><th>{{t.col_invoice}}</th><th>{{t.interest_period}}</th><th class="num">{{t.interest_base}}</th><th class="num">{{t.interest_days}}</th><th class="num">{{t.interest_rate}}</th><th class="num">{{t.col_amount}}</th><th>{{t.interest_source}}</th></tr></thead>
+    <tbody>{{#interestRows}}{{#lines}}<tr><td>{{invoice}}</td><td>{{from}} – {{to}}</td><td class="num">{{base}}</td><td class="num">{{days}}</td><td class="num">{{rate}}</td><td class="num">{{amount}}</td><td>{{source}}</td></tr>{{/lines}}
+    <tr><th colspan="5">{{invoice}} — {{t.interest_rounded}}</th><th class="num">{{total}}</th><th></th></tr>{{/interestRows}}</tbody>
+    <tfoot><tr><th colspan="5">{{t.interest_total}}</th><th class="num">{{interestTotal}}</th><th></th></tr>
+    {{#indemnities}}<tr><th colspan="5">{{t.interest_indemnity}}</th><th class="num">{{.}}</th><th></th></tr>{{/indemnities}}</tfoot></table>
     {{#interestNotes}}<p class="hint">{{.}}</p>{{/interestNotes}}{{/hasInterest}}
+    {{#owed}}<h3 id="owed">{{t.owed_title}} {{interestAsOf}}</h3>
+    <dl class="figures"><dt>{{t.owed_principal}}</dt><dd>{{principal}}</dd><dt>{{t.owed_interest}}</dt><dd>{{interest}}</dd>
+    <dt>{{t.owed_accessories}}</dt><dd>{{accessories}}</dd><dt><strong>{{t.owed_total}}</strong></dt><dd><strong>{{total}}</strong></dd></dl>{{/owed}}
     </section>
+    <section id="payments"><h2>{{t.payments_title}}</h2>
+    {{^hasPayments}}<p class="empty">{{t.payments_none}}</p>{{/hasPayments}}
+    {{#hasPayments}}<table class="list"><thead><tr><th>{{t.payments_day}}</th><th class="num">{{t.col_amount}}</th><th>{{t.payments_method}}</th><th>{{t.payments_payer}}</th><th>{{t.payments_allocation}}</th><th>{{t.payments_receipt}}</th></tr></thead>
+    <tbody>{{#payments}}<tr><td>{{day}}</td><td class="num">{{amount}}</td><td>{{method}} ({{by}})</td><td>{{payer}}{{#reference}} — {{.}}{{/reference}}</td><td>{{allocation}}</td>
+    <td>{{receipt}}{{#document}} <a href="/documents/{{.}}">PDF</a>{{/document}}</td></tr>{{/payments}}</tbody></table>{{/hasPayments}}
+    </section>
+    {{#canPay}}<section class="cards forms">
+      <form class="card" method="post" action="/cases/{{id}}/payment" id="payment-form"><h2>{{t.payments_record}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <label>{{t.col_amount}} <input name="amount" required inputmode="decimal" placeholder="1 234,56"></label>
+        <label>{{t.payments_day}} <input type="date" name="received_on" value="{{payToday}}" required></label>
+        <label>{{t.payments_method}} <select name="method">{{{methodOptions}}}</select></label>
+        <label>{{t.payments_by}} <select name="received_by">{{{receiverOptions}}}</select></label>
+        <label>{{t.payments_payer}} <input name="payer"></label>
+        <label>{{t.payments_reference}} <input name="reference"></label>
+        {{#payable}}<label class="check"><input type="checkbox" name="pay_claim_{{id}}" value="1"> {{invoice}}</label>{{/payable}}
+        <p class="hint">{{t.payments_choiceHint}}</p>
+        <button type="submit">{{t.payments_save}}</button></form>
+      {{#canSettle}}<form class="card" method="post" action="/cases/{{id}}/settlement" id="settlement"><h2>{{t.settlement_title}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
+        <p class="hint">{{t.settlement_hint}}</p>
+        <label>{{t.settlement_reason}} <textarea name="reason" required rows="2"></textarea></label>
+        <button type="submit">{{t.settlement_save}}</button></form>{{/canSettle}}
+    </section>{{/canPay}}
     <section class="cards">
       <div class="card"><h2>{{t.case_investigation}}</h2>
       {{#investigation}}<dl><dt>{{t.case_reason}}</dt><dd>{{reason}} {{reasonNotes}}</dd><dt>{{t.case_solvency}}</dt><dd>{{solvency}} {{solvencyNotes}}</dd>

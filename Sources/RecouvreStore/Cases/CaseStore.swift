@@ -442,12 +442,12 @@ public struct CaseStore: Sendable {
                              scope: CaseScope = .agency) async throws {
         try await database.transaction { db in
             guard let row = try await db.raw("""
-                SELECT c.debtor_id, c.paid_minor, c.status, c.suspension_reason, c.resume_to FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))
+                SELECT c.debtor_id, c.received_minor, c.status, c.suspension_reason, c.resume_to FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))
                 """).all().first else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
             let today = ParisTime(at).day
-            let promise = try details.promise(for: action, today: today, paidBeforeCents: try row.decode(column: "paid_minor", as: Int64.self))
+            let promise = try details.promise(for: action, today: today, paidBeforeCents: try row.decode(column: "received_minor", as: Int64.self))
             try await db.raw("""
                 INSERT INTO case_actions (case_id, channel, outcome, report, actor, occurred_at)
                 VALUES (\(bind: caseID), \(bind: action.channel.rawValue), \(bind: action.outcome.rawValue), \(bind: action.report),

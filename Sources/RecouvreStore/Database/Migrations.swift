@@ -511,6 +511,54 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 13, name: "payments and receipts", statements: [
+            // Every payment received on a case, by the agency's client-funds account or reported by
+            // the creditor. A bank statement entry is booked once (its reference is unique); each
+            // payment has its receipt's number (R124-6) and, once rendered, its document.
+            """
+            CREATE TABLE payments (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                received_on TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+                currency TEXT NOT NULL,
+                method TEXT NOT NULL,
+                received_by TEXT NOT NULL,
+                payer TEXT NOT NULL DEFAULT '',
+                reference TEXT NOT NULL DEFAULT '',
+                debtor_choice TEXT NOT NULL DEFAULT '',
+                bank_entry_ref TEXT UNIQUE,
+                unallocated_minor BIGINT NOT NULL DEFAULT 0,
+                receipt_number TEXT NOT NULL UNIQUE,
+                receipt_status TEXT NOT NULL DEFAULT 'pending',
+                receipt_document_id BIGINT REFERENCES documents(id),
+                recorded_by TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX payments_case ON payments (case_id, id)",
+            "CREATE INDEX payments_receipt_pending ON payments (id) WHERE receipt_status = 'pending'",
+            // How the ledger put each payment on the claims (Code civil 1342-10, 1343-1); rewritten
+            // for the whole case when a payment is booked, since an earlier-dated payment recorded
+            // late changes what the later ones found owed.
+            """
+            CREATE TABLE payment_allocations (
+                payment_id BIGINT NOT NULL REFERENCES payments(id),
+                claim_id BIGINT NOT NULL REFERENCES claims(id),
+                part TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL,
+                PRIMARY KEY (payment_id, claim_id, part)
+            )
+            """,
+            // The last receipt number given each year: taken in the payment's transaction, so a
+            // payment that fails leaves no gap.
+            "CREATE TABLE receipt_numbers (year INTEGER PRIMARY KEY, last_rank BIGINT NOT NULL)",
+            // Everything received on the case (paid_minor stays the principal paid, so the list's
+            // balance indexes keep their meaning); promises are judged on it.
+            "ALTER TABLE cases ADD COLUMN received_minor BIGINT NOT NULL DEFAULT 0",
+            // What the creditor gave up when it accepted a partial payment as settlement.
+            "ALTER TABLE cases ADD COLUMN written_off_minor BIGINT NOT NULL DEFAULT 0",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -122,13 +122,20 @@ public enum DemoPortfolio {
                 }
                 guard let last = events.last, last.caseID == id else { continue } // still in intake
                 try await CaseStore.writeLifecycle(lifecycle, caseID: id, expected: .intake, at: last.occurredAt, db: db)
+                // Payments booked as the agency books them (allocation, receipt number, history):
+                // settled cases paid everything they owed that day, interest included.
+                let payDay = ParisTime(last.occurredAt).day
                 let paid: Int64 = switch lifecycle.status {
-                case .paid, .closed: claimed
+                case .paid, .closed: try await PaymentStore.owed(caseID: id, asOf: payDay, rates: .shipped, db: db)
                 case .partiallyPaid: claimed * 6 / 10
                 case .paymentPlan: claimed / 6
                 default: 0
                 }
-                if paid > 0 { try await db.raw("UPDATE cases SET paid_minor = \(bind: paid) WHERE id = \(bind: id)").run() }
+                if paid > 0 {
+                    _ = try await PaymentStore.book(caseID: id, NewPayment(receivedOn: payDay, cents: paid, method: [.transfer, .cheque, .card][Int(id % 3)],
+                                                                           payer: "", reference: CaseReference(caseID: id).description),
+                                                    actor: .user("demo"), at: last.occurredAt, scope: .agency, rates: .shipped, settle: false, db: db)
+                }
                 let inv = Investigation(reason: reasons[Int(id % Int64(reasons.count))], reasonNotes: "Entretien téléphonique avec le débiteur.",
                                         solvency: [Solvency.solvent, .fragile, .insolvent, .unknown][Int(id % 4)], solvencyNotes: "",
                                         sources: ["Infogreffe", "échange avec le débiteur"])

@@ -11,6 +11,8 @@ public struct DocumentInfo: Sendable, Equatable {
         case letter
         /// A letter sent by email (the PDF attached), and a text message as sent.
         case email, sms
+        /// A payment's receipt (quittance, R124-6).
+        case receipt
     }
 
     public let id: Int64

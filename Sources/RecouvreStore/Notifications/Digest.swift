@@ -151,7 +151,7 @@ public struct DigestSender: Sendable {
             // Stamps are UTC; a Paris day spans from 22:00 or 23:00 UTC the day before.
             try await db.raw("""
                 SELECT e.case_id, e.occurred_at, e.text, d.name FROM case_events e JOIN cases c ON c.id = e.case_id JOIN debtors d ON d.id = c.debtor_id
-                WHERE c.creditor_id = \(bind: creditorID) AND e.kind IN ('action', 'transition', 'note')
+                WHERE c.creditor_id = \(bind: creditorID) AND e.kind IN ('action', 'transition', 'note', 'payment')
                   AND e.occurred_at >= \(bind: day.adding(days: -1).iso) AND e.occurred_at < \(bind: day.adding(days: 1).iso + "T23")
                 ORDER BY e.case_id, e.id
                 """).all().compactMap { r in

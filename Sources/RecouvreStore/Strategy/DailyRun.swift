@@ -96,7 +96,7 @@ public struct DailyRun: Sendable {
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'phone' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
           CASE WHEN (SELECT 1 FROM debtor_contacts k WHERE k.debtor_id = c.debtor_id AND k.kind = 'email' AND k.status <> 'invalid' LIMIT 1) IS NULL THEN 0 ELSE 1 END,
           s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents,
-          c.agent_id, d.language
+          c.agent_id, d.language, c.received_minor
         FROM cases c JOIN debtors d ON d.id = c.debtor_id LEFT JOIN contact_states s ON s.case_id = c.id
         WHERE c.status = 'amicable' AND c.id > ? ORDER BY c.id LIMIT ?
         """
@@ -113,7 +113,7 @@ public struct DailyRun: Sendable {
                                            promiseCents: r[20].int, promiseDueOn: r[21].text, paidBefore: r[22].int)
         let claimed = r[3].int ?? 0, paid = r[4].int ?? 0
         var snapshot = CaseSnapshot(caseID: r[0].int!, creditorCode: creditorCodes[r[1].int ?? 0] ?? "", debtorKind: Debtor.Kind(rawValue: r[2].text ?? "") ?? .company,
-                            status: .amicable, balanceCents: claimed - paid, paidCents: paid, oldestDueOn: day(5), openedOn: day(6) ?? Day(daysSinceEpoch: 0),
+                            status: .amicable, balanceCents: claimed - paid, paidCents: r[25].int ?? 0, oldestDueOn: day(5), openedOn: day(6) ?? Day(daysSinceEpoch: 0),
                             plan: PlanState(strategyCode: r[7].text, variant: Variant(rawValue: r[8].text ?? "") ?? .champion, nextStep: Int(r[9].int ?? 0),
                                             lastStepOn: day(10), lastStepChannel: r[11].text.flatMap(StepChannel.init(rawValue:))),
                             contact: contact, reachable: reachable)
