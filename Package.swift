@@ -84,6 +84,11 @@ let package = Package(
             path: "Benchmarks/RecouvrePageBench"
         ),
         .executableTarget(
+            name: "RecouvreBalanceBench",
+            dependencies: ["RecouvreCore", "RecouvreStore"],
+            path: "Benchmarks/RecouvreBalanceBench"
+        ),
+        .executableTarget(
             name: "RecouvreLetterBench",
             dependencies: ["RecouvreCore", "RecouvreDocuments"],
             path: "Benchmarks/RecouvreLetterBench"

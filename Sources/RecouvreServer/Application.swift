@@ -36,7 +36,8 @@ public func buildApplication(
     logger.logLevel = .info
     let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal,
                                  messages: { MessageRun(database, mailer: configuration.mailer, sms: configuration.sms, press: .shared) },
-                                 receipts: { ReceiptRun(database, mailer: configuration.mailer) })
+                                 receipts: { ReceiptRun(database, mailer: configuration.mailer,
+                                                        postRoot: (configuration.postal as? FolderPostal)?.root ?? FolderPostal.fromEnvironment().root) })
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),

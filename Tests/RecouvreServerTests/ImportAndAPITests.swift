@@ -239,6 +239,8 @@ extension ServerTests {
                     #expect(try await status("/api/v1/cases") == 200, "\(role)")
                     #expect(try await status("/api/v1/cases/\(c.id)") == 200, "\(role)")
                     #expect(try await status("/api/v1/cases/\(c.id)/actions", .post, #"{"channel": "note", "outcome": "none", "report": "r"}"#) == (may(.workCases) ? 201 : 403), "\(role)")
+                    #expect(try await status("/api/v1/cases/\(c.id)/payments", .post, #"{"amount_cents": 100, "received_on": "2026-11-23", "method": "cash"}"#) == (may(.recordPayments) ? 201 : 403), "\(role)")
+                    #expect(try await status("/api/v1/cases/\(c.id)/payments") == 200, "\(role)")
                     #expect(try await status("/api/v1/creditors") == (may(.viewCreditors) ? 200 : 403), "\(role)")
                     #expect(try await status("/api/v1/creditors/\(creditors[0].id)") == (may(.viewCreditors) ? 200 : 403), "\(role)")
                     #expect(try await status("/api/v1/claims/import?creditor=\(creditors[0].code)", .post, Self.claimFile,

@@ -149,6 +149,8 @@ extension ServerTests {
                     ("get", "/cases", "/api/v1/cases?limit=3&sort=balance", nil),
                     ("get", "/cases/{id}", "/api/v1/cases/\(c.reference)", nil),
                     ("post", "/cases/{id}/actions", "/api/v1/cases/\(c.id)/actions", actionBody),
+                    ("post", "/cases/{id}/payments", "/api/v1/cases/\(c.id)/payments", Data(#"{"amount_cents": 12345, "received_on": "2026-11-20", "method": "cheque", "reference": "chèque 7"}"#.utf8)),
+                    ("get", "/cases/{id}/payments", "/api/v1/cases/\(c.id)/payments", nil),
                     ("get", "/creditors", "/api/v1/creditors?limit=3", nil),
                     ("get", "/creditors/{id}", "/api/v1/creditors/1", nil),
                     ("get", "/documents", "/api/v1/documents", nil),

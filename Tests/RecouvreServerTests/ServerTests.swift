@@ -445,6 +445,12 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     try await client.execute(uri: "/settings/letters", method: .get, headers: [.cookie: cookie]) { r in
                         #expect(r.status == (role.may(.editLetters) ? .ok : .forbidden), "\(role) opens the letter settings")
                     }
+                    let (paid, _) = try await post(client, "\(page)/payment", cookie, ["csrf": token, "amount": "12,50", "received_on": "2026-11-23", "method": "cheque"])
+                    #expect(paid == (role.may(.recordPayments) ? .seeOther : .forbidden), "\(role) records a payment")
+                    // A settlement needs the lifecycle's leave (a case suspended above cannot): those
+                    // who may accept one get an answer, the others are refused.
+                    let (settled, _) = try await post(client, "\(page)/settlement", cookie, ["csrf": token, "reason": "Accord du créancier"])
+                    #expect((settled == .forbidden) == !role.may(.acceptSettlements), "\(role) accepts a settlement")
                 }
             }
         }
