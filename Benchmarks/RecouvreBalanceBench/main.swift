@@ -34,16 +34,16 @@ func fill(_ db: Database) async throws {
         mandate: Mandate(reference: "M-1", signedOn: asOf, claimsCovered: "all", guarantee: "held",
                          commission: Commission(rateOfCollected: .percent(10)), remittance: RemittanceTerms())))
     let n = caseCount
-    let series: String, claimSeries: String, due: (String) -> String
+    let series: String, claimSeries: String, due: @Sendable (String) -> String
     switch db.dialect {
     case .sqlite:
         series = "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < \(n)) SELECT i FROM s) AS n"
         claimSeries = "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < \(2 * n)) SELECT i FROM s) AS n"
-        due = { "date('2026-03-01', '-' || (\($0) % 700) || ' days')" }
+        due = { "date('2026-03-01', '-' || ((\($0)) % 700) || ' days')" }
     case .postgres:
         series = "generate_series(1, \(n)) AS n(i)"
         claimSeries = "generate_series(1, \(2 * n)) AS n(i)"
-        due = { "to_char(date '2026-03-01' - (\($0) % 700)::int, 'YYYY-MM-DD')" }
+        due = { "to_char(date '2026-03-01' - ((\($0)) % 700)::int, 'YYYY-MM-DD')" }
     }
     let at = "'2026-01-01T00:00:00.000Z'"
     // Claim k belongs to case (k % n) + 1: every case has two, the cases of even ids a third.

@@ -21,10 +21,11 @@ public struct Balances: Sendable {
         var total = Total()
         var after: Int64 = 0
         while true {
+            let from = after
             let (cases, claims, payments, demands) = try await database.bulkTransaction { s in
                 let cases = try await s.query("""
                     SELECT c.id, d.kind FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.open_slot = 1 AND c.id > ? ORDER BY c.id LIMIT ?
-                    """, [.int(after), .int(Int64(batchSize))])
+                    """, [.int(from), .int(Int64(batchSize))])
                 guard let first = cases.first?[0].int, let last = cases.last?[0].int else { return (cases, [[DBValue]](), [[DBValue]](), [[DBValue]]()) }
                 let range: [DBValue] = [.int(first), .int(last)]
                 return (cases,
