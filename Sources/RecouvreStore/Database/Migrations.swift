@@ -559,6 +559,60 @@ public enum Migrations {
             // What the creditor gave up when it accepted a partial payment as settlement.
             "ALTER TABLE cases ADD COLUMN written_off_minor BIGINT NOT NULL DEFAULT 0",
         ]),
+        Migration(version: 14, name: "bank statements", statements: [
+            // Each camt.053 statement of the client-funds account imported (the same file imported
+            // again finds its row by message and statement id), with what its import did.
+            """
+            CREATE TABLE bank_statements (
+                id {ID},
+                message_id TEXT NOT NULL,
+                statement_id TEXT NOT NULL,
+                account_iban TEXT NOT NULL DEFAULT '',
+                file_name TEXT NOT NULL DEFAULT '',
+                imported_at TEXT NOT NULL,
+                imported_by TEXT NOT NULL,
+                credits INTEGER NOT NULL DEFAULT 0,
+                booked INTEGER NOT NULL DEFAULT 0,
+                queued INTEGER NOT NULL DEFAULT 0,
+                already_known INTEGER NOT NULL DEFAULT 0,
+                problems TEXT NOT NULL DEFAULT '',
+                UNIQUE (message_id, statement_id)
+            )
+            """,
+            // Every credit read, once (its bank entry reference is unique): booked on a case, queued
+            // for the accountant with the reason and the cases worth a look, or set aside by them.
+            """
+            CREATE TABLE bank_credits (
+                id {ID},
+                statement_id BIGINT NOT NULL REFERENCES bank_statements(id),
+                entry_ref TEXT NOT NULL UNIQUE,
+                booked_on TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL,
+                payer TEXT NOT NULL DEFAULT '',
+                payer_iban TEXT,
+                remittance TEXT NOT NULL DEFAULT '',
+                line INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                suggestions TEXT NOT NULL DEFAULT '',
+                case_id BIGINT REFERENCES cases(id),
+                payment_id BIGINT REFERENCES payments(id),
+                resolved_by TEXT,
+                resolved_at TEXT
+            )
+            """,
+            "CREATE INDEX bank_credits_queued ON bank_credits (id) WHERE status = 'queued'",
+            // The accounts debtors were seen paying from: the next credit from one finds its case
+            // even without a reference.
+            """
+            CREATE TABLE debtor_accounts (
+                iban TEXT NOT NULL,
+                debtor_id BIGINT NOT NULL REFERENCES debtors(id),
+                learned_at TEXT NOT NULL,
+                PRIMARY KEY (iban, debtor_id)
+            )
+            """,
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.
