@@ -68,29 +68,36 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the benchmarks share: printing, timing, peak memory.
+        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport"),
         .executableTarget(
             name: "RecouvreBench",
-            dependencies: ["RecouvreCore", "RecouvreStore"],
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreStore"],
             path: "Benchmarks/RecouvreBench"
         ),
         .executableTarget(
             name: "RecouvreRunBench",
-            dependencies: ["RecouvreCore", "RecouvreStore"],
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreStore"],
             path: "Benchmarks/RecouvreRunBench"
         ),
         .executableTarget(
             name: "RecouvrePageBench",
-            dependencies: ["RecouvreCore", "RecouvreStore", "RecouvreServer", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreStore", "RecouvreServer", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/RecouvrePageBench"
         ),
         .executableTarget(
             name: "RecouvreBalanceBench",
-            dependencies: ["RecouvreCore", "RecouvreStore"],
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreStore"],
             path: "Benchmarks/RecouvreBalanceBench"
         ),
         .executableTarget(
+            name: "RecouvreStatementBench",
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreStore"],
+            path: "Benchmarks/RecouvreStatementBench"
+        ),
+        .executableTarget(
             name: "RecouvreLetterBench",
-            dependencies: ["RecouvreCore", "RecouvreDocuments"],
+            dependencies: ["BenchSupport", "RecouvreCore", "RecouvreDocuments"],
             path: "Benchmarks/RecouvreLetterBench"
         ),
         .testTarget(name: "RecouvreCoreTests", dependencies: ["RecouvreCore"]),

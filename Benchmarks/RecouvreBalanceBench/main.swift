@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import RecouvreCore
 import RecouvreStore
@@ -9,17 +10,6 @@ import RecouvreStore
 // each, a part payment on one case in three; set-based SQL, not timed), then times every case's
 // balance with interest as of a day (`Balances.asOf`: read in batches and settled by the Ledger)
 // against the limit (5 s for a million cases, scaled to `cases`), and the Ledger alone.
-
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-func elapsed(_ from: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - from
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-func peakMemoryMB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
-}
 
 let args = CommandLine.arguments
 let caseCount = args.count > 1 ? Int(args[1])! : 1_000_000

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import RecouvreCore
 import RecouvreStore
@@ -16,18 +17,6 @@ try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories
 defer { try? FileManager.default.removeItem(atPath: dir) }
 let csv = "\(dir)/claims.csv"
 let today = Day(year: 2026, month: 11, day: 23)!
-
-func elapsed(_ start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-
-/// Peak resident memory of this process so far (VmHWM), in MB.
-func peakMemoryMB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
-}
 
 func shell(_ command: String) throws -> Double {
     let p = Process()

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import RecouvreCore
 import RecouvreDocuments
@@ -10,20 +11,6 @@ import RecouvreDocuments
 // code, L111-8), rendered as its own PDF (the archived document) on `workers` threads, and merged
 // into one print-batch file in envelope order, as `PrintRun` does; the database part is measured by
 // `recouvre print` in the note.
-
-func elapsed(_ from: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - from
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-
-/// Peak resident memory of this process so far (VmHWM), in MB.
-func peakMemoryMB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
-}
-
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let args = CommandLine.arguments
 let count = args.count > 1 ? Int(args[1])! : 100_000

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Hummingbird
 import RecouvreCore
@@ -19,17 +20,11 @@ let postgresURL = args.count > 2 ? args[2] : ProcessInfo.processInfo.environment
 let seconds = Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SECONDS"] ?? "15")!
 let today = SystemClock.today()
 /// Prints at once, also into a file or a pipe (print's buffer would hold lines until exit).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 // RECOUVRE_BENCH_DIR keeps the SQLite file and the claim file afterwards (to look at query plans).
 let keep = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_DIR"]
 let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 defer { if keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
-
-func elapsed(_ start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
 
 /// Fills an empty database: `caseCount` debtors with one claim each, then phases, agents in five
 /// teams and next-action days spread over the cases as a working portfolio has them.

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import RecouvreCore
 import RecouvreStore
@@ -11,26 +12,12 @@ import RecouvreStore
 // cases (20 s on SQLite, 60 s on PostgreSQL) scaled to `cases`, with the peak memory.
 
 /// Each figure as soon as it is measured (unbuffered, also into a file).
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
 let args = CommandLine.arguments
 let caseCount = args.count > 1 ? Int(args[1])! : 1_000_000
 let postgresURL = args.count > 2 ? args[2] : ProcessInfo.processInfo.environment["RECOUVRE_BENCH_POSTGRES_URL"]
 let start = Day(year: 2026, month: 11, day: 23)!
 let settings = StoredSettings(id: nil, settings: .defaults)
 let batchSize = Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_BATCH"] ?? "") ?? 5_000
-
-func elapsed(_ from: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - from
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-
-/// Peak resident memory of this process so far (VmHWM), in MB.
-func peakMemoryMB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-    return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
-}
 
 /// `cases` debtors (one in two a company, one in two with a phone, one in four with an email) and
 /// one amicable case each, with balances from 50 € to 20,000 € and due dates up to 300 days old.

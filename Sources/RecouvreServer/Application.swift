@@ -71,6 +71,7 @@ public func buildRouter(database: Database, now: @escaping @Sendable () -> Insta
     WorkPages(database: database, views: views, now: now).addRoutes(to: router)
     LetterPages(database: database, views: views, now: now, postal: postal, messages: messages).addRoutes(to: router)
     CasePages(database: database, views: views, now: now, receipts: receipts).addRoutes(to: router.group("cases"))
+    BankPages(database: database, views: views, now: now, receipts: receipts).addRoutes(to: router)
     API(database: database, now: now, receipts: receipts).addRoutes(to: router.group("api/v1"))
     return router
 }

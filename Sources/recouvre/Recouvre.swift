@@ -11,7 +11,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, ReceiptsCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, ReceiptsCommand.self, StatementCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -593,5 +593,33 @@ struct ReceiptsCommand: AsyncParsableCommand {
         var line = "receipts: \(s.emailed) emailed, \(s.posted) to the post\(s.postFile.map { " (\($0))" } ?? ""), \(s.kept) kept on their case"
         if let r = s.retryLater { line += "; mail server unreachable, the rest waits: \(r)" }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+struct StatementCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "statement",
+        abstract: "Import a camt.053 bank statement of the client-funds account: each credit matched to its case and booked with its receipt, the rest queued for the accountant (/bank).",
+        discussion: "Importing the same statement again books nothing twice. Exit status 2 when some entries could not be read (each is listed with its line).")
+    @OptionGroup var database: DatabaseOption
+    @Argument(help: "The camt.053 XML file.") var file: String
+
+    func run() async throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        let db = try await database.open()
+        let r: StatementImport
+        do {
+            let account = try await LetterSettingsStore(db).current().settings.agency.clientFundsIBAN
+            let rates = try await RateSettingsStore(db).current().settings.interestRates
+            r = try await StatementStore(db).importStatement(data, fileName: (file as NSString).lastPathComponent, account: account,
+                                                             actor: .user(NSUserName()), rates: rates)
+            if r.booked > 0 { ReceiptsCommand.report(try await ReceiptRun(db, mailer: try configuredMailer()).run()) }
+        } catch let StoreError.invalid(why) {
+            await db.close()
+            throw ValidationError(why)
+        } catch { await db.close(); throw error }
+        await db.close()
+        print("\(r.credits) credits: \(r.booked) booked, \(r.queued) to reconcile, \(r.alreadyKnown) already imported; \(r.debitsSkipped) debits and \(r.pendingSkipped) unbooked entries skipped")
+        for p in r.problems { print("  line \(p.line): \(p.reason)") }
+        if !r.problems.isEmpty { throw ExitCode(2) }
     }
 }

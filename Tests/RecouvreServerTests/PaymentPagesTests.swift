@@ -65,3 +65,72 @@ extension ServerTests {
         try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM payments").all()[0].decode(column: "n", as: Int.self) }
     }
 }
+
+extension ServerTests {
+    /// The accountant imports the day's camt.053: the credit carrying a case's reference is booked
+    /// with its receipt, the others wait in the queue with why; the accountant assigns one to a
+    /// case and sets the other aside (a reason is required); a file that is not a statement is
+    /// refused whole; other roles cannot open the page.
+    @Test func theAccountantImportsAStatementAndReconcilesWhatWaits() async throws {
+        try await withDemo { db in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-bank-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours, postal: FolderPostal(root: dir)), database: db)
+            try await app.test(.router) { client in
+                let cases = try await CaseStore(db).list(scope: .agency, filter: CaseFilter(status: .amicable), limit: 2).cases
+                let (a, b) = (cases[0], cases[1])
+                let account = try await LetterSettingsStore(db).current().settings.agency.clientFundsIBAN
+                let day = Day(year: 2026, month: 11, day: 20)!
+                let xml = StatementGenerator.write(messageID: "MSG-TEST", statementID: "STMT-TEST", account: account, on: day, entries: [
+                    .init(reference: "T1", bookedOn: day, transactions: [.init(cents: 25_00, payer: "PAYEUR A", remittance: "Reglement \(a.reference)")]),
+                    .init(reference: "T2", bookedOn: day, transactions: [.init(cents: 17_00, payer: "PAYEUR B", payerIBAN: "FR7630004000031234567890143", remittance: "virement")]),
+                    .init(reference: "T3", bookedOn: day, transactions: [.init(cents: 3_21, payer: "MUTUELLE", remittance: "remboursement")]),
+                ])
+                let accountant = try await logIn(client, db, as: .accountant)
+                let token = try await csrf(client, accountant, page: "/bank")
+                func upload(_ name: String, _ body: String) async throws -> (HTTPResponse.Status, String) {
+                    let (type, payload) = multipart([("csrf", token)], file: (name, body))
+                    return try await client.execute(uri: "/bank/statements", method: .post, headers: [.cookie: accountant, .contentType: type], body: payload) { r in
+                        (r.status, String(buffer: r.body))
+                    }
+                }
+                let paymentsBefore = try await count(db, "payments")
+                var (status, html) = try await upload("notes.txt", "ceci n'est pas un relevé")
+                #expect(status == .unprocessableContent && html.contains("not well-formed XML"))
+                #expect(try await count(db, "payments") == paymentsBefore)
+
+                (status, html) = try await upload("releve-20261120.xml", xml)
+                #expect(status == .ok)
+                #expect(html.contains("<dt>Crédits lus</dt><dd>3</dd>") && html.contains("<dt>Enregistrés</dt><dd>1</dd>") && html.contains("<dt>À rapprocher</dt><dd>2</dd>"))
+                #expect(html.contains("PAYEUR B") && html.contains("MUTUELLE") && html.contains("releve-20261120.xml"))
+                let booked = try #require(try await PaymentStore(db).payments(caseID: a.id, scope: .agency).first)
+                #expect(booked.amount == .eur(cents: 25_00) && booked.receiptDocumentID != nil, "booked with its receipt rendered")
+
+                let credits = try await StatementStore(db).queue().filter { ["PAYEUR B", "MUTUELLE"].contains($0.payer) }
+                let (t2, t3) = (try #require(credits.first { $0.payer == "PAYEUR B" }), try #require(credits.first { $0.payer == "MUTUELLE" }))
+                (status, html) = try await post(client, "/bank/credits/\(t2.id)/assign", accountant, ["csrf": token, "case": "pas un dossier"])
+                #expect(status == .unprocessableContent && html.contains("Indiquez la référence"))
+                (status, _) = try await post(client, "/bank/credits/\(t2.id)/assign", accountant, ["csrf": token, "case": b.reference])
+                #expect(status == .seeOther)
+                #expect(try await PaymentStore(db).payments(caseID: b.id, scope: .agency).first?.amount == .eur(cents: 17_00))
+                (status, html) = try await post(client, "/bank/credits/\(t3.id)/set-aside", accountant, ["csrf": token, "reason": " "])
+                #expect(status == .unprocessableContent && html.contains("say why"))
+                (status, _) = try await post(client, "/bank/credits/\(t3.id)/set-aside", accountant, ["csrf": token, "reason": "Remboursement de mutuelle, hors recouvrement"])
+                #expect(status == .seeOther)
+                let left = try await StatementStore(db).queue().map(\.id)
+                #expect(!left.contains(t2.id) && !left.contains(t3.id))
+                // Sent twice by mistake: nothing booked again.
+                (status, html) = try await upload("releve-20261120.xml", xml)
+                #expect(status == .ok && html.contains("<dt>Déjà importés</dt><dd>3</dd>"))
+                #expect(try await count(db, "payments") == paymentsBefore + 2)
+
+                for role in Role.allCases where role != .accountant {
+                    let cookie = try await logIn(client, db, as: role)
+                    try await client.execute(uri: "/bank", method: .get, headers: [.cookie: cookie]) { r in
+                        #expect(r.status == (role.may(.reconcileBankStatements) ? .ok : .forbidden), "\(role) opens the bank page")
+                    }
+                }
+            }
+        }
+    }
+}

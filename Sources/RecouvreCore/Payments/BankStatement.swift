@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// One credit to the client-funds account, as an ISO 20022 camt.053 statement reports it: an
 /// entry, or one transaction of a batch-booked entry.
@@ -78,31 +75,20 @@ public enum StatementFileError: Error, Equatable, Sendable, CustomStringConverti
 /// Reads camt.053 statements of any version from 001.02 (the one French banks still send most) to
 /// 001.14: elements are recognised by their local names, so the layouts of the versions (the
 /// entry's status as text or as a code, the debtor as a party or as a party choice) read alike.
-/// Streaming (libxml2's SAX parser through FoundationXML): a statement of 100,000 credits is read
-/// without building a tree.
+/// Streaming (`XMLScanner`): a statement of 100,000 credits is read without building a tree.
 public enum Camt053Reader {
     public static func read(_ data: Data) -> Result<BankStatement, StatementFileError> {
-        let handler = Handler()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.delegate = handler
-        let ok = parser.parse()
-        if let error = handler.fileError { return .failure(error) }
-        // libxml2 may report an error and still say the parse succeeded (a truncated file).
-        if !ok || parser.parserError != nil {
-            let code = (parser.parserError as NSError?)?.code ?? 0
-            return .failure(.notXML(line: parser.lineNumber, reason: xmlErrors[code] ?? "XML error \(code)"))
+        var handler = Handler()
+        do {
+            try XMLScanner.scan([UInt8](data), into: &handler)
+        } catch {
+            if let namespace = handler.foreignNamespace { return .failure(.notCamt053(namespace: namespace)) }
+            return .failure(.notXML(line: error.line, reason: error.reason))
         }
+        if let namespace = handler.foreignNamespace { return .failure(.notCamt053(namespace: namespace)) }
         guard handler.sawStatement else { return .failure(.noStatement) }
         return .success(handler.statement)
     }
-
-    /// libxml2's commonest complaints about a file, as people say them.
-    static let xmlErrors: [Int: String] = [
-        4: "empty, or not XML at all", 5: "the file ends before its elements are closed", 9: "a character that XML does not allow",
-        41: "an attribute without quotes", 64: "a malformed XML declaration", 73: "an element's tag is not closed",
-        76: "an element is closed by another element's tag", 77: "the file ends before its elements are closed",
-    ]
 
     /// A transaction's details inside an entry.
     struct Transaction {
@@ -128,53 +114,68 @@ public enum Camt053Reader {
         var transactions: [Transaction] = []
     }
 
-    final class Handler: NSObject, XMLParserDelegate {
+    struct Handler: XMLScanner.Reader {
         var statement = BankStatement()
-        var fileError: StatementFileError?
+        /// Set when the root is not a camt.053 document: everything after is ignored.
+        var foreignNamespace: String?
         var sawStatement = false
-        private var path: [String] = []
+        private var path: [Substring] = []
         private var text = ""
-        private var attributes: [String: String] = [:]
+        private var currency: String?
         private var entry: Entry?
         private var entryOrdinal = 0
+        // Where the reader stands, kept as counts so that each element costs no search of the path.
+        private var inTx = 0, inDebtor = 0, inDebtorAccount = 0, inAddress = 0, inTxAmount = 0, inAccount = 0
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        mutating func start(_ name: Substring, attributes: [(name: Substring, value: String)], line: Int) {
             if path.isEmpty {
-                let ns = namespaceURI ?? ""
-                if name != "Document" || !ns.hasPrefix("urn:iso:std:iso:20022:tech:xsd:camt.053.") {
-                    fileError = .notCamt053(namespace: ns)
-                    parser.abortParsing()
-                    return
-                }
+                let ns = attributes.first { $0.name == "xmlns" || $0.name.hasPrefix("xmlns:") }?.value ?? ""
+                if name != "Document" || !ns.hasPrefix("urn:iso:std:iso:20022:tech:xsd:camt.053.") { foreignNamespace = ns }
             }
             path.append(name)
+            guard foreignNamespace == nil else { return }
             text = ""
-            self.attributes = attributes
+            currency = attributes.first { $0.name == "Ccy" }?.value
             switch name {
             case "Stmt": sawStatement = true
             case "Ntry":
                 entryOrdinal += 1
-                entry = Entry(line: parser.lineNumber)
-            case "TxDtls" where entry != nil: entry!.transactions.append(Transaction())
+                entry = Entry(line: line)
+            case "TxDtls" where entry != nil:
+                entry!.transactions.append(Transaction())
+                inTx += 1
+            case "Dbtr": inDebtor += 1
+            case "DbtrAcct": inDebtorAccount += 1
+            case "PstlAdr": inAddress += 1
+            case "TxAmt": inTxAmount += 1
+            case "Acct": inAccount += 1
             default: break
             }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        mutating func text(_ piece: String) { text += piece }
 
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        mutating func end(_ name: Substring) {
+            defer { path.removeLast() }
+            guard foreignNamespace == nil else { return }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            defer {
-                path.removeLast()
-                text = ""
-            }
+            text = ""
             let parent = path.count >= 2 ? path[path.count - 2] : ""
-            if entry == nil {
+            switch name {
+            case "TxDtls" where inTx > 0: inTx -= 1
+            case "Dbtr": inDebtor -= 1
+            case "DbtrAcct": inDebtorAccount -= 1
+            case "PstlAdr": inAddress -= 1
+            case "TxAmt": inTxAmount -= 1
+            case "Acct": inAccount -= 1
+            default: break
+            }
+            guard entry != nil else {
                 // Statement level: the group header's message id, the statement's id and account.
                 switch (parent, name) {
                 case ("GrpHdr", "MsgId"): statement.messageID = value
                 case ("Stmt", "Id"): statement.statementID = value
-                case ("Id", "IBAN") where path.contains("Acct") && !path.contains("Ntry"): statement.accountIBAN = value
+                case ("Id", "IBAN") where inAccount > 0: statement.accountIBAN = value
                 default: break
                 }
                 return
@@ -184,18 +185,16 @@ public enum Camt053Reader {
                 entry = nil
                 return
             }
-            let inTx = path.contains("TxDtls")
-            if inTx {
+            if inTx > 0 {
                 let i = entry!.transactions.count - 1
                 switch (parent, name) {
-                case (_, "Amt") where path.contains("TxAmt") || parent == "TxDtls":
+                case (_, "Amt") where inTxAmount > 0 || parent == "TxDtls":
                     entry!.transactions[i].amount = value
-                    entry!.transactions[i].currency = attributes["Ccy"]
+                    entry!.transactions[i].currency = currency
                 case ("Refs", "AcctSvcrRef"): entry!.transactions[i].accountServicerReference = value
                 case ("Refs", "EndToEndId"): entry!.transactions[i].endToEndID = value
-                case (_, "Nm") where path.contains("Dbtr") && !path.contains("UltmtDbtr") && !path.contains("PstlAdr"):
-                    entry!.transactions[i].debtorName = value
-                case (_, "IBAN") where path.contains("DbtrAcct"): entry!.transactions[i].debtorIBAN = value
+                case (_, "Nm") where inDebtor > 0 && inAddress == 0: entry!.transactions[i].debtorName = value
+                case (_, "IBAN") where inDebtorAccount > 0: entry!.transactions[i].debtorIBAN = value
                 case ("RmtInf", "Ustrd"), ("CdtrRefInf", "Ref"): if !value.isEmpty { entry!.transactions[i].remittance.append(value) }
                 default: break
                 }
@@ -206,7 +205,7 @@ public enum Camt053Reader {
             case ("Ntry", "AcctSvcrRef"): entry!.accountServicerReference = value
             case ("Ntry", "Amt"):
                 entry!.amount = value
-                entry!.currency = attributes["Ccy"]
+                entry!.currency = currency
             case ("Ntry", "CdtDbtInd"): entry!.creditDebit = value
             case ("Ntry", "RvslInd"): entry!.reversal = value == "true" || value == "1"
             // 001.02 writes the status as text, later versions as a code inside it.
@@ -218,7 +217,7 @@ public enum Camt053Reader {
         }
 
         /// Turns an entry into its credits, or a problem with its line.
-        private func finish(_ e: Entry) {
+        private mutating func finish(_ e: Entry) {
             func problem(_ reason: String) { statement.problems.append(StatementProblem(line: e.line, reason: reason)) }
             guard e.status == "BOOK" else {
                 statement.pendingSkipped += 1

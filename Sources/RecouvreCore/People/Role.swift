@@ -38,6 +38,9 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     /// Accept a partial payment as settlement of a case, the rest written off (the creditor decides;
     /// a supervisor records its agreement).
     case acceptSettlements
+    /// Import the client-funds account's bank statements and reconcile the credits they could not
+    /// match to a case (the accountant's work).
+    case reconcileBankStatements
 }
 
 extension Role {
@@ -48,7 +51,7 @@ extension Role {
         .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies, .printLetters, .editLetters,
                       .recordPayments, .acceptSettlements],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
-        .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters, .recordPayments],
+        .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters, .recordPayments, .reconcileBankStatements],
         .riskAnalyst: [.viewCases, .viewCreditors],
         .admin: Set(Right.allCases),
         .creditorUser: [.viewCases, .answerDisputes, .recordPayments, .acceptSettlements],

@@ -34,7 +34,8 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     if let user = context.user {
         page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
                         "importer": user.may(.importClaims),
-                        "worker": user.may(.workCases), "strategist": user.may(.editStrategies), "mailroom": user.may(.printLetters)] as [String: Any]
+                        "worker": user.may(.workCases), "strategist": user.may(.editStrategies), "mailroom": user.may(.printLetters),
+                        "reconciler": user.may(.reconcileBankStatements)] as [String: Any]
         page["csrf"] = context.csrfToken ?? ""
     }
     return page

@@ -29,7 +29,7 @@ enum Templates {
                                           "case_rows": caseRows, "debtor_card": debtorCardPartial, "debtor": debtorPage, "creditor": creditorPage, "users": usersPage,
                                           "imports": importsPage, "queue": queuePage, "collection_settings": settingsPage,
                                           "strategy_report": strategyReportPage, "objectives": objectivesPage,
-                                          "letters": lettersPage, "letter_settings": letterSettingsPage]
+                                          "letters": lettersPage, "letter_settings": letterSettingsPage, "bank": bankPage]
 
     static let head = """
     <!doctype html>
@@ -38,7 +38,7 @@ enum Templates {
     <title>{{title}} · Recouvre</title><link rel="stylesheet" href="/static/app.css"></head>
     <body>
     <header class="top"><a class="brand" href="/cases">Recouvre</a><span class="tagline">{{t.app_tagline}}</span>
-    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> <a href="/objectives">{{t.nav_objectives}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#mailroom}}<a href="/letters">{{t.nav_letters}}</a> {{/mailroom}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
+    <nav>{{#user}}<a href="/cases">{{t.nav_cases}}</a> {{#worker}}<a href="/queue">{{t.nav_queue}}</a> <a href="/objectives">{{t.nav_objectives}}</a> {{/worker}}{{#strategist}}<a href="/settings/collection">{{t.nav_strategies}}</a> {{/strategist}}{{#mailroom}}<a href="/letters">{{t.nav_letters}}</a> {{/mailroom}}{{#importer}}<a href="/imports">{{t.nav_imports}}</a> {{/importer}}{{#reconciler}}<a href="/bank">{{t.nav_bank}}</a> {{/reconciler}}{{#admin}}<a href="/admin/users">{{t.nav_users}}</a> {{/admin}}{{/user}}<a href="?{{switchQuery}}" hreflang="{{otherLang}}">{{t.lang_switch}}</a>
     {{#user}}<a class="who" href="/account">{{name}} <small>{{role}}</small></a>
     <form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.nav_logout}}</button></form>{{/user}}</nav></header>
     <main>
@@ -335,6 +335,40 @@ enum Templates {
     <tbody>{{#imports}}<tr><td>{{id}}</td><td>{{when}}</td><td>{{creditor}}</td><td>{{file}}</td><td class="num">{{read}}</td><td class="num">{{rejected}}</td>
     <td class="num">{{created}}</td><td class="num">{{updated}}</td><td class="num">{{cases}}</td><td>{{#rejects}}<a href="{{rejects}}">{{t.imports_rejectsFile}}</a>{{/rejects}}</td></tr>{{/imports}}</tbody></table>
     </section>
+    {{> layout_foot}}
+    """
+
+    static let bankPage = """
+    {{> layout_head}}
+    <h1>{{t.bank_title}}</h1>
+    {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
+    {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+    {{#result}}<section class="card" id="result"><h2>{{t.bank_done}} — {{file}}</h2>
+    <dl class="figures"><dt>{{t.bank_credits}}</dt><dd>{{credits}}</dd><dt>{{t.bank_booked}}</dt><dd>{{booked}}</dd><dt>{{t.bank_queued}}</dt><dd>{{queued}}</dd>
+    <dt>{{t.bank_known}}</dt><dd>{{known}}</dd><dt>{{t.bank_debits}}</dt><dd>{{debits}}</dd><dt>{{t.bank_pending}}</dt><dd>{{pending}}</dd></dl>
+    {{#hasProblems}}<table class="list"><thead><tr><th>{{t.imports_line}}</th><th>{{t.imports_reason}}</th></tr></thead>
+    <tbody>{{#problems}}<tr><td>{{line}}</td><td>{{reason}}</td></tr>{{/problems}}</tbody></table>{{/hasProblems}}</section>{{/result}}
+    <form class="card" method="post" action="/bank/statements" enctype="multipart/form-data"><h2>{{t.bank_import}}</h2>
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.bank_file}} <input type="file" name="file" accept=".xml,application/xml,text/xml" required></label>
+      <p class="hint">{{t.bank_hint}} {{account}}</p>
+      <button type="submit">{{t.imports_submit}}</button></form>
+    <section id="queue"><h2>{{t.bank_queue}} ({{queuedCount}})</h2>
+    {{^hasQueue}}<p class="empty">{{t.bank_queueEmpty}}</p>{{/hasQueue}}
+    {{#hasQueue}}<table class="list"><thead><tr><th>{{t.bank_date}}</th><th class="num">{{t.bank_amount}}</th><th>{{t.bank_payer}}</th><th>{{t.bank_remittance}}</th>
+    <th>{{t.bank_why}}</th><th>{{t.bank_action}}</th></tr></thead>
+    <tbody>{{#queue}}<tr><td>{{date}}</td><td class="num">{{amount}}</td><td>{{payer}}{{#iban}}<br><small>{{.}}</small>{{/iban}}</td><td>{{remittance}}<br><small>{{statement}}, {{t.imports_line}} {{line}}</small></td>
+    <td>{{reason}}{{#hasSuggestions}}<ul>{{#suggestions}}<li><a href="/cases/{{caseID}}">{{reference}}</a> {{debtor}} · {{balance}}</li>{{/suggestions}}</ul>{{/hasSuggestions}}</td>
+    <td><form method="post" action="/bank/credits/{{id}}/assign" class="inline-form"><input type="hidden" name="csrf" value="{{csrf}}">
+      <input name="case" required value="{{firstSuggestion}}" placeholder="RC-0000000" aria-label="{{t.bank_case}}" size="11"><button type="submit">{{t.bank_assign}}</button></form>
+      <form method="post" action="/bank/credits/{{id}}/set-aside" class="inline-form"><input type="hidden" name="csrf" value="{{csrf}}">
+      <input name="reason" required maxlength="500" placeholder="{{t.bank_setAsideWhy}}" aria-label="{{t.bank_setAsideWhy}}"><button type="submit">{{t.bank_setAside}}</button></form></td></tr>{{/queue}}</tbody></table>{{/hasQueue}}
+    </section>
+    <section><h2>{{t.bank_latest}}</h2>
+    <table class="list"><thead><tr><th>#</th><th>{{t.imports_when}}</th><th>{{t.bank_statement}}</th><th>{{t.imports_file}}</th><th class="num">{{t.bank_credits}}</th>
+    <th class="num">{{t.bank_booked}}</th><th class="num">{{t.bank_queued}}</th><th class="num">{{t.bank_known}}</th></tr></thead>
+    <tbody>{{#statements}}<tr><td>{{id}}</td><td>{{when}}</td><td>{{statement}}</td><td>{{file}}</td><td class="num">{{credits}}</td><td class="num">{{booked}}</td>
+    <td class="num">{{queued}}</td><td class="num">{{known}}</td></tr>{{/statements}}</tbody></table></section>
     {{> layout_foot}}
     """
 

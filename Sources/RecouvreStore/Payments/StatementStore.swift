@@ -17,6 +17,18 @@ public struct StatementImport: Sendable, Equatable {
     public var paymentIDs: [Int64] = []
 }
 
+/// A statement imported, with what its imports did.
+public struct StatementRecord: Sendable, Equatable {
+    public let id: Int64
+    public let statementID: String
+    public let fileName: String
+    public let importedAt: Instant
+    public let credits: Int
+    public let booked: Int
+    public let queued: Int
+    public let alreadyKnown: Int
+}
+
 /// A credit waiting for the accountant.
 public struct QueuedCredit: Sendable, Equatable {
     public let id: Int64
@@ -244,6 +256,19 @@ public struct StatementStore: Sendable {
                 }
             }
             return credits
+        }
+    }
+
+    /// The statements imported, newest first.
+    public func recent(limit: Int = 20) async throws -> [StatementRecord] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM bank_statements ORDER BY id DESC LIMIT \(bind: limit)").all().map { r in
+                StatementRecord(id: try r.decode(column: "id", as: Int64.self), statementID: try r.decode(column: "statement_id", as: String.self),
+                                fileName: try r.decode(column: "file_name", as: String.self),
+                                importedAt: Instant(iso: try r.decode(column: "imported_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
+                                credits: try r.decode(column: "credits", as: Int.self), booked: try r.decode(column: "booked", as: Int.self),
+                                queued: try r.decode(column: "queued", as: Int.self), alreadyKnown: try r.decode(column: "already_known", as: Int.self))
+            }
         }
     }
 
