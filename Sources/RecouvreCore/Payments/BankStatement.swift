@@ -158,7 +158,7 @@ public enum Camt053Reader {
         mutating func end(_ name: Substring) {
             defer { path.removeLast() }
             guard foreignNamespace == nil else { return }
-            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = text.trimmingSpaces()
             text = ""
             let parent = path.count >= 2 ? path[path.count - 2] : ""
             switch name {

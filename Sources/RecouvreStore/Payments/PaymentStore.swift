@@ -56,64 +56,193 @@ public struct PaymentStore: Sendable {
     /// (the demo writes its cases' histories itself).
     static func book(caseID: Int64, _ payment: NewPayment, actor: Actor, at: Instant, scope: CaseScope, rates: InterestRates,
                      settle: Bool, db: any SQLDatabase) async throws -> BookedPayment {
-        let today = ParisTime(at).day
-        if let problem = payment.problem(today: today) { throw StoreError.invalid(problem.description) }
-        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE OF c" : ""
-        guard let row = try await db.raw("""
-            SELECT c.status, c.suspension_reason, c.resume_to, c.currency, d.kind AS debtor_kind FROM cases c JOIN debtors d ON d.id = c.debtor_id
-            WHERE c.id = \(bind: caseID) AND \(CaseStore.whereScope(scope))\(unsafeRaw: lock)
-            """).all().first else { throw StoreError.notFound("case \(CaseReference(caseID: caseID))") }
-        if let entry = payment.bankEntryReference,
-           try await !db.raw("SELECT id FROM payments WHERE bank_entry_ref = \(bind: entry)").all().isEmpty {
-            throw StoreError.conflict("bank entry \(entry) is already booked")
-        }
-        let currency = try row.decode(column: "currency", as: String.self)
-        let kind = Debtor.Kind(rawValue: try row.decode(column: "debtor_kind", as: String.self)) ?? .company
-        let claims = try await Self.ledgerClaims(caseID: caseID, debtorKind: kind, db: db)
-        if payment.debtorChoice.contains(where: { id in !claims.contains { $0.id == id } }) { throw StoreError.invalid(NewPayment.Problem.unknownClaim.description) }
+        try await bookAll([(caseID, payment)], actor: actor, at: at, scope: scope, rates: rates, settle: settle, db: db)[0].get()
+    }
 
+    /// Books `items` in the caller's transaction, each as `book` does, in a few statements whatever
+    /// their number (a bank statement's credits come by the hundred). An item that cannot be
+    /// booked — a case outside the scope, a bank entry already booked, a payment the ledger
+    /// refuses — gets its error and leaves no trace; the others are booked.
+    static func bookAll(_ items: [(caseID: Int64, payment: NewPayment)], actor: Actor, at: Instant, scope: CaseScope, rates: InterestRates,
+                        settle: Bool, db: any SQLDatabase) async throws -> [Result<BookedPayment, StoreError>] {
+        let today = ParisTime(at).day
+        var results = [Result<BookedPayment, StoreError>?](repeating: nil, count: items.count)
+        for (i, item) in items.enumerated() {
+            if let problem = item.payment.problem(today: today) { results[i] = .failure(.invalid(problem.description)) }
+        }
+        let caseIDs = Array(Set(items.map(\.caseID)))
+        guard !caseIDs.isEmpty else { return [] }
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE OF c" : ""
+        var cases: [Int64: (row: any SQLRow, kind: Debtor.Kind, currency: String)] = [:]
+        for row in try await db.raw("""
+            SELECT c.id, c.status, c.suspension_reason, c.resume_to, c.currency, d.kind AS debtor_kind FROM cases c JOIN debtors d ON d.id = c.debtor_id
+            WHERE c.id IN \(SQLQueryString.idList(caseIDs)) AND \(CaseStore.whereScope(scope))\(unsafeRaw: lock)
+            """).all() {
+            cases[try row.decode(column: "id", as: Int64.self)] = (row, Debtor.Kind(rawValue: try row.decode(column: "debtor_kind", as: String.self)) ?? .company,
+                                                                 try row.decode(column: "currency", as: String.self))
+        }
+        // A bank entry is booked once: against those already booked, and within the items.
+        var entries = Set<String>()
+        let refs = items.compactMap(\.payment.bankEntryReference)
+        for start in stride(from: 0, to: refs.count, by: 500) {
+            var q = SQLQueryString("SELECT bank_entry_ref FROM payments WHERE bank_entry_ref IN (")
+            for (i, r) in refs[start..<min(refs.count, start + 500)].enumerated() { q += i == 0 ? "\(bind: r)" : ", \(bind: r)" }
+            q += ")"
+            for row in try await db.raw(q).all() { entries.insert(try row.decode(column: "bank_entry_ref", as: String.self)) }
+        }
+        let claims = try await ledgerClaims(caseIDs: Array(cases.keys), kinds: cases.mapValues(\.kind), db: db)
+        var payments = try await ledgerPayments(caseIDs: Array(cases.keys), db: db)
+        for (i, item) in items.enumerated() where results[i] == nil {
+            if cases[item.caseID] == nil { results[i] = .failure(.notFound("case \(CaseReference(caseID: item.caseID))")); continue }
+            if let entry = item.payment.bankEntryReference, !entries.insert(entry).inserted {
+                results[i] = .failure(.conflict("bank entry \(entry) is already booked")); continue
+            }
+            let own = claims[item.caseID] ?? []
+            if item.payment.debtorChoice.contains(where: { id in !own.contains { $0.id == id } }) { results[i] = .failure(.invalid(NewPayment.Problem.unknownClaim.description)) }
+        }
+
+        // Each case replayed with its new payments, under provisional ids that sort after the
+        // existing ones in booking order (the ledger orders a day's payments by id).
+        var provisional: [Int: Int64] = [:]
+        for (i, item) in items.enumerated() where results[i] == nil {
+            let id = Int64.max / 2 + Int64(i)
+            provisional[i] = id
+            payments.all[item.caseID, default: []].append(LedgerPayment(id: id, receivedOn: item.payment.receivedOn, cents: item.payment.cents,
+                                                                        debtorChoice: item.payment.debtorChoice))
+        }
+        var ledgers: [Int64: CaseLedger] = [:]
+        for caseID in Set(items.indices.filter { results[$0] == nil }.map { items[$0].caseID }) {
+            switch Ledger.settle(claims: claims[caseID] ?? [], payments: payments.all[caseID] ?? [], asOf: today, rates: rates) {
+            case let .success(l): ledgers[caseID] = l
+            case let .failure(problem):
+                for i in items.indices where items[i].caseID == caseID && results[i] == nil { results[i] = .failure(.invalid(problem.description)) }
+            }
+        }
+        let booking = items.indices.filter { results[$0] == nil }
+        guard !booking.isEmpty else { return results.map { $0! } }
+
+        // Receipt numbers, taken in this transaction: a failure leaves no gap.
         let year = today.year
         try await db.raw("INSERT INTO receipt_numbers (year, last_rank) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
-        let rank = try await db.raw("UPDATE receipt_numbers SET last_rank = last_rank + 1 WHERE year = \(bind: year) RETURNING last_rank").all()[0]
+        let lastRank = try await db.raw("UPDATE receipt_numbers SET last_rank = last_rank + \(bind: booking.count) WHERE year = \(bind: year) RETURNING last_rank").all()[0]
             .decode(column: "last_rank", as: Int64.self)
-        let number = ReceiptNumber(year: year, rank: rank)
-        let id = try await db.raw("""
-            INSERT INTO payments (case_id, received_on, amount_minor, currency, method, received_by, payer, reference, debtor_choice, bank_entry_ref,
-              receipt_number, recorded_by, recorded_at)
-            VALUES (\(bind: caseID), \(bind: payment.receivedOn.iso), \(bind: payment.cents), \(bind: currency), \(bind: payment.method.rawValue),
-              \(bind: payment.receivedBy.rawValue), \(bind: payment.payer), \(bind: payment.reference),
-              \(bind: payment.debtorChoice.map(String.init).joined(separator: ",")), \(bind: payment.bankEntryReference),
-              \(bind: number.description), \(bind: actor.id), \(bind: at.description))
-            RETURNING id
-            """).all()[0].decode(column: "id", as: Int64.self)
+        var numbers: [Int: ReceiptNumber] = [:]
+        for (k, i) in booking.enumerated() { numbers[i] = ReceiptNumber(year: year, rank: lastRank - Int64(booking.count) + 1 + Int64(k)) }
 
-        let ledger = try await Self.rebalance(caseID: caseID, claims: claims, asOf: today, rates: rates, db: db)
-        let allocation = ledger.allocations[id] ?? PaymentAllocation(lines: [], unallocatedCents: payment.cents)
-        let invoices = Dictionary(uniqueKeysWithValues: claims.map { ($0.id, $0.invoiceReference) })
-        var text = """
-            Paiement de \(Money(minorUnits: payment.cents, currency: Currency(code: currency) ?? .eur).formatted()) du \(payment.receivedOn.french) \
-            par \(payment.method.french) (\(payment.receivedBy.french)), quittance \(number)
-            """
-        let parts = allocation.lines.map { "\(invoices[$0.claimID] ?? "?") \(Self.partFrench($0.part)) \(Money.eur(cents: $0.cents).formatted())" }
-        if !parts.isEmpty { text += " : " + parts.joined(separator: ", ") }
-        if allocation.unallocatedCents > 0 { text += " ; trop-perçu à rembourser \(Money.eur(cents: allocation.unallocatedCents).formatted())" }
-        text += " ; reste dû \(Money.eur(cents: ledger.owedCents).formatted())."
-        var events = [CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .payment, text: text)]
-        try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "payment.book", entity: "case", entityID: CaseReference(caseID: caseID).description,
-                                               after: AuditTrail.json(["amount_minor": String(payment.cents), "received_on": payment.receivedOn.iso,
-                                                                       "method": payment.method.rawValue, "receipt": number.description])), db: db)
-        var settled = false
-        let lifecycle = try CaseStore.decodeLifecycle(row)
-        if settle, ledger.owedCents == 0, lifecycle.possibleTargets.contains(.paid) {
-            let t = try Transition.make(caseID: caseID, from: lifecycle, to: .paid, actor: actor, at: at,
-                                        reason: "Dette soldée par le paiement du \(payment.receivedOn.french) (quittance \(number))")
-            try await CaseStore.writeLifecycle(t.lifecycle, caseID: caseID, expected: lifecycle.status, at: at, db: db)
-            events.append(t.event)
-            try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status || '' IN ('queued', 'outbox')").run()
-            settled = true
+        var ids: [Int: Int64] = [:]
+        for start in stride(from: 0, to: booking.count, by: 500) {
+            var q = SQLQueryString("""
+                INSERT INTO payments (case_id, received_on, amount_minor, currency, method, received_by, payer, reference, debtor_choice, bank_entry_ref,
+                  unallocated_minor, receipt_number, recorded_by, recorded_at) VALUES
+                """)
+            for (k, i) in booking[start..<min(booking.count, start + 500)].enumerated() {
+                let (caseID, p) = items[i]
+                let unallocated = ledgers[caseID]!.allocations[provisional[i]!]?.unallocatedCents ?? p.cents
+                q += k == 0 ? " " : ", "
+                q += """
+                    (\(bind: caseID), \(bind: p.receivedOn.iso), \(bind: p.cents), \(bind: cases[caseID]!.currency), \(bind: p.method.rawValue), \(bind: p.receivedBy.rawValue),
+                      \(bind: p.payer), \(bind: p.reference), \(bind: p.debtorChoice.map(String.init).joined(separator: ",")), \(bind: p.bankEntryReference),
+                      \(bind: unallocated), \(bind: numbers[i]!.description), \(bind: actor.id), \(bind: at.description))
+                    """
+            }
+            q += " RETURNING id, receipt_number"
+            var byNumber: [String: Int64] = [:]
+            for row in try await db.raw(q).all() { byNumber[try row.decode(column: "receipt_number", as: String.self)] = try row.decode(column: "id", as: Int64.self) }
+            for i in booking[start..<min(booking.count, start + 500)] { ids[i] = byNumber[numbers[i]!.description] }
+        }
+        let real = Dictionary(uniqueKeysWithValues: booking.map { (provisional[$0]!, ids[$0]!) })
+
+        // Every allocation of the cases touched rewritten (an earlier-dated payment changes the later
+        // ones'), the overpayments of the earlier payments that changed, the cases' totals.
+        let touched = Array(ledgers.keys)
+        let earlier = touched.flatMap { payments.all[$0] ?? [] }.map(\.id).filter { real[$0] == nil }
+        for start in stride(from: 0, to: earlier.count, by: 500) {
+            try await db.raw("DELETE FROM payment_allocations WHERE payment_id IN \(SQLQueryString.idList(Array(earlier[start..<min(earlier.count, start + 500)])))").run()
+        }
+        var rows: [SQLQueryString] = []
+        for caseID in touched {
+            for (pid, allocation) in ledgers[caseID]!.allocations {
+                let id = real[pid] ?? pid
+                for line in allocation.lines { rows.append("(\(bind: id), \(bind: line.claimID), \(bind: line.part.rawValue), \(bind: line.cents))") }
+                if real[pid] == nil, payments.unallocated[pid] != allocation.unallocatedCents {
+                    try await db.raw("UPDATE payments SET unallocated_minor = \(bind: allocation.unallocatedCents) WHERE id = \(bind: pid)").run()
+                }
+            }
+        }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            var q = SQLQueryString("INSERT INTO payment_allocations (payment_id, claim_id, part, amount_minor) VALUES ")
+            for (i, r) in rows[start..<min(rows.count, start + 500)].enumerated() {
+                if i > 0 { q.appendLiteral(", ") }
+                q += r
+            }
+            try await db.raw(q).run()
+        }
+        for start in stride(from: 0, to: touched.count, by: 500) {
+            // One statement for the batch's cases (UPDATE … FROM VALUES: SQLite 3.33 and PostgreSQL alike).
+            var q = SQLQueryString("UPDATE cases SET paid_minor = v.column2, received_minor = v.column3 FROM (VALUES ")
+            for (k, caseID) in touched[start..<min(touched.count, start + 500)].enumerated() {
+                let ledger = ledgers[caseID]!
+                let paid = ledger.claims.reduce(Int64(0)) { $0 + $1.paidPrincipalCents }
+                let received = (payments.all[caseID] ?? []).reduce(Int64(0)) { $0 + $1.cents }
+                q += k == 0 ? "" : ", "
+                q += "(CAST(\(bind: caseID) AS BIGINT), CAST(\(bind: paid) AS BIGINT), CAST(\(bind: received) AS BIGINT))"
+            }
+            q += ") AS v WHERE cases.id = v.column1"
+            try await db.raw(q).run()
+        }
+
+        // What the creditor reads (R124-5), the audit, and the cases that owe nothing more.
+        var invoices: [Int64: String] = [:]
+        for c in claims.values.joined() { invoices[c.id] = c.invoiceReference }
+        var events: [CaseEvent] = [], audit: [AuditEntry] = []
+        for i in booking {
+            let (caseID, p) = items[i]
+            let ledger = ledgers[caseID]!
+            let allocation = ledger.allocations[provisional[i]!] ?? PaymentAllocation(lines: [], unallocatedCents: p.cents)
+            events.append(CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .payment,
+                                    text: eventText(p, number: numbers[i]!, currency: cases[caseID]!.currency, allocation: allocation, invoices: invoices, owedCents: ledger.owedCents)))
+            audit.append(AuditEntry(at: at, actor: actor, action: "payment.book", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                    after: AuditTrail.json(["amount_minor": String(p.cents), "received_on": p.receivedOn.iso, "method": p.method.rawValue,
+                                                            "receipt": numbers[i]!.description])))
+        }
+        var settledCases = Set<Int64>()
+        if settle {
+            for caseID in touched.sorted() where ledgers[caseID]!.owedCents == 0 {
+                let lifecycle = try CaseStore.decodeLifecycle(cases[caseID]!.row)
+                guard lifecycle.possibleTargets.contains(.paid), let last = booking.last(where: { items[$0].caseID == caseID }) else { continue }
+                let t = try Transition.make(caseID: caseID, from: lifecycle, to: .paid, actor: actor, at: at,
+                                            reason: "Dette soldée par le paiement du \(items[last].payment.receivedOn.french) (quittance \(numbers[last]!))")
+                try await CaseStore.writeLifecycle(t.lifecycle, caseID: caseID, expected: lifecycle.status, at: at, db: db)
+                events.append(t.event)
+                settledCases.insert(caseID)
+            }
+            if !settledCases.isEmpty {
+                try await db.raw("""
+                    UPDATE collection_tasks SET status = 'cancelled' WHERE case_id IN \(SQLQueryString.idList(Array(settledCases))) AND status || '' IN ('queued', 'outbox')
+                    """).run()
+            }
         }
         try await CaseStore.appendEvents(events, db: db)
-        return BookedPayment(paymentID: id, receiptNumber: number, allocation: allocation, owedCents: ledger.owedCents, settled: settled)
+        try await AuditTrail.appendAll(audit, db: db)
+        for i in booking {
+            let caseID = items[i].caseID
+            results[i] = .success(BookedPayment(paymentID: ids[i]!, receiptNumber: numbers[i]!,
+                                                allocation: ledgers[caseID]!.allocations[provisional[i]!] ?? PaymentAllocation(lines: [], unallocatedCents: items[i].payment.cents),
+                                                owedCents: ledgers[caseID]!.owedCents, settled: settledCases.contains(caseID)))
+        }
+        return results.map { $0! }
+    }
+
+    /// The history's line for a payment: amount, day, means, receipt, allocation, what is left.
+    static func eventText(_ p: NewPayment, number: ReceiptNumber, currency: String, allocation: PaymentAllocation, invoices: [Int64: String], owedCents: Int64) -> String {
+        var text = """
+            Paiement de \(Money(minorUnits: p.cents, currency: Currency(code: currency) ?? .eur).formatted()) du \(p.receivedOn.french) \
+            par \(p.method.french) (\(p.receivedBy.french)), quittance \(number)
+            """
+        let parts = allocation.lines.map { "\(invoices[$0.claimID] ?? "?") \(partFrench($0.part)) \(Money.eur(cents: $0.cents).formatted())" }
+        if !parts.isEmpty { text += " : " + parts.joined(separator: ", ") }
+        if allocation.unallocatedCents > 0 { text += " ; trop-perçu à rembourser \(Money.eur(cents: allocation.unallocatedCents).formatted())" }
+        return text + " ; reste dû \(Money.eur(cents: owedCents).formatted())."
     }
 
     /// The creditor accepts what was paid as settlement (its mandate allows it): the case moves to
@@ -148,19 +277,33 @@ public struct PaymentStore: Sendable {
     /// The case's claims still owed as the ledger reckons them: withdrawn and contested claims are
     /// left out (nothing is collected on them), the formal demand is the first registered letter.
     static func ledgerClaims(caseID: Int64, debtorKind: Debtor.Kind, db: any SQLDatabase) async throws -> [LedgerClaim] {
-        let demand = try await db.raw("""
-            SELECT MIN(letter_on) AS d FROM letters WHERE case_id = \(bind: caseID) AND channel = \(bind: StepChannel.registeredLetter.rawValue)
-            """).all().first.flatMap { try $0.decode(column: "d", as: String?.self) }.flatMap { Day(parsing: $0) }
-        return try await db.raw("""
-            SELECT id, invoice_ref, issued_on, due_on, principal_minor, interest_rate_micro FROM claims
-            WHERE case_id = \(bind: caseID) AND withdrawn_on IS NULL AND disputed_on IS NULL ORDER BY id
-            """).all().map { r in
-            let claim = Claim(id: try r.decode(column: "id", as: Int64.self), caseID: caseID, invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
-                              issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!, dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
-                              principal: .eur(cents: try r.decode(column: "principal_minor", as: Int64.self)), vat: .eur(cents: 0),
-                              interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory)
-            return LedgerClaim(claim, debtorKind: debtorKind, formalDemandOn: demand)
+        try await ledgerClaims(caseIDs: [caseID], kinds: [caseID: debtorKind], db: db)[caseID] ?? []
+    }
+
+    /// `ledgerClaims` of several cases, in two reads per 500 cases.
+    static func ledgerClaims(caseIDs: [Int64], kinds: [Int64: Debtor.Kind], db: any SQLDatabase) async throws -> [Int64: [LedgerClaim]] {
+        var out: [Int64: [LedgerClaim]] = [:]
+        for start in stride(from: 0, to: caseIDs.count, by: 500) {
+            let ids = SQLQueryString.idList(Array(caseIDs[start..<min(caseIDs.count, start + 500)]))
+            var demands: [Int64: Day] = [:]
+            for r in try await db.raw("""
+                SELECT case_id, MIN(letter_on) AS d FROM letters WHERE case_id IN \(ids) AND channel = \(bind: StepChannel.registeredLetter.rawValue) GROUP BY case_id
+                """).all() {
+                demands[try r.decode(column: "case_id", as: Int64.self)] = try r.decode(column: "d", as: String?.self).flatMap { Day(parsing: $0) }
+            }
+            for r in try await db.raw("""
+                SELECT id, case_id, invoice_ref, issued_on, due_on, principal_minor, interest_rate_micro FROM claims
+                WHERE case_id IN \(ids) AND withdrawn_on IS NULL AND disputed_on IS NULL ORDER BY case_id, id
+                """).all() {
+                let caseID = try r.decode(column: "case_id", as: Int64.self)
+                let claim = Claim(id: try r.decode(column: "id", as: Int64.self), caseID: caseID, invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
+                                  issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!, dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
+                                  principal: .eur(cents: try r.decode(column: "principal_minor", as: Int64.self)), vat: .eur(cents: 0),
+                                  interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory)
+                out[caseID, default: []].append(LedgerClaim(claim, debtorKind: kinds[caseID] ?? .company, formalDemandOn: demands[caseID]))
+            }
         }
+        return out
     }
 
     /// What the case owes on `day`, all parts, every payment applied.
@@ -172,42 +315,26 @@ public struct PaymentStore: Sendable {
     }
 
     static func ledgerPayments(caseID: Int64, db: any SQLDatabase) async throws -> [LedgerPayment] {
-        try await db.raw("SELECT id, received_on, amount_minor, debtor_choice FROM payments WHERE case_id = \(bind: caseID) ORDER BY id").all().map { r in
-            LedgerPayment(id: try r.decode(column: "id", as: Int64.self), receivedOn: Day(parsing: try r.decode(column: "received_on", as: String.self))!,
-                          cents: try r.decode(column: "amount_minor", as: Int64.self),
-                          debtorChoice: try r.decode(column: "debtor_choice", as: String.self).split(separator: ",").compactMap { Int64($0) })
-        }
+        try await ledgerPayments(caseIDs: [caseID], db: db).all[caseID] ?? []
     }
 
-    /// Replays every payment of the case and stores what the ledger says: each payment's
-    /// allocation and overpayment, the principal paid and everything received.
-    static func rebalance(caseID: Int64, claims: [LedgerClaim], asOf: Day, rates: InterestRates, db: any SQLDatabase) async throws -> CaseLedger {
-        let payments = try await ledgerPayments(caseID: caseID, db: db)
-        let ledger: CaseLedger
-        switch Ledger.settle(claims: claims, payments: payments, asOf: asOf, rates: rates) {
-        case let .success(l): ledger = l
-        case let .failure(problem): throw StoreError.invalid(problem.description)
-        }
-        let ids = payments.map(\.id)
-        try await db.raw("DELETE FROM payment_allocations WHERE payment_id IN \(SQLQueryString.idList(ids))").run()
-        var rows: [SQLQueryString] = []
-        for (paymentID, allocation) in ledger.allocations {
-            for line in allocation.lines { rows.append("(\(bind: paymentID), \(bind: line.claimID), \(bind: line.part.rawValue), \(bind: line.cents))") }
-            try await db.raw("UPDATE payments SET unallocated_minor = \(bind: allocation.unallocatedCents) WHERE id = \(bind: paymentID)").run()
-        }
-        for start in stride(from: 0, to: rows.count, by: 200) {
-            var q = SQLQueryString("INSERT INTO payment_allocations (payment_id, claim_id, part, amount_minor) VALUES ")
-            for (i, r) in rows[start..<min(rows.count, start + 200)].enumerated() {
-                if i > 0 { q.appendLiteral(", ") }
-                q += r
+    /// The payments of several cases as the ledger applies them, and each one's overpayment as stored.
+    static func ledgerPayments(caseIDs: [Int64], db: any SQLDatabase) async throws -> (all: [Int64: [LedgerPayment]], unallocated: [Int64: Int64]) {
+        var all: [Int64: [LedgerPayment]] = [:], unallocated: [Int64: Int64] = [:]
+        for start in stride(from: 0, to: caseIDs.count, by: 500) {
+            for r in try await db.raw("""
+                SELECT id, case_id, received_on, amount_minor, debtor_choice, unallocated_minor FROM payments
+                WHERE case_id IN \(SQLQueryString.idList(Array(caseIDs[start..<min(caseIDs.count, start + 500)]))) ORDER BY id
+                """).all() {
+                let id = try r.decode(column: "id", as: Int64.self)
+                all[try r.decode(column: "case_id", as: Int64.self), default: []].append(
+                    LedgerPayment(id: id, receivedOn: Day(parsing: try r.decode(column: "received_on", as: String.self))!,
+                                  cents: try r.decode(column: "amount_minor", as: Int64.self),
+                                  debtorChoice: try r.decode(column: "debtor_choice", as: String.self).split(separator: ",").compactMap { Int64($0) }))
+                unallocated[id] = try r.decode(column: "unallocated_minor", as: Int64.self)
             }
-            try await db.raw(q).run()
         }
-        let principalPaid = ledger.claims.reduce(Int64(0)) { $0 + $1.paidPrincipalCents }
-        try await db.raw("""
-            UPDATE cases SET paid_minor = \(bind: principalPaid), received_minor = \(bind: payments.reduce(Int64(0)) { $0 + $1.cents }) WHERE id = \(bind: caseID)
-            """).run()
-        return ledger
+        return (all, unallocated)
     }
 
     public static func partFrench(_ p: AllocationLine.Part) -> String {

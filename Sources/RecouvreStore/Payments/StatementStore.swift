@@ -135,9 +135,10 @@ public struct StatementStore: Sendable {
 
         // The cases the remittances name, in one read.
         let referencedIDs = Set(fresh.flatMap { CreditMatch.caseReferences(in: $0.remittance).map(\.caseID) })
-        var cases = try await candidates(where: "c.id IN \(SQLQueryString.idList(Array(referencedIDs)))", db: db)
+        let cases = try await candidates(where: "c.id IN \(SQLQueryString.idList(Array(referencedIDs)))", db: db)
         var debtorOf = cases.mapValues(\.debtorID)
 
+        var decisions: [CreditMatch.Decision] = []
         for credit in fresh {
             let referenced = CreditMatch.caseReferences(in: credit.remittance).compactMap { cases[$0.caseID]?.candidate }
             var ofAccount: [CreditMatch.Candidate] = [], sameAmount: [CreditMatch.Candidate] = []
@@ -148,53 +149,66 @@ public struct StatementStore: Sendable {
                         c.debtor_id IN (SELECT debtor_id FROM debtor_accounts WHERE iban = \(bind: iban)) AND c.status NOT IN ('closed', 'returned_to_creditor')
                         """, db: db)
                     ofAccount = found.values.map(\.candidate).sorted { $0.caseID < $1.caseID }
-                    for (id, c) in found { debtorOf[id] = c.debtorID; cases[id] = c }
+                    for (id, c) in found { debtorOf[id] = c.debtorID }
                 }
                 if ofAccount.isEmpty {
                     let found = try await candidates(where: """
                         (c.claimed_minor - c.paid_minor) = \(bind: credit.cents) AND c.status NOT IN ('closed', 'returned_to_creditor', 'paid', 'partially_paid')
                         """, limit: 200, db: db)
                     sameAmount = found.values.map(\.candidate).sorted { $0.caseID < $1.caseID }
-                    for (id, c) in found { debtorOf[id] = c.debtorID; cases[id] = c }
+                    for (id, c) in found { debtorOf[id] = c.debtorID }
                 }
             }
-            var decision = CreditMatch.decide(credit, referenced: referenced, ofAccount: ofAccount, sameAmount: sameAmount)
-            var paymentID: Int64?
-            if case let .book(caseID, _) = decision {
-                // A savepoint per booking: a payment the ledger refuses (e.g. a day past the rate
-                // table) queues its credit instead of undoing the batch.
-                try await db.raw("SAVEPOINT credit").run()
-                do {
-                    let booked = try await PaymentStore.book(caseID: caseID, payment(credit), actor: actor, at: at, scope: .agency, rates: rates,
-                                                             settle: true, db: db)
-                    try await db.raw("RELEASE SAVEPOINT credit").run()
-                    paymentID = booked.paymentID
-                    if let iban = credit.debtorIBAN, let debtor = debtorOf[caseID] { try await learn(iban: iban, debtorID: debtor, at: at, db: db) }
-                    // The case's balance changed: a later credit of the batch sees it anew.
-                    if let c = try await candidates(where: "c.id = \(bind: caseID)", db: db)[caseID] { cases[caseID] = c }
-                } catch {
-                    try await db.raw("ROLLBACK TO SAVEPOINT credit").run()
-                    try await db.raw("RELEASE SAVEPOINT credit").run()
-                    decision = .queue(reason: "le paiement n'a pas pu être enregistré sur \(CaseReference(caseID: caseID)) : \(error)", suggestions: [caseID])
-                }
+            decisions.append(CreditMatch.decide(credit, referenced: referenced, ofAccount: ofAccount, sameAmount: sameAmount))
+        }
+        // The batch's payments booked together; one the booking refuses waits with the reason.
+        let toBook = fresh.indices.compactMap { i -> (Int, Int64)? in if case let .book(caseID, _) = decisions[i] { (i, caseID) } else { nil } }
+        let booked = try await PaymentStore.bookAll(toBook.map { ($0.1, payment(fresh[$0.0])) }, actor: actor, at: at, scope: .agency, rates: rates, settle: true, db: db)
+        var paymentOf: [Int: Int64] = [:]
+        var learned: [(String, Int64)] = []
+        for ((i, caseID), result) in zip(toBook, booked) {
+            switch result {
+            case let .success(b):
+                paymentOf[i] = b.paymentID
+                if let iban = fresh[i].debtorIBAN, let debtor = debtorOf[caseID] { learned.append((iban, debtor)) }
+            case let .failure(error):
+                decisions[i] = .queue(reason: "le paiement n'a pas pu être enregistré sur \(CaseReference(caseID: caseID)) : \(error)", suggestions: [caseID])
             }
-            let (status, reason, caseID, suggestions): (String, String, Int64?, [Int64]) = switch decision {
-            case let .book(id, because): ("booked", because, id, [])
-            case let .queue(reason, suggestions): ("queued", reason, nil, suggestions)
-            }
-            try await db.raw("""
+        }
+        for start in stride(from: 0, to: fresh.count, by: 500) {
+            var q = SQLQueryString("""
                 INSERT INTO bank_credits (statement_id, entry_ref, booked_on, amount_minor, payer, payer_iban, remittance, line, status, reason, suggestions,
-                  case_id, payment_id)
-                VALUES (\(bind: statementID), \(bind: credit.entryReference), \(bind: credit.bookedOn.iso), \(bind: credit.cents), \(bind: credit.debtorName),
-                  \(bind: credit.debtorIBAN), \(bind: credit.remittance), \(bind: credit.line), \(bind: status), \(bind: reason),
-                  \(bind: suggestions.map(String.init).joined(separator: ",")), \(bind: caseID), \(bind: paymentID))
-                """).run()
-            if let paymentID {
-                done.booked += 1
-                done.paymentIDs.append(paymentID)
-            } else {
-                done.queued += 1
+                  case_id, payment_id) VALUES
+                """)
+            for i in start..<min(fresh.count, start + 500) {
+                let credit = fresh[i]
+                let (status, reason, caseID, suggestions): (String, String, Int64?, [Int64]) = switch decisions[i] {
+                case let .book(id, because): ("booked", because, id, [])
+                case let .queue(reason, suggestions): ("queued", reason, nil, suggestions)
+                }
+                q += i == start ? " " : ", "
+                q += """
+                    (\(bind: statementID), \(bind: credit.entryReference), \(bind: credit.bookedOn.iso), \(bind: credit.cents), \(bind: credit.debtorName),
+                      \(bind: credit.debtorIBAN), \(bind: credit.remittance), \(bind: credit.line), \(bind: status), \(bind: reason),
+                      \(bind: suggestions.map(String.init).joined(separator: ",")), \(bind: caseID), \(bind: paymentOf[i]))
+                    """
+                if let id = paymentOf[i] {
+                    done.booked += 1
+                    done.paymentIDs.append(id)
+                } else {
+                    done.queued += 1
+                }
             }
+            try await db.raw(q).run()
+        }
+        for start in stride(from: 0, to: learned.count, by: 500) {
+            var q = SQLQueryString("INSERT INTO debtor_accounts (iban, debtor_id, learned_at) VALUES ")
+            for (k, (iban, debtor)) in learned[start..<min(learned.count, start + 500)].enumerated() {
+                q += k == 0 ? "" : ", "
+                q += "(\(bind: iban), \(bind: debtor), \(bind: at.description))"
+            }
+            q += " ON CONFLICT (iban, debtor_id) DO NOTHING"
+            try await db.raw(q).run()
         }
         return done
     }
