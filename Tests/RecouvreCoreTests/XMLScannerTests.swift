@@ -5,11 +5,11 @@ import Testing
     /// Records what the scanner says, one line per event.
     struct Log: XMLScanner.Reader {
         var events: [String] = []
-        mutating func start(_ name: Substring, attributes: [(name: Substring, value: String)], line: Int) {
+        mutating func start(_ name: String, attributes: [(name: String, value: String)], line: Int) {
             events.append("<\(name)\(attributes.map { " \($0.name)=\($0.value)" }.joined())@\(line)")
         }
         mutating func text(_ text: String) { events.append("'\(text)'") }
-        mutating func end(_ name: Substring) { events.append("</\(name)") }
+        mutating func end(_ name: String) { events.append("</\(name)") }
     }
 
     func scan(_ text: String) throws(XMLScanner.SyntaxError) -> [String] {

@@ -43,4 +43,11 @@ import Testing
             #expect(id == edited && reason.contains("edited"))
         }
     }
+
+    @Test func aFlatObjectIsWrittenAsTheEncoderWritesIt() {
+        let object = ["b": "a/b \"quoted\" \\ é\n\t", "a": "1", "c": ""]
+        func viaEncoder<T: Encodable>(_ value: T) -> String { AuditTrail.json(value) }
+        #expect(AuditTrail.json(object) == viaEncoder(object))
+        #expect(AuditTrail.json(object) == #"{"a":"1","b":"a/b \"quoted\" \\ é\n\t","c":""}"#)
+    }
 }

@@ -8,11 +8,12 @@
 public struct XMLScanner {
     /// What the scanner tells its reader, in document order.
     public protocol Reader {
-        /// An element opens: its local name (any `prefix:` dropped), its attributes, its line.
-        mutating func start(_ name: Substring, attributes: [(name: Substring, value: String)], line: Int)
+        /// An element opens: its local name (any `prefix:` dropped), its attributes, its line. Names
+        /// are Strings: compared with literals they take the fast path Substrings miss.
+        mutating func start(_ name: String, attributes: [(name: String, value: String)], line: Int)
         /// Text inside the current element (entities decoded), possibly in several pieces.
         mutating func text(_ text: String)
-        mutating func end(_ name: Substring)
+        mutating func end(_ name: String)
     }
 
     public struct SyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -49,7 +50,7 @@ public struct XMLScanner {
         let n = b.count
         var i = 0
         var line = 1
-        var open: [Substring] = []
+        var open: [String] = []
         var sawRoot = false
         func fail(_ reason: String) -> SyntaxError { SyntaxError(line: line, reason: reason) }
         func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
@@ -132,7 +133,7 @@ public struct XMLScanner {
                 guard !sawRoot || !open.isEmpty else { throw fail("a second element after the document's element") }
                 sawRoot = true
                 let tagLine = line
-                var attributes: [(name: Substring, value: String)] = []
+                var attributes: [(name: String, value: String)] = []
                 var selfClosing = false
                 while true {
                     while i < n && isSpace(b[i]) { if b[i] == 0x0A { line += 1 }; i += 1 }
@@ -147,7 +148,7 @@ public struct XMLScanner {
                     let aStart = i
                     while i < n && isNameByte(b[i]) { i += 1 }
                     guard i > aStart else { throw fail("an unexpected character in the tag of \(name)") }
-                    let aName = Substring(String(decoding: UnsafeBufferPointer(rebasing: b[aStart..<i]), as: UTF8.self))
+                    let aName = String(decoding: UnsafeBufferPointer(rebasing: b[aStart..<i]), as: UTF8.self)
                     while i < n && isSpace(b[i]) { i += 1 }
                     guard i < n && b[i] == 0x3D else { throw fail("the attribute \(aName) of \(name) has no value") }
                     i += 1
@@ -170,10 +171,10 @@ public struct XMLScanner {
     }
 
     /// The name after any `prefix:`.
-    private static func localName(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Substring {
+    private static func localName(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         var s = start
         for k in start..<end where b[k] == 0x3A { s = k + 1 }
-        return Substring(String(decoding: UnsafeBufferPointer(rebasing: b[s..<end]), as: UTF8.self))
+        return String(decoding: UnsafeBufferPointer(rebasing: b[s..<end]), as: UTF8.self)
     }
 
     /// Text with `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and character references decoded.

@@ -119,7 +119,7 @@ public enum Camt053Reader {
         /// Set when the root is not a camt.053 document: everything after is ignored.
         var foreignNamespace: String?
         var sawStatement = false
-        private var path: [Substring] = []
+        private var path: [String] = []
         private var text = ""
         private var currency: String?
         private var entry: Entry?
@@ -127,7 +127,7 @@ public enum Camt053Reader {
         // Where the reader stands, kept as counts so that each element costs no search of the path.
         private var inTx = 0, inDebtor = 0, inDebtorAccount = 0, inAddress = 0, inTxAmount = 0, inAccount = 0
 
-        mutating func start(_ name: Substring, attributes: [(name: Substring, value: String)], line: Int) {
+        mutating func start(_ name: String, attributes: [(name: String, value: String)], line: Int) {
             if path.isEmpty {
                 let ns = attributes.first { $0.name == "xmlns" || $0.name.hasPrefix("xmlns:") }?.value ?? ""
                 if name != "Document" || !ns.hasPrefix("urn:iso:std:iso:20022:tech:xsd:camt.053.") { foreignNamespace = ns }
@@ -155,7 +155,7 @@ public enum Camt053Reader {
 
         mutating func text(_ piece: String) { text += piece }
 
-        mutating func end(_ name: Substring) {
+        mutating func end(_ name: String) {
             defer { path.removeLast() }
             guard foreignNamespace == nil else { return }
             let value = text.trimmingSpaces()

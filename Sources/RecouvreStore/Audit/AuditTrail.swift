@@ -127,6 +127,27 @@ public enum AuditTrail {
         }
     }
 
+    /// A flat object of strings, as `json` writes it (keys sorted, slashes kept), without the
+    /// encoder: a statement's payments write one each.
+    static func json(_ object: [String: String]) -> String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        return "{" + object.keys.sorted().map { quoted($0) + ":" + quoted(object[$0]!) }.joined(separator: ",") + "}"
+    }
+
     /// A value as the trail shows it: sorted-key JSON.
     static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
