@@ -121,10 +121,12 @@ struct RunCommand: AsyncParsableCommand {
         let start = clock.now
         do {
             let before = try await DailyRun(db).summary(of: day)
+            // Plans first: a plan broken today sends its case back to the strategy, which acts on it at once.
+            let plans = try await PlanStore(db).review(on: day, at: Instant(millisecondsSinceEpoch: Int64(day.daysSinceEpoch) * 86_400_000 + 6 * 3_600_000))
             let s = try await DailyRun(db).run(on: day, settings: try await SettingsStore(db).current(), batchSize: batchSize)
             await db.close()
             let note = before.alreadyDone ? " (already run: nothing new)" : ""
-            print("Daily run of \(day.iso)\(note) in \(String(format: "%.3f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged")
+            print("Daily run of \(day.iso)\(note) in \(String(format: "%.3f", seconds(clock.now - start))) s: \(s.casesSeen) cases seen, \(s.tasksCreated) tasks created, \(s.escalations) escalations, \(s.promisesJudged) promises judged; payment plans: \(plans.broken) broken, \(plans.completed) completed")
         } catch {
             await db.close()
             throw error

@@ -134,3 +134,48 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    /// An agent proposes a plan on the case page: within the mandate it starts at once and the
+    /// case page shows its schedule; beyond it (20 months), it waits for the creditor, whose user
+    /// approves it on the same page; a bad form is refused with why and changes nothing.
+    @Test func anAgentProposesAPlanAndTheCreditorApprovesWhatGoesBeyondTheMandate() async throws {
+        try await withDemo { db in
+            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            try await app.test(.router) { client in
+                let creditor = try #require(try await CreditorStore(db).list().first)
+                let cases = try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditor.id, status: .amicable), limit: 2).cases
+                let (a, b) = (cases[0], cases[1])
+                let agent = try await logIn(client, db, as: .agent)
+                let token = try await csrf(client, agent, page: "/cases/\(a.id)")
+                let plansBefore = try await count(db, "payment_plans")
+                var (status, html) = try await post(client, "/cases/\(a.id)/plan", agent, ["csrf": token, "count": "0", "frequency": "monthly", "first_on": "2026-12-01"])
+                #expect(status == .unprocessableContent && html.contains("between 1 and 60"))
+                #expect(try await count(db, "payment_plans") == plansBefore)
+
+                (status, _) = try await post(client, "/cases/\(a.id)/plan", agent, ["csrf": token, "count": "4", "frequency": "monthly", "first_on": "2026-12-01"])
+                #expect(status == .seeOther)
+                try await client.execute(uri: "/cases/\(a.id)", method: .get, headers: [.cookie: agent]) { r in
+                    let page = String(buffer: r.body)
+                    #expect(page.contains("En cours") && page.contains("01/12/2026") && page.contains("01/03/2027") && page.contains("intérêts arrêtés au"))
+                }
+                (status, _) = try await post(client, "/cases/\(b.id)/plan", agent, ["csrf": token, "count": "20", "frequency": "monthly", "first_on": "2026-12-01"])
+                #expect(status == .seeOther)
+                let waiting = try #require(try await PlanStore(db).current(caseID: b.id, asOf: Day(year: 2026, month: 11, day: 23)!))
+                #expect(waiting.status == .awaitingApproval)
+                let (refused, _) = try await post(client, "/cases/\(b.id)/plan-decision", agent, ["csrf": token, "plan": String(waiting.id), "decision": "approve"])
+                #expect(refused == .forbidden, "an agent does not answer for the creditor")
+
+                let client_ = try await logIn(client, db, as: .creditorUser)
+                let ctoken = try await csrf(client, client_, page: "/cases/\(b.id)")
+                try await client.execute(uri: "/cases/\(b.id)", method: .get, headers: [.cookie: client_]) { r in
+                    let page = String(buffer: r.body)
+                    #expect(page.contains("En attente de l&#39;accord du créancier") && page.contains("au-delà des 12 mois") && page.contains("plan-decision"))
+                }
+                (status, _) = try await post(client, "/cases/\(b.id)/plan-decision", client_, ["csrf": ctoken, "plan": String(waiting.id), "decision": "approve", "note": "D'accord"])
+                #expect(status == .seeOther)
+                #expect(try await PlanStore(db).current(caseID: b.id, asOf: Day(year: 2026, month: 11, day: 23)!)?.status == .active)
+            }
+        }
+    }
+}

@@ -243,10 +243,14 @@ public struct InterestRun: Hashable, Sendable {
     public let basis: InterestBasis
     /// The first day that bears interest.
     public let from: Day
+    /// The last day that bears interest, when it stops (a payment plan kept, whose mandate stops
+    /// interest while it runs); nil: it runs until paid.
+    public var until: Day?
 
-    public init(basis: InterestBasis, from: Day) {
+    public init(basis: InterestBasis, from: Day, until: Day? = nil) {
         self.basis = basis
         self.from = from
+        self.until = until
     }
 
     /// A trader owes L441-10 interest (or the contract's rate) from the day after the due date, with

@@ -23,10 +23,13 @@ public struct LedgerClaim: Hashable, Sendable {
 
     /// A case's claim with the interest and indemnity the law gives it. Withdrawn and contested
     /// claims are left out by the caller (nothing is asked on them while contested).
-    public init(_ claim: Claim, debtorKind: Debtor.Kind, formalDemandOn: Day?) {
+    /// `interestThrough`: the last day bearing interest when it stops (a plan kept whose mandate
+    /// stops it: the plan spreads what was owed on its first day, that day's interest included).
+    public init(_ claim: Claim, debtorKind: Debtor.Kind, formalDemandOn: Day?, interestThrough: Day? = nil) {
+        var run = InterestRun.of(claim, debtorKind: debtorKind, formalDemandOn: formalDemandOn)
+        run?.until = interestThrough
         self.init(id: claim.id, invoiceReference: claim.invoiceReference, issuedOn: claim.issuedOn, dueOn: claim.dueOn,
-                  principalCents: claim.principal.minorUnits,
-                  interest: InterestRun.of(claim, debtorKind: debtorKind, formalDemandOn: formalDemandOn),
+                  principalCents: claim.principal.minorUnits, interest: run,
                   indemnityCents: LateInterest.fixedIndemnity(debtorKind: debtorKind).minorUnits)
     }
 }
@@ -107,7 +110,9 @@ public enum Ledger {
                 let c = claims[i]
                 if d > c.dueOn, positions[i].principalCents > 0 { indemnityOwed[i] = true }
                 if indemnityOwed[i] { positions[i].accessoriesCents = c.indemnityCents - positions[i].paidAccessoriesCents }
-                guard let run = c.interest, d > through[i] else { continue }
+                guard let run = c.interest else { continue }
+                let d = run.until.map { min($0, d) } ?? d
+                guard d > through[i] else { continue }
                 let principal = positions[i].principalCents
                 let base = Money(minorUnits: principal, currency: .eur)
                 var assumedFrom: Day?

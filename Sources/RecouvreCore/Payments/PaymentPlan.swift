@@ -91,6 +91,12 @@ public struct InstalmentState: Sendable, Hashable {
     public let status: InstalmentStatus
     /// The day the payments received reached it.
     public let paidOn: Day?
+
+    public init(instalment: Instalment, status: InstalmentStatus, paidOn: Day?) {
+        self.instalment = instalment
+        self.status = status
+        self.paidOn = paidOn
+    }
 }
 
 /// Payment plans (rééchelonnement): the schedule, what needs the creditor's approval, and where

@@ -37,6 +37,20 @@ public struct Mandate: Hashable, Sendable, Codable {
     public var maxPlanMonths: Int
     /// R124-5: the creditor may waive being told of each payment in the mandate.
     public var notifyEveryPayment: Bool
+    /// The smallest first instalment of a plan the agency may agree alone, as a % of the balance.
+    public var planMinFirstPercent: Int = 0
+    /// Whether late interest keeps running while a plan is kept (by default it stops).
+    public var interestRunsDuringPlan = false
+    /// Days after an instalment's due date before it is missed and the plan broken.
+    public var planGraceDays = 10
+    /// Where a broken plan sends the case: `amicable` (the strategy resumes) or `decisionPending`.
+    public var brokenPlanGoesTo: CaseStatus = .amicable
+
+    /// What the mandate says of payment plans.
+    public var planTerms: PlanTerms {
+        PlanTerms(maxMonths: maxPlanMonths, minFirstPercent: planMinFirstPercent, interestRuns: interestRunsDuringPlan, graceDays: planGraceDays,
+                  onBreak: brokenPlanGoesTo)
+    }
 
     public init(reference: String, signedOn: Day, claimsCovered: String, guarantee: String,
                 commission: Commission, remittance: RemittanceTerms, maxPlanMonths: Int = 12,

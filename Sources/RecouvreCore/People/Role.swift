@@ -41,6 +41,9 @@ public enum Right: String, CaseIterable, Hashable, Sendable, Codable {
     /// Import the client-funds account's bank statements and reconcile the credits they could not
     /// match to a case (the accountant's work).
     case reconcileBankStatements
+    /// Approve or refuse a payment plan beyond the mandate's limits (the creditor decides; a
+    /// supervisor records its answer).
+    case approvePlans
 }
 
 extension Role {
@@ -49,12 +52,12 @@ extension Role {
     public static let rights: [Role: Set<Right>] = [
         .agent: [.viewCases, .workCases, .recordPayments],
         .supervisor: [.viewCases, .workCases, .assignCases, .importClaims, .viewCreditors, .answerDisputes, .editStrategies, .printLetters, .editLetters,
-                      .recordPayments, .acceptSettlements],
+                      .recordPayments, .acceptSettlements, .approvePlans],
         .lawyer: [.viewCases, .workCases, .viewCreditors],
         .accountant: [.viewCases, .viewCreditors, .readAudit, .printLetters, .recordPayments, .reconcileBankStatements],
         .riskAnalyst: [.viewCases, .viewCreditors],
         .admin: Set(Right.allCases),
-        .creditorUser: [.viewCases, .answerDisputes, .recordPayments, .acceptSettlements],
+        .creditorUser: [.viewCases, .answerDisputes, .recordPayments, .acceptSettlements, .approvePlans],
     ]
 
     public func may(_ right: Right) -> Bool { Self.rights[self]?.contains(right) ?? false }

@@ -23,7 +23,8 @@ struct CasePages: Sendable {
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
     enum CaseForm: String, CaseIterable, Sendable {
-        case actions, phase, investigation, assign, dispute, address, registered, payment, settlement
+        case actions, phase, investigation, assign, dispute, address, registered, payment, settlement, plan
+        case planDecision = "plan-decision"
 
         var right: Right {
             switch self {
@@ -33,6 +34,8 @@ struct CasePages: Sendable {
             case .registered: .printLetters
             case .payment: .recordPayments
             case .settlement: .acceptSettlements
+            case .plan: .workCases
+            case .planDecision: .approvePlans
             }
         }
     }
@@ -109,6 +112,25 @@ struct CasePages: Sendable {
                 _ = try await PaymentStore(database).book(caseID: id, payment, actor: user.actor, at: now(), scope: scope, rates: rates)
                 if let run = receipts() { _ = try await run.run(at: now()) }
                 return .redirect(to: "/cases/\(id)#payments", type: .normal)
+            case .plan:
+                let count = Int(fields["count"]?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+                guard let frequency = PlanFrequency(rawValue: fields["frequency"] ?? "") else { throw FormError(message: "choose how often the instalments fall due") }
+                guard let first = Day(parsing: fields["first_on"]?.trimmingCharacters(in: .whitespaces) ?? "") else { throw FormError(message: "the first instalment's day (YYYY-MM-DD)") }
+                var firstCents: Int64?
+                if let raw = fields["first_amount"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+                    guard case let .success(c) = AmountParser.minorUnits(Substring(raw), currency: .eur) else { throw FormError(message: "first instalment: \(raw) is not an amount") }
+                    firstCents = c
+                }
+                let rates = try await RateSettingsStore(database).current().settings.interestRates
+                try await PlanStore(database).propose(caseID: id, count: count, frequency: frequency, firstOn: first, firstCents: firstCents,
+                                                      actor: user.actor, at: now(), scope: scope, rates: rates)
+                return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
+            case .planDecision:
+                guard let planID = Int64(fields["plan"] ?? ""), let decision = fields["decision"], decision == "approve" || decision == "refuse" else {
+                    throw FormError(message: "approve or refuse the plan")
+                }
+                try await PlanStore(database).decide(planID: planID, approve: decision == "approve", note: fields["note"] ?? "", actor: user.actor, at: now(), scope: scope)
+                return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
             case .settlement:
                 let rates = try await RateSettingsStore(database).current().settings.interestRates
                 try await PaymentStore(database).acceptSettlement(caseID: id, reason: fields["reason"] ?? "", actor: user.actor, at: now(), scope: scope, rates: rates)
@@ -263,6 +285,31 @@ struct CasePages: Sendable {
         }
         if user.may(.acceptSettlements), !paid.isEmpty, (page["owedCents"] as? Int64 ?? 0) > 0, detail.lifecycle.possibleTargets.contains(.partiallyPaid) {
             page["canSettle"] = true
+        }
+        // The payment plan: its schedule where it stands, the creditor's answer, or the form.
+        let plans = PlanStore(database)
+        let plan = try await plans.current(caseID: id, asOf: today, scope: CaseScope(user))
+        if let plan {
+            page["payPlan"] = [
+                "planID": String(plan.id), "status": t["payplan.\(plan.status.rawValue)"],
+                "summary": "\(t.money(.eur(cents: plan.balanceCents))) · \(plan.instalments.count) × \(t["payplan.\(plan.frequency.rawValue)"])",
+                "reasons": plan.approvalReasons, "decision": plan.decision,
+                "frozen": plan.interestFrozenFrom.map { "\(t["payplan.frozen"]) \(t.day($0))" } as Any,
+                "canDecide": plan.status == .awaitingApproval && user.may(.approvePlans),
+                "instalments": plan.instalments.map { s -> [String: Any] in
+                    ["number": s.instalment.number, "due": t.day(s.instalment.dueOn), "amount": t.money(.eur(cents: s.instalment.cents)),
+                     "state": t["instalment.\(s.status.rawValue)"] + (s.paidOn.map { " \(t.day($0))" } ?? "")]
+                },
+            ] as [String: Any]
+        }
+        if user.may(.workCases), detail.lifecycle.possibleTargets.contains(.paymentPlan), plan?.status != .awaitingApproval, plan?.status != .active {
+            page["canPropose"] = true
+            page["planFirst"] = today.adding(days: 7).iso
+            page["frequencyOptions"] = HTML.options(PlanFrequency.allCases.map { ($0.rawValue, t["payplan.\($0.rawValue)"], $0 == .monthly) })
+            if let terms = try await plans.terms(caseID: id) {
+                page["planLimits"] = "\(t["payplan.limits"]) \(terms.maxMonths) \(t["payplan.months"]), \(t["payplan.minFirst"]) \(terms.minFirstPercent) %, "
+                    + (terms.interestRuns ? t["payplan.interestRuns"] : t["payplan.interestStops"]) + ", \(t["payplan.grace"]) \(terms.graceDays) \(t["creditor.days"])."
+            }
         }
         // The claims still collected, to say which ones a dispute is about.
         page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }

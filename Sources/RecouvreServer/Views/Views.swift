@@ -128,6 +128,23 @@ enum Templates {
         <label>{{t.settlement_reason}} <textarea name="reason" required rows="2"></textarea></label>
         <button type="submit">{{t.settlement_save}}</button></form>{{/canSettle}}
     </section>{{/canPay}}
+    <section id="payment-plan"><h2>{{t.payplan_title}}</h2>
+    {{#payPlan}}<p><strong>{{status}}</strong> — {{summary}}{{#frozen}} · {{.}}{{/frozen}}</p>
+    {{#reasons}}<p class="notice">{{t.payplan_needsApproval}} {{.}}</p>{{/reasons}}{{#decision}}<p>{{t.payplan_decision}} {{.}}</p>{{/decision}}
+    <table class="list"><thead><tr><th>{{t.payplan_number}}</th><th>{{t.payplan_due}}</th><th class="num">{{t.col_amount}}</th><th>{{t.payplan_state}}</th></tr></thead>
+    <tbody>{{#instalments}}<tr><td>{{number}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td>{{state}}</td></tr>{{/instalments}}</tbody></table>
+    {{#canDecide}}<form class="card" method="post" action="/cases/{{id}}/plan-decision" id="plan-decision"><input type="hidden" name="csrf" value="{{csrf}}">
+      <input type="hidden" name="plan" value="{{planID}}"><label>{{t.payplan_note}} <input name="note" maxlength="500"></label>
+      <button type="submit" name="decision" value="approve">{{t.payplan_approve}}</button> <button type="submit" name="decision" value="refuse">{{t.payplan_refuse}}</button></form>{{/canDecide}}
+    {{/payPlan}}{{^payPlan}}<p class="empty">{{t.payplan_none}}</p>{{/payPlan}}
+    {{#canPropose}}<form class="card" method="post" action="/cases/{{id}}/plan" id="plan-form"><h3>{{t.payplan_propose}}</h3><input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.payplan_count}} <input name="count" type="number" min="1" max="60" value="6" required></label>
+      <label>{{t.payplan_frequency}} <select name="frequency">{{{frequencyOptions}}}</select></label>
+      <label>{{t.payplan_first}} <input type="date" name="first_on" value="{{planFirst}}" required></label>
+      <label>{{t.payplan_firstAmount}} <input name="first_amount" inputmode="decimal" placeholder="{{t.payplan_equal}}"></label>
+      <p class="hint">{{planLimits}}</p>
+      <button type="submit">{{t.payplan_save}}</button></form>{{/canPropose}}
+    </section>
     <section class="cards">
       <div class="card"><h2>{{t.case_investigation}}</h2>
       {{#investigation}}<dl><dt>{{t.case_reason}}</dt><dd>{{reason}} {{reasonNotes}}</dd><dt>{{t.case_solvency}}</dt><dd>{{solvency}} {{solvencyNotes}}</dd>

@@ -613,6 +613,49 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 15, name: "payment plans", statements: [
+            // What the mandate says of plans beyond their longest duration (max_plan_months).
+            "ALTER TABLE creditors ADD COLUMN plan_min_first_percent INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE creditors ADD COLUMN plan_interest_runs INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE creditors ADD COLUMN plan_grace_days INTEGER NOT NULL DEFAULT 10",
+            "ALTER TABLE creditors ADD COLUMN plan_break_to TEXT NOT NULL DEFAULT 'amicable'",
+            // A plan proposed on a case: waiting for the creditor's approval, active, completed,
+            // broken or refused; the day it started and, when the mandate stops interest while it
+            // is kept, that day again (the ledger stops interest from it for active and completed
+            // plans only: a broken plan's waiver falls).
+            """
+            CREATE TABLE payment_plans (
+                id {ID},
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                status TEXT NOT NULL,
+                balance_minor BIGINT NOT NULL,
+                frequency TEXT NOT NULL,
+                approval_reasons TEXT NOT NULL DEFAULT '',
+                proposed_by TEXT NOT NULL,
+                proposed_at TEXT NOT NULL,
+                decided_by TEXT,
+                decided_at TEXT,
+                decision_note TEXT,
+                started_on TEXT,
+                interest_frozen_from TEXT,
+                ended_on TEXT
+            )
+            """,
+            "CREATE INDEX payment_plans_case ON payment_plans (case_id, id)",
+            "CREATE UNIQUE INDEX payment_plans_open ON payment_plans (case_id) WHERE status IN ('awaiting_approval', 'active')",
+            "CREATE INDEX payment_plans_active ON payment_plans (id) WHERE status = 'active'",
+            """
+            CREATE TABLE plan_instalments (
+                plan_id BIGINT NOT NULL REFERENCES payment_plans(id),
+                number INTEGER NOT NULL,
+                due_on TEXT NOT NULL,
+                amount_minor BIGINT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',
+                paid_on TEXT,
+                PRIMARY KEY (plan_id, number)
+            )
+            """,
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -56,14 +56,88 @@ public enum DemoPortfolio {
         }
         let (cases, events) = try await workCases(database, from: started, today: today)
         try await assignCases(database)
+        try await plans(database, today: today)
         // Three weeks of daily runs, so the outbox, the queues and the case pages show a strategy at work.
         for back in stride(from: 20, through: 0, by: -1) {
             let day = today.adding(days: -back)
             let at = Instant(millisecondsSinceEpoch: Int64(day.daysSinceEpoch) * 86_400_000 + 5 * 3_600_000)
+            _ = try await PlanStore(database).review(on: day, at: at)
             _ = try await DailyRun(database).run(on: day, settings: StoredSettings(id: nil, settings: .defaults), at: at)
             try await afterRun?(day, at)
         }
+        try await bankStatement(database, today: today)
         return Result(creditors: creditors.count, cases: cases, claims: claims, events: events)
+    }
+
+    /// The cases the demo put on a plan get the plan itself: the first instalment what they paid
+    /// that day, then five monthly ones, paid on their day — except one plan in four, whose
+    /// latest instalment is not paid (late, or missed and the plan broken by the daily review).
+    /// One amicable case has a plan beyond its mandate waiting for the creditor's answer.
+    static func plans(_ database: Database, today: Day) async throws {
+        let rows = try await database.withConnection { db in
+            try await db.raw("""
+                SELECT p.case_id, MIN(p.received_on) AS day, MIN(p.amount_minor) AS paid FROM payments p JOIN cases c ON c.id = p.case_id
+                WHERE c.status = 'payment_plan' GROUP BY p.case_id ORDER BY p.case_id
+                """).all().map { (try $0.decode(column: "case_id", as: Int64.self), Day(parsing: try $0.decode(column: "day", as: String.self))!,
+                                  try $0.decode(column: "paid", as: Int64.self)) }
+        }
+        for (caseID, start, paid) in rows {
+            try await database.transaction { db in
+                let owed = try await PaymentStore.owed(caseID: caseID, asOf: start, rates: .shipped, db: db)
+                guard case let .success(schedule) = PaymentPlan.schedule(PlanProposal(balanceCents: owed + paid, count: 6, frequency: .monthly, firstOn: start,
+                                                                                      firstCents: paid), today: start) else { return }
+                let at = Instant.startOf(start)
+                let id = try await db.raw("""
+                    INSERT INTO payment_plans (case_id, status, balance_minor, frequency, proposed_by, proposed_at, started_on, interest_frozen_from)
+                    VALUES (\(bind: caseID), 'active', \(bind: owed + paid), 'monthly', 'user:demo', \(bind: at.description), \(bind: start.iso), \(bind: start.iso))
+                    RETURNING id
+                    """).all()[0].decode(column: "id", as: Int64.self)
+                for i in schedule {
+                    try await db.raw("""
+                        INSERT INTO plan_instalments (plan_id, number, due_on, amount_minor) VALUES (\(bind: id), \(bind: i.number), \(bind: i.dueOn.iso), \(bind: i.cents))
+                        """).run()
+                }
+                let due = schedule.dropFirst().filter { $0.dueOn <= today }
+                for i in due where !(caseID % 4 == 0 && i == due.last) {
+                    _ = try await PaymentStore.book(caseID: caseID, NewPayment(receivedOn: i.dueOn, cents: i.cents, method: .directDebit,
+                                                                               reference: "Échéance \(i.number) \(CaseReference(caseID: caseID))"),
+                                                    actor: .user("demo"), at: Instant.startOf(i.dueOn), scope: .agency, rates: .shipped, settle: true, db: db)
+                }
+            }
+        }
+        let amicable = try await database.withConnection { db in
+            try await db.raw("SELECT id FROM cases WHERE status = 'amicable' ORDER BY claimed_minor DESC LIMIT 1").all().first?.decode(column: "id", as: Int64.self)
+        }
+        if let amicable {
+            try await PlanStore(database).propose(caseID: amicable, count: 18, frequency: .monthly, firstOn: today.adding(days: 10), actor: .user("agent.martin"),
+                                                  at: Instant.startOf(today.adding(days: -2)), rates: .shipped)
+        }
+    }
+
+    /// This morning's statement of the client-funds account, imported: most credits name their
+    /// case and are booked with their receipt; one pays a case by its balance and the payer's
+    /// name; two match nothing and wait in the accountant's reconciliation queue.
+    static func bankStatement(_ database: Database, today: Day) async throws {
+        let rows = try await database.withConnection { db in
+            try await db.raw("""
+                SELECT c.id, c.claimed_minor - c.paid_minor AS balance, d.name FROM cases c JOIN debtors d ON d.id = c.debtor_id
+                WHERE c.status = 'amicable' ORDER BY c.id LIMIT 7
+                """).all().map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "balance", as: Int64.self), try $0.decode(column: "name", as: String.self)) }
+        }
+        guard rows.count == 7 else { return }
+        let day = today.adding(days: -1)
+        var entries: [StatementGenerator.Entry] = rows.prefix(6).enumerated().map { k, r in
+            .init(reference: "DEMO-\(day.iso)-\(k + 1)", bookedOn: day, transactions: [
+                .init(cents: max(100, r.1 / Int64(2 + k % 3)), payer: r.2.uppercased(), payerIBAN: "FR76300040000312345678\(String(format: "%05d", r.0 % 100_000))",
+                      remittance: "Reglement dossier \(CaseReference(caseID: r.0))")])
+        }
+        entries.append(.init(reference: "DEMO-\(day.iso)-7", bookedOn: day, transactions: [.init(cents: rows[6].1, payer: rows[6].2.uppercased(), remittance: "Facture")]))
+        entries.append(.init(reference: "DEMO-\(day.iso)-8", bookedOn: day, transactions: [.init(cents: 4_250, payer: "M OU MME DURAND", remittance: "VIR SEPA")]))
+        entries.append(.init(reference: "DEMO-\(day.iso)-9", bookedOn: day, transactions: [.init(cents: 120_000, payer: "SCI DES LILAS", remittance: "LOYER NOVEMBRE")]))
+        let settings = try await LetterSettingsStore(database).current().settings
+        let xml = StatementGenerator.write(messageID: "DEMO-\(day.iso)", statementID: "RELEVE-\(day.iso)", account: settings.agency.clientFundsIBAN, on: day, entries: entries)
+        _ = try await StatementStore(database).importStatement(Data(xml.utf8), fileName: "releve-\(day.iso).xml", account: settings.agency.clientFundsIBAN,
+                                                               actor: .user("compta"), at: Instant.startOf(today), rates: .shipped)
     }
 
     /// The path a demo case has taken so far, chosen from its number.

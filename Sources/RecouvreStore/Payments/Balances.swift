@@ -22,11 +22,11 @@ public struct Balances: Sendable {
         var after: Int64 = 0
         while true {
             let from = after
-            let (cases, claims, payments, demands) = try await database.bulkTransaction { s in
+            let (cases, claims, payments, demands, stops) = try await database.bulkTransaction { s in
                 let cases = try await s.query("""
                     SELECT c.id, d.kind FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.open_slot = 1 AND c.id > ? ORDER BY c.id LIMIT ?
                     """, [.int(from), .int(Int64(batchSize))])
-                guard let first = cases.first?[0].int, let last = cases.last?[0].int else { return (cases, [[DBValue]](), [[DBValue]](), [[DBValue]]()) }
+                guard let first = cases.first?[0].int, let last = cases.last?[0].int else { return (cases, [[DBValue]](), [[DBValue]](), [[DBValue]](), [[DBValue]]()) }
                 let range: [DBValue] = [.int(first), .int(last)]
                 return (cases,
                         try await s.query("""
@@ -36,11 +36,13 @@ public struct Balances: Sendable {
                         try await s.query("SELECT case_id, id, received_on, amount_minor, debtor_choice FROM payments WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id", range),
                         try await s.query("""
                             SELECT case_id, MIN(letter_on) FROM letters WHERE case_id BETWEEN ? AND ? AND channel = 'registered_letter' GROUP BY case_id
-                            """, range))
+                            """, range),
+                        try await s.query(PlanStore.interestStops(placeholders: "? AND ?"), range))
             }
             guard let last = cases.last?[0].int else { return total }
             after = last
             let demandOn = Dictionary(uniqueKeysWithValues: demands.map { ($0[0].int!, Day(parsing: $0[1].text ?? "")) })
+            let stopsOn = Dictionary(uniqueKeysWithValues: stops.map { ($0[0].int!, Day(parsing: $0[1].text ?? "")) })
             var claimRows = claims[...], paymentRows = payments[...]
             var owed: [(caseID: Int64, owedCents: Int64)] = []
             owed.reserveCapacity(cases.count)
@@ -55,7 +57,7 @@ public struct Balances: Sendable {
                     let terms: InterestTerms = r[5].int.map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory
                     let claim = Claim(id: r[1].int!, caseID: id, invoiceReference: "", issuedOn: issued, dueOn: due,
                                       principal: .eur(cents: r[4].int ?? 0), vat: .eur(cents: 0), interestTerms: terms)
-                    ledgerClaims.append(LedgerClaim(claim, debtorKind: kind, formalDemandOn: demand))
+                    ledgerClaims.append(LedgerClaim(claim, debtorKind: kind, formalDemandOn: demand, interestThrough: stopsOn[id] ?? nil))
                 }
                 var ledgerPayments: [LedgerPayment] = []
                 while let r = paymentRows.first, r[0].int! <= id {

@@ -285,7 +285,10 @@ public struct PaymentStore: Sendable {
         var out: [Int64: [LedgerClaim]] = [:]
         for start in stride(from: 0, to: caseIDs.count, by: 500) {
             let ids = SQLQueryString.idList(Array(caseIDs[start..<min(caseIDs.count, start + 500)]))
-            var demands: [Int64: Day] = [:]
+            var demands: [Int64: Day] = [:], stops: [Int64: Day] = [:]
+            for r in try await db.raw(SQLQueryString(PlanStore.interestStops(placeholders: nil)) + " AND case_id IN " + ids + " GROUP BY case_id").all() {
+                stops[try r.decode(column: "case_id", as: Int64.self)] = try r.decode(column: "stops_on", as: String?.self).flatMap { Day(parsing: $0) }
+            }
             for r in try await db.raw("""
                 SELECT case_id, MIN(letter_on) AS d FROM letters WHERE case_id IN \(ids) AND channel = \(bind: StepChannel.registeredLetter.rawValue) GROUP BY case_id
                 """).all() {
@@ -300,7 +303,8 @@ public struct PaymentStore: Sendable {
                                   issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!, dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
                                   principal: .eur(cents: try r.decode(column: "principal_minor", as: Int64.self)), vat: .eur(cents: 0),
                                   interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory)
-                out[caseID, default: []].append(LedgerClaim(claim, debtorKind: kinds[caseID] ?? .company, formalDemandOn: demands[caseID]))
+                out[caseID, default: []].append(LedgerClaim(claim, debtorKind: kinds[caseID] ?? .company, formalDemandOn: demands[caseID],
+                                                            interestThrough: stops[caseID]))
             }
         }
         return out

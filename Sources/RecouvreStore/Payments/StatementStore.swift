@@ -54,7 +54,7 @@ public struct StatementStore: Sendable {
     public init(_ database: Database) { self.database = database }
 
     /// Credits per transaction: a crash loses at most one batch, which the next import redoes.
-    public static let batchSize = 1_000
+    public static let batchSize = 500
 
     /// Imports a camt.053 file. A file that is not a statement, or a statement of another account
     /// than `account`, is refused whole; an entry that cannot be read is reported with its line

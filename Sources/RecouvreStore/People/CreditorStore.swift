@@ -45,13 +45,14 @@ public struct CreditorStore: Sendable {
                 INSERT INTO creditors (code, name, siren, address_line1, address_line2, postcode, city, country, iban,
                   mandate_reference, mandate_signed_on, mandate_claims_covered, mandate_guarantee, commission_rate_micro,
                   commission_fixed_minor, commission_minimum_minor, remittance_method, remittance_within_days, max_plan_months,
-                  notify_every_payment, created_at)
+                  notify_every_payment, plan_min_first_percent, plan_interest_runs, plan_grace_days, plan_break_to, created_at)
                 VALUES (\(bind: code), \(bind: new.name), \(bind: new.siren?.value), \(bind: new.address.line1), \(bind: new.address.line2),
                   \(bind: new.address.postcode), \(bind: new.address.city), \(bind: new.address.country), \(bind: new.iban?.value),
                   \(bind: m.reference), \(bind: m.signedOn.iso), \(bind: m.claimsCovered), \(bind: m.guarantee),
                   \(bind: m.commission.rateOfCollected.microPercent), \(bind: m.commission.fixedPerCase?.minorUnits),
                   \(bind: m.commission.minimumPerPayment?.minorUnits), \(bind: m.remittance.method.rawValue), \(bind: m.remittance.withinDays),
-                  \(bind: m.maxPlanMonths), \(bind: m.notifyEveryPayment ? 1 : 0), \(bind: now))
+                  \(bind: m.maxPlanMonths), \(bind: m.notifyEveryPayment ? 1 : 0), \(bind: m.planMinFirstPercent), \(bind: m.interestRunsDuringPlan ? 1 : 0),
+                  \(bind: m.planGraceDays), \(bind: m.brokenPlanGoesTo.rawValue), \(bind: now))
                 RETURNING id
                 """).all()
             let id = try rows[0].decode(column: "id", as: Int64.self)
@@ -86,7 +87,7 @@ public struct CreditorStore: Sendable {
             rateOfCollected: Rate(microPercent: try row.decode(column: "commission_rate_micro", as: Int64.self)),
             fixedPerCase: try row.decode(column: "commission_fixed_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: eur) },
             minimumPerPayment: try row.decode(column: "commission_minimum_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: eur) })
-        let mandate = Mandate(
+        var mandate = Mandate(
             reference: try row.decode(column: "mandate_reference", as: String.self),
             signedOn: Day(parsing: try row.decode(column: "mandate_signed_on", as: String.self))!,
             claimsCovered: try row.decode(column: "mandate_claims_covered", as: String.self),
@@ -96,6 +97,11 @@ public struct CreditorStore: Sendable {
                                         withinDays: try row.decode(column: "remittance_within_days", as: Int.self)),
             maxPlanMonths: try row.decode(column: "max_plan_months", as: Int.self),
             notifyEveryPayment: try row.decode(column: "notify_every_payment", as: Int.self) != 0)
+        let plan = try PlanStore.terms(row)
+        mandate.planMinFirstPercent = plan.minFirstPercent
+        mandate.interestRunsDuringPlan = plan.interestRuns
+        mandate.planGraceDays = plan.graceDays
+        mandate.brokenPlanGoesTo = plan.onBreak
         return Creditor(
             id: try row.decode(column: "id", as: Int64.self),
             code: try row.decode(column: "code", as: String.self),

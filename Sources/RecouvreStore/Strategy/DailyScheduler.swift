@@ -38,6 +38,9 @@ public struct DailyScheduler: Sendable {
         do {
             let run = DailyRun(database)
             if try await !run.summary(of: local.day).alreadyDone {
+                // Plans first: a plan broken today sends its case back to the strategy, which acts on it at once.
+                let plans = try await PlanStore(database).review(on: local.day, at: now)
+                if plans.broken + plans.completed > 0 { logger.info("payment plans of \(local.day.iso): \(plans.broken) broken, \(plans.completed) completed") }
                 let summary = try await run.run(on: local.day, settings: try await SettingsStore(database).current(), at: now)
                 logger.info("daily run of \(local.day.iso): \(summary.casesSeen) cases, \(summary.tasksCreated) tasks, \(summary.escalations) escalations, \(summary.promisesJudged) promises judged")
             }
