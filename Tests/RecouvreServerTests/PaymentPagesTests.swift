@@ -141,7 +141,11 @@ extension ServerTests {
     /// approves it on the same page; a bad form is refused with why and changes nothing.
     @Test func anAgentProposesAPlanAndTheCreditorApprovesWhatGoesBeyondTheMandate() async throws {
         try await withDemo { db in
-            let app = try await buildApplication(ServerConfiguration(port: 0, now: callHours), database: db)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-plans-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let config = ServerConfiguration(port: 0, now: callHours, postal: FolderPostal(root: dir.appendingPathComponent("post")),
+                                             mailer: OutboxFolderMailer(folder: dir.appendingPathComponent("mail").path))
+            let app = try await buildApplication(config, database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
                 let cases = try await CaseStore(db).list(scope: .team("Paris"), filter: CaseFilter(creditorID: creditor.id, status: .amicable), limit: 2).cases
@@ -159,6 +163,15 @@ extension ServerTests {
                     let page = String(buffer: r.body)
                     #expect(page.contains("En cours") && page.contains("01/12/2026") && page.contains("01/03/2027") && page.contains("intérêts arrêtés au"))
                 }
+                // The schedule went to the debtor as a PDF, archived on the case.
+                let schedule = try #require(try await DocumentStore(db).list(scope: .agency, caseID: a.id).documents.first { $0.kind == .paymentPlan })
+                let (_, pdf) = try #require(try await DocumentStore(db).document(id: schedule.id, scope: .agency))
+                let file = dir.appendingPathComponent("plan.pdf")
+                try Data(pdf).write(to: file)
+                let text = try tool("pdftotext", [file.path, "-"])
+                #expect(text.contains("Votre échéancier de paiement") && text.contains("n° 4") && text.contains("01/03/2027") && text.contains("intérêts de retard cessent"))
+                let detail = try #require(try await CaseStore(db).detail(id: a.id, scope: .agency))
+                #expect(detail.events.contains { $0.kind == .mail && $0.text.hasPrefix("Échéancier envoyé au débiteur") })
                 (status, _) = try await post(client, "/cases/\(b.id)/plan", agent, ["csrf": token, "count": "20", "frequency": "monthly", "first_on": "2026-12-01"])
                 #expect(status == .seeOther)
                 let waiting = try #require(try await PlanStore(db).current(caseID: b.id, asOf: Day(year: 2026, month: 11, day: 23)!))

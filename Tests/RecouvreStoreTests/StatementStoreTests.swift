@@ -203,7 +203,7 @@ func schemaProblem(_ xml: String, schema: String) throws -> String? {
             #expect(rerun.alreadyKnown == 3 && rerun.booked == 4)
             #expect(try await count(db, "payments") == 7)
             #expect(try await count(db, "bank_statements") == 1)
-            let total = try await db.withConnection { try await $0.raw("SELECT SUM(amount_minor) AS s FROM payments").all()[0].decode(column: "s", as: Int64.self) }
+            let total = try await db.withConnection { try await $0.raw("SELECT CAST(SUM(amount_minor) AS BIGINT) AS s FROM payments").all()[0].decode(column: "s", as: Int64.self) }
             #expect(total == 28 * 10_00)
         }
     }

@@ -124,12 +124,15 @@ struct CasePages: Sendable {
                 let rates = try await RateSettingsStore(database).current().settings.interestRates
                 try await PlanStore(database).propose(caseID: id, count: count, frequency: frequency, firstOn: first, firstCents: firstCents,
                                                       actor: user.actor, at: now(), scope: scope, rates: rates)
+                // A plan in force is sent to the debtor at once, with the receipts.
+                if let run = receipts() { _ = try await run.run(at: now()) }
                 return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
             case .planDecision:
                 guard let planID = Int64(fields["plan"] ?? ""), let decision = fields["decision"], decision == "approve" || decision == "refuse" else {
                     throw FormError(message: "approve or refuse the plan")
                 }
                 try await PlanStore(database).decide(planID: planID, approve: decision == "approve", note: fields["note"] ?? "", actor: user.actor, at: now(), scope: scope)
+                if let run = receipts() { _ = try await run.run(at: now()) }
                 return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
             case .settlement:
                 let rates = try await RateSettingsStore(database).current().settings.interestRates

@@ -621,8 +621,8 @@ public enum Migrations {
             "ALTER TABLE creditors ADD COLUMN plan_break_to TEXT NOT NULL DEFAULT 'amicable'",
             // A plan proposed on a case: waiting for the creditor's approval, active, completed,
             // broken or refused; the day it started and, when the mandate stops interest while it
-            // is kept, that day again (the ledger stops interest from it for active and completed
-            // plans only: a broken plan's waiver falls).
+            // is kept, that day again (the last day bearing interest, for active and completed plans
+            // only: a broken plan's waiver falls); the schedule's letter once sent.
             """
             CREATE TABLE payment_plans (
                 id {ID},
@@ -638,12 +638,15 @@ public enum Migrations {
                 decision_note TEXT,
                 started_on TEXT,
                 interest_frozen_from TEXT,
-                ended_on TEXT
+                ended_on TEXT,
+                letter_document_id BIGINT REFERENCES documents(id)
             )
             """,
             "CREATE INDEX payment_plans_case ON payment_plans (case_id, id)",
             "CREATE UNIQUE INDEX payment_plans_open ON payment_plans (case_id) WHERE status IN ('awaiting_approval', 'active')",
             "CREATE INDEX payment_plans_active ON payment_plans (id) WHERE status = 'active'",
+            // Plans whose schedule has not been sent to the debtor yet (ReceiptRun sends them).
+            "CREATE INDEX payment_plans_letter ON payment_plans (id) WHERE status = 'active' AND letter_document_id IS NULL",
             """
             CREATE TABLE plan_instalments (
                 plan_id BIGINT NOT NULL REFERENCES payment_plans(id),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RecouvreCore
 import SQLKit
@@ -13,6 +14,8 @@ public struct DocumentInfo: Sendable, Equatable {
         case email, sms
         /// A payment's receipt (quittance, R124-6).
         case receipt
+        /// A payment plan's schedule, as sent to the debtor.
+        case paymentPlan = "payment_plan"
     }
 
     public let id: Int64
@@ -47,6 +50,20 @@ public struct DocumentStore: Sendable {
                                                    after: AuditTrail.json(["kind": kind.rawValue, "name": name, "bytes": String(body.count)])), db: db)
             return id
         }
+    }
+
+    /// A PDF sent to a debtor (a receipt, a plan's schedule), archived with its case and its
+    /// SHA-256 inside the caller's transaction.
+    static func insert(creditorID: Int64, caseID: Int64, kind: DocumentInfo.Kind, name: String, pdf: [UInt8], actor: Actor, at: Instant,
+                       db: any SQLDatabase) async throws -> Int64 {
+        let hex = Array("0123456789abcdef".utf8)
+        let hash = String(decoding: SHA256.hash(data: pdf).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] }, as: UTF8.self)
+        return try await db.raw("""
+            INSERT INTO documents (creditor_id, case_id, kind, name, content_type, byte_count, created_at, created_by, body, sha256)
+            VALUES (\(bind: creditorID), \(bind: caseID), \(bind: kind.rawValue), \(bind: name), 'application/pdf', \(bind: pdf.count), \(bind: at.description),
+              \(bind: actor.id), \(bind: Data(pdf)), \(bind: hash))
+            RETURNING id
+            """).all()[0].decode(column: "id", as: Int64.self)
     }
 
     /// The one place where a caller's scope becomes SQL for documents.

@@ -32,6 +32,16 @@ public struct PlanRecord: Sendable, Equatable {
     public let instalments: [InstalmentState]
 }
 
+/// A plan's schedule to send to the debtor.
+public struct PendingPlanLetter: Sendable {
+    public let caseID: Int64
+    public let creditorID: Int64
+    public let context: PlanLetterContext
+    /// The debtor's usable email, else nil.
+    public let email: String?
+    public let addressUsable: Bool
+}
+
 /// Payment plans (rééchelonnement): proposed on a case within the creditor's mandate or sent to
 /// the creditor for approval, activated (the case moves to `payment_plan`, its reminders stop, and
 /// interest stops unless the mandate says it runs), followed instalment by instalment, broken
@@ -136,6 +146,54 @@ public struct PlanStore: Sendable {
         let reason = why + (terms.interestRuns ? " ; les intérêts continuent de courir (mandat)." : " ; les intérêts de retard cessent de courir tant que l'échéancier est respecté.")
         try await CaseStore.apply(try Transition.make(caseID: caseID, from: lifecycle, to: .paymentPlan, actor: actor, at: at, reason: reason), db: db)
         try await db.raw("UPDATE collection_tasks SET status = 'cancelled' WHERE case_id = \(bind: caseID) AND status || '' IN ('queued', 'outbox')").run()
+    }
+
+    /// Plans in force whose schedule has not been sent to the debtor yet, with what it says.
+    public func pendingLetters(limit: Int, at: Instant = SystemClock.now()) async throws -> [PendingPlanLetter] {
+        try await database.withConnection { db in
+            var out: [PendingPlanLetter] = []
+            for r in try await db.raw("""
+                SELECT p.id, p.case_id, p.balance_minor, c.creditor_id, cr.name AS creditor_name, cr.max_plan_months, cr.plan_min_first_percent, cr.plan_interest_runs,
+                  cr.plan_grace_days, cr.plan_break_to, d.name AS debtor_name, d.language, d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
+                  (SELECT value FROM debtor_contacts dc WHERE dc.debtor_id = d.id AND dc.kind = 'email' AND dc.status <> 'invalid' ORDER BY dc.id LIMIT 1) AS email
+                FROM payment_plans p JOIN cases c ON c.id = p.case_id JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
+                WHERE p.status = 'active' AND p.letter_document_id IS NULL ORDER BY p.id LIMIT \(literal: limit)
+                """).all() {
+                let id = try r.decode(column: "id", as: Int64.self)
+                let schedule = try await db.raw("SELECT number, due_on, amount_minor FROM plan_instalments WHERE plan_id = \(bind: id) ORDER BY number").all().map {
+                    Instalment(number: try $0.decode(column: "number", as: Int.self), dueOn: Day(parsing: try $0.decode(column: "due_on", as: String.self))!,
+                               cents: try $0.decode(column: "amount_minor", as: Int64.self))
+                }
+                let address = PostalAddress(line1: try r.decode(column: "address_line1", as: String.self), line2: try r.decode(column: "address_line2", as: String.self),
+                                            postcode: try r.decode(column: "postcode", as: String.self), city: try r.decode(column: "city", as: String.self),
+                                            country: try r.decode(column: "country", as: String.self))
+                let caseID = try r.decode(column: "case_id", as: Int64.self)
+                let context = PlanLetterContext(planID: id, issuedOn: ParisTime(at).day, caseReference: CaseReference(caseID: caseID),
+                                                language: Language(rawValue: try r.decode(column: "language", as: String.self)) ?? .fr,
+                                                debtorName: try r.decode(column: "debtor_name", as: String.self), debtorAddress: address,
+                                                creditorName: try r.decode(column: "creditor_name", as: String.self),
+                                                balanceCents: try r.decode(column: "balance_minor", as: Int64.self), instalments: schedule, terms: try Self.terms(r))
+                out.append(PendingPlanLetter(caseID: caseID, creditorID: try r.decode(column: "creditor_id", as: Int64.self), context: context,
+                                             email: try r.decode(column: "email", as: String?.self),
+                                             addressUsable: try r.decode(column: "address_status", as: String.self) != "invalid" && !address.postcode.isEmpty))
+            }
+            return out
+        }
+    }
+
+    /// Archives a plan's rendered schedule with its case, marks it sent and says how in the
+    /// history, in one transaction.
+    public func archiveLetter(_ letter: PendingPlanLetter, pdf: [UInt8], delivery: ReceiptStore.Delivery, actor: Actor, at: Instant = SystemClock.now()) async throws {
+        try await database.transaction { db in
+            let documentID = try await DocumentStore.insert(creditorID: letter.creditorID, caseID: letter.caseID, kind: .paymentPlan,
+                                                            name: "echeancier-\(letter.context.planID).pdf", pdf: pdf, actor: actor, at: at, db: db)
+            let updated = try await db.raw("""
+                UPDATE payment_plans SET letter_document_id = \(bind: documentID) WHERE id = \(bind: letter.context.planID) AND letter_document_id IS NULL RETURNING id
+                """).all()
+            guard !updated.isEmpty else { throw StoreError.conflict("the schedule of plan \(letter.context.planID) was sent meanwhile") }
+            try await CaseStore.appendEvents([CaseEvent(caseID: letter.caseID, occurredAt: at, actor: actor, kind: .mail,
+                                                        text: "Échéancier envoyé au débiteur : \(delivery.french).")], db: db)
+        }
     }
 
     /// The last day bearing interest for the cases of a plan kept whose mandate stops it (the

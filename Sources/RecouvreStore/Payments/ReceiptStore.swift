@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import RecouvreCore
 import SQLKit
@@ -65,19 +64,23 @@ public struct ReceiptStore: Sendable {
         case post(String)
         /// No usable address nor email: kept on the case, to be handed over or sent once one is known.
         case kept
+
+        /// How the history says it went out.
+        public var french: String {
+            switch self {
+            case let .email(address): "par courriel à \(address)"
+            case let .post(file): "déposé pour envoi postal (\(file))"
+            case .kept: "conservé au dossier : ni adresse postale ni courriel utilisable"
+            }
+        }
     }
 
     /// Archives a rendered receipt with its case (a document with its SHA-256), marks it sent and
     /// says so in the case's history, in one transaction.
     public func archive(_ receipt: PendingReceipt, pdf: [UInt8], delivery: Delivery, actor: Actor, at: Instant = SystemClock.now()) async throws {
         try await database.transaction { db in
-            let hash = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
-            let documentID = try await db.raw("""
-                INSERT INTO documents (creditor_id, case_id, kind, name, content_type, byte_count, created_at, created_by, body, sha256)
-                VALUES (\(bind: receipt.creditorID), \(bind: receipt.caseID), \(bind: DocumentInfo.Kind.receipt.rawValue), \(bind: receipt.context.number + ".pdf"),
-                  'application/pdf', \(bind: pdf.count), \(bind: at.description), \(bind: actor.id), \(bind: Data(pdf)), \(bind: hash))
-                RETURNING id
-                """).all()[0].decode(column: "id", as: Int64.self)
+            let documentID = try await DocumentStore.insert(creditorID: receipt.creditorID, caseID: receipt.caseID, kind: .receipt,
+                                                            name: receipt.context.number + ".pdf", pdf: pdf, actor: actor, at: at, db: db)
             let updated = try await db.raw("""
                 UPDATE payments SET receipt_status = 'sent', receipt_document_id = \(bind: documentID) WHERE id = \(bind: receipt.paymentID) AND receipt_status = 'pending'
                 RETURNING id
