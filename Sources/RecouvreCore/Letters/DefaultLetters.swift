@@ -5,7 +5,8 @@ extension LetterSettings {
         agency: AgencyIdentity(
             name: "Cabinet Recouvre Démo", address: PostalAddress(line1: "12 rue de la Banque", postcode: "75002", city: "Paris"),
             siren: try? SIREN("443061841"), phone: "01 23 45 67 89", email: "contact@recouvre.example",
-            clientFundsIBAN: try! IBAN("FR7630006000011234567890189"), bic: try? BIC("AGRIFRPP")),
+            clientFundsIBAN: try! IBAN("FR7630006000011234567890189"), bic: try? BIC("AGRIFRPP"),
+            sepaCreditorID: try? SEPACreditorIdentifier("FR72ZZZ123456")),
         templates: [
             LetterTemplate(code: "first-letter-fr", channel: .letter, language: .fr, use: .first,
                            subject: "Objet : demande de règlement amiable — dossier {{case.reference}}", body: """

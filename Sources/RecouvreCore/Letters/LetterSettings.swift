@@ -8,9 +8,12 @@ public struct AgencyIdentity: Codable, Hashable, Sendable {
     /// The account that holds only client funds (R124-2): debtors pay into it.
     public var clientFundsIBAN: IBAN
     public var bic: BIC?
+    /// The agency's SEPA creditor identifier (ICS), which its direct debits carry; none: it does
+    /// not collect by direct debit.
+    public var sepaCreditorID: SEPACreditorIdentifier?
 
     public init(name: String, address: PostalAddress, siren: SIREN? = nil, phone: String = "", email: String = "",
-                clientFundsIBAN: IBAN, bic: BIC? = nil) {
+                clientFundsIBAN: IBAN, bic: BIC? = nil, sepaCreditorID: SEPACreditorIdentifier? = nil) {
         self.name = name
         self.address = address
         self.siren = siren
@@ -18,10 +21,11 @@ public struct AgencyIdentity: Codable, Hashable, Sendable {
         self.email = email
         self.clientFundsIBAN = clientFundsIBAN
         self.bic = bic
+        self.sepaCreditorID = sepaCreditorID
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, address, siren, phone, email, clientFundsIBAN = "client_funds_iban", bic
+        case name, address, siren, phone, email, clientFundsIBAN = "client_funds_iban", bic, sepaCreditorID = "sepa_creditor_id"
     }
 }
 

@@ -32,6 +32,18 @@ public struct BankCredit: Sendable, Hashable {
     }
 }
 
+/// A direct debit the debtor's bank sent back (a return or a reversal, as a debit entry): the
+/// collection it undoes is found by the end-to-end id the agency gave it.
+public struct BankReturn: Sendable, Hashable {
+    public var entryReference: String
+    public var bookedOn: Day
+    public var cents: Int64
+    public var endToEndID: String
+    /// The ISO return reason code (AM04 insufficient funds, MD06 refund claimed, …), if given.
+    public var reason: String
+    public var line: Int
+}
+
 /// What a camt.053 file says that Recouvre uses: the account, the booked credits, and what it
 /// could not read (each with its line) — a bad entry is reported while the good ones land.
 public struct BankStatement: Sendable {
@@ -39,7 +51,9 @@ public struct BankStatement: Sendable {
     public var statementID = ""
     public var accountIBAN: String?
     public var credits: [BankCredit] = []
-    /// Booked debits and reversals: not payments (returned direct debits are read elsewhere).
+    /// Direct debits sent back, each naming its collection.
+    public var returns: [BankReturn] = []
+    /// Booked debits that are not returned direct debits (the agency's own transfers).
     public var debitsSkipped = 0
     /// Entries not yet booked (status PDNG, INFO): a later statement books them.
     public var pendingSkipped = 0
@@ -99,6 +113,7 @@ public enum Camt053Reader {
         var debtorName = ""
         var debtorIBAN: String?
         var remittance: [String] = []
+        var returnReason: String?
     }
 
     struct Entry {
@@ -192,10 +207,11 @@ public enum Camt053Reader {
                     entry!.transactions[i].amount = value
                     entry!.transactions[i].currency = currency
                 case ("Refs", "AcctSvcrRef"): entry!.transactions[i].accountServicerReference = value
-                case ("Refs", "EndToEndId"): entry!.transactions[i].endToEndID = value
+                case ("Refs", "EndToEndId"): entry!.transactions[i].endToEndID = value == "NOTPROVIDED" ? nil : value
                 case (_, "Nm") where inDebtor > 0 && inAddress == 0: entry!.transactions[i].debtorName = value
                 case (_, "IBAN") where inDebtorAccount > 0: entry!.transactions[i].debtorIBAN = value
                 case ("RmtInf", "Ustrd"), ("CdtrRefInf", "Ref"): if !value.isEmpty { entry!.transactions[i].remittance.append(value) }
+                case ("Rsn", "Cd"), ("Rsn", "Prtry"): if path.contains("RtrInf") { entry!.transactions[i].returnReason = value }
                 default: break
                 }
                 return
@@ -223,12 +239,23 @@ public enum Camt053Reader {
                 statement.pendingSkipped += 1
                 return
             }
-            guard e.creditDebit == "CRDT", !e.reversal else {
-                statement.debitsSkipped += 1
-                return
-            }
             guard let booked = e.bookedOn.flatMap({ Day(parsing: $0) }) else { return problem("écriture sans date de comptabilisation lisible (BookgDt)") }
             let base = e.reference ?? e.accountServicerReference ?? "\(statement.statementID)/\(entryOrdinal)"
+            guard e.creditDebit == "CRDT", !e.reversal else {
+                // A debit that returns a direct debit names it; any other is the agency's own.
+                let returned = e.transactions.enumerated().filter { $0.element.endToEndID != nil && ($0.element.returnReason != nil || e.reversal) }
+                if returned.isEmpty { statement.debitsSkipped += 1 }
+                for (i, tx) in returned {
+                    let amountText = e.transactions.count == 1 ? (tx.amount ?? e.amount) : tx.amount
+                    guard let amountText, let cents = Camt053Reader.cents(amountText), cents > 0 else {
+                        problem("retour de prélèvement au montant illisible (\(tx.amount ?? e.amount ?? "absent"))")
+                        continue
+                    }
+                    statement.returns.append(BankReturn(entryReference: tx.accountServicerReference ?? (e.transactions.count == 1 ? base : "\(base)/\(i + 1)"),
+                                                        bookedOn: booked, cents: cents, endToEndID: tx.endToEndID!, reason: tx.returnReason ?? "", line: e.line))
+                }
+                return
+            }
             // One credit per transaction of a batch; an entry without details is one credit.
             let transactions = e.transactions.isEmpty ? [Transaction()] : e.transactions
             for (i, tx) in transactions.enumerated() {

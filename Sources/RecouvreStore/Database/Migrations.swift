@@ -659,6 +659,61 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 16, name: "SEPA direct debits", statements: [
+            // A payment the bank took back (a direct debit returned): out of the ledger, its receipt kept.
+            "ALTER TABLE payments ADD COLUMN reversed_on TEXT",
+            // Debtors' SEPA mandates (UMR, signature day, account); a new one replaces the old.
+            """
+            CREATE TABLE sepa_mandates (
+                id {ID},
+                debtor_id BIGINT NOT NULL REFERENCES debtors(id),
+                reference TEXT NOT NULL UNIQUE,
+                debtor_name TEXT NOT NULL,
+                iban TEXT NOT NULL,
+                bic TEXT,
+                signed_on TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX sepa_mandates_debtor ON sepa_mandates (debtor_id, id)",
+            // Each pain.008 file handed to the bank, and each instalment it presents: submitted,
+            // collected (its payment booked from the statement) or returned (with the reason).
+            """
+            CREATE TABLE debit_files (
+                id {ID},
+                message_id TEXT NOT NULL UNIQUE,
+                collect_on TEXT NOT NULL,
+                debits INTEGER NOT NULL,
+                total_minor BIGINT NOT NULL,
+                path TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE direct_debits (
+                id {ID},
+                file_id BIGINT NOT NULL REFERENCES debit_files(id),
+                mandate_id BIGINT NOT NULL REFERENCES sepa_mandates(id),
+                case_id BIGINT NOT NULL REFERENCES cases(id),
+                plan_id BIGINT NOT NULL REFERENCES payment_plans(id),
+                instalment_number INTEGER NOT NULL,
+                end_to_end_id TEXT NOT NULL UNIQUE,
+                amount_minor BIGINT NOT NULL,
+                collect_on TEXT NOT NULL,
+                sequence TEXT NOT NULL,
+                status TEXT NOT NULL,
+                payment_id BIGINT REFERENCES payments(id),
+                return_reason TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            // An instalment is presented once, unless it came back.
+            "CREATE UNIQUE INDEX direct_debits_instalment ON direct_debits (plan_id, instalment_number) WHERE status <> 'returned'",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -18,12 +18,19 @@ public enum StatementGenerator {
         public var payerIBAN: String?
         public var remittance: String
         public var reference: String?
-        public init(cents: Int64, payer: String, payerIBAN: String? = nil, remittance: String, reference: String? = nil) {
+        /// The payer's end-to-end id (the agency's own on a direct debit collected or returned).
+        public var endToEndID: String?
+        /// On a debit: the reason a direct debit came back (AM04, MD06…).
+        public var returnReason: String?
+        public init(cents: Int64, payer: String, payerIBAN: String? = nil, remittance: String, reference: String? = nil,
+                    endToEndID: String? = nil, returnReason: String? = nil) {
             self.cents = cents
             self.payer = payer
             self.payerIBAN = payerIBAN
             self.remittance = remittance
             self.reference = reference
+            self.endToEndID = endToEndID
+            self.returnReason = returnReason
         }
     }
 
@@ -65,7 +72,9 @@ public enum StatementGenerator {
             x += "<CdtDbtInd>\(cents < 0 ? "DBIT" : "CRDT")</CdtDbtInd><Dt><Dt>\(day.iso)</Dt></Dt></Bal>\n"
         }
         for e in entries {
-            let family = e.debit ? "<Cd>ICDT</Cd><SubFmlyCd>ESCT</SubFmlyCd>" : "<Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd>"
+            let returned = e.debit && e.transactions.contains { $0.returnReason != nil }
+            let family = returned ? "<Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd>" : e.debit ? "<Cd>ICDT</Cd><SubFmlyCd>ESCT</SubFmlyCd>"
+                : e.transactions.contains { $0.endToEndID != nil } ? "<Cd>IDDT</Cd><SubFmlyCd>ESDD</SubFmlyCd>" : "<Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd>"
             x += "<Ntry><NtryRef>\(esc(e.reference))</NtryRef><Amt Ccy=\"EUR\">\(amount(e.cents))</Amt><CdtDbtInd>\(e.debit ? "DBIT" : "CRDT")</CdtDbtInd>"
             x += v08 ? "<Sts><Cd>\(e.status)</Cd></Sts>" : "<Sts>\(e.status)</Sts>"
             x += "<BookgDt><Dt>\(e.bookedOn.iso)</Dt></BookgDt><ValDt><Dt>\(e.bookedOn.iso)</Dt></ValDt>"
@@ -75,13 +84,15 @@ public enum StatementGenerator {
                 let reference = t.reference ?? (e.transactions.count > 1 ? "\(e.reference)-\(i + 1)" : nil)
                 x += "<TxDtls><Refs>"
                 if let reference { x += "<AcctSvcrRef>\(esc(reference))</AcctSvcrRef>" }
-                x += "<EndToEndId>NOTPROVIDED</EndToEndId></Refs>"
+                x += "<EndToEndId>\(esc(t.endToEndID ?? "NOTPROVIDED"))</EndToEndId></Refs>"
                 x += v08 ? "<Amt Ccy=\"EUR\">\(amount(t.cents))</Amt><CdtDbtInd>\(e.debit ? "DBIT" : "CRDT")</CdtDbtInd>"
                          : "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">\(amount(t.cents))</Amt></TxAmt></AmtDtls>"
                 x += "<RltdPties>"
                 x += v08 ? "<Dbtr><Pty><Nm>\(esc(t.payer))</Nm></Pty></Dbtr>" : "<Dbtr><Nm>\(esc(t.payer))</Nm></Dbtr>"
                 if let iban = t.payerIBAN { x += "<DbtrAcct><Id><IBAN>\(iban)</IBAN></Id></DbtrAcct>" }
-                x += "</RltdPties><RmtInf><Ustrd>\(esc(String(t.remittance.prefix(140))))</Ustrd></RmtInf></TxDtls>"
+                x += "</RltdPties><RmtInf><Ustrd>\(esc(String(t.remittance.prefix(140))))</Ustrd></RmtInf>"
+                if let reason = t.returnReason { x += "<RtrInf><Rsn><Cd>\(esc(reason))</Cd></Rsn></RtrInf>" }
+                x += "</TxDtls>"
             }
             x += "</NtryDtls></Ntry>\n"
         }

@@ -33,7 +33,9 @@ public struct Balances: Sendable {
                             SELECT case_id, id, issued_on, due_on, principal_minor, interest_rate_micro FROM claims
                             WHERE case_id BETWEEN ? AND ? AND withdrawn_on IS NULL AND disputed_on IS NULL ORDER BY case_id, id
                             """, range),
-                        try await s.query("SELECT case_id, id, received_on, amount_minor, debtor_choice FROM payments WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id", range),
+                        try await s.query("""
+                            SELECT case_id, id, received_on, amount_minor, debtor_choice FROM payments WHERE case_id BETWEEN ? AND ? AND reversed_on IS NULL ORDER BY case_id, id
+                            """, range),
                         try await s.query("""
                             SELECT case_id, MIN(letter_on) FROM letters WHERE case_id BETWEEN ? AND ? AND channel = 'registered_letter' GROUP BY case_id
                             """, range),

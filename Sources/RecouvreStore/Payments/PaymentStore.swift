@@ -152,44 +152,8 @@ public struct PaymentStore: Sendable {
         }
         let real = Dictionary(uniqueKeysWithValues: booking.map { (provisional[$0]!, ids[$0]!) })
 
-        // Every allocation of the cases touched rewritten (an earlier-dated payment changes the later
-        // ones'), the overpayments of the earlier payments that changed, the cases' totals.
+        try await writeAllocations(ledgers, payments: payments, booked: real, db: db)
         let touched = Array(ledgers.keys)
-        let earlier = touched.flatMap { payments.all[$0] ?? [] }.map(\.id).filter { real[$0] == nil }
-        for start in stride(from: 0, to: earlier.count, by: 500) {
-            try await db.raw("DELETE FROM payment_allocations WHERE payment_id IN \(SQLQueryString.idList(Array(earlier[start..<min(earlier.count, start + 500)])))").run()
-        }
-        var rows: [SQLQueryString] = []
-        for caseID in touched {
-            for (pid, allocation) in ledgers[caseID]!.allocations {
-                let id = real[pid] ?? pid
-                for line in allocation.lines { rows.append("(\(bind: id), \(bind: line.claimID), \(bind: line.part.rawValue), \(bind: line.cents))") }
-                if real[pid] == nil, payments.unallocated[pid] != allocation.unallocatedCents {
-                    try await db.raw("UPDATE payments SET unallocated_minor = \(bind: allocation.unallocatedCents) WHERE id = \(bind: pid)").run()
-                }
-            }
-        }
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            var q = SQLQueryString("INSERT INTO payment_allocations (payment_id, claim_id, part, amount_minor) VALUES ")
-            for (i, r) in rows[start..<min(rows.count, start + 500)].enumerated() {
-                if i > 0 { q.appendLiteral(", ") }
-                q += r
-            }
-            try await db.raw(q).run()
-        }
-        for start in stride(from: 0, to: touched.count, by: 500) {
-            // One statement for the batch's cases (UPDATE … FROM VALUES: SQLite 3.33 and PostgreSQL alike).
-            var q = SQLQueryString("UPDATE cases SET paid_minor = v.column2, received_minor = v.column3 FROM (VALUES ")
-            for (k, caseID) in touched[start..<min(touched.count, start + 500)].enumerated() {
-                let ledger = ledgers[caseID]!
-                let paid = ledger.claims.reduce(Int64(0)) { $0 + $1.paidPrincipalCents }
-                let received = (payments.all[caseID] ?? []).reduce(Int64(0)) { $0 + $1.cents }
-                q += k == 0 ? "" : ", "
-                q += "(CAST(\(bind: caseID) AS BIGINT), CAST(\(bind: paid) AS BIGINT), CAST(\(bind: received) AS BIGINT))"
-            }
-            q += ") AS v WHERE cases.id = v.column1"
-            try await db.raw(q).run()
-        }
 
         // What the creditor reads (R124-5), the audit, and the cases that owe nothing more.
         var invoices: [Int64: String] = [:]
@@ -231,6 +195,93 @@ public struct PaymentStore: Sendable {
                                                 owedCents: ledgers[caseID]!.owedCents, settled: settledCases.contains(caseID)))
         }
         return results.map { $0! }
+    }
+
+    /// Stores what the ledgers say of their cases: every allocation rewritten (an earlier-dated
+    /// payment changes the later ones'), the overpayments that changed, the cases' totals.
+    /// `booked` maps the provisional ids of payments just inserted to their real ones.
+    static func writeAllocations(_ ledgers: [Int64: CaseLedger], payments: (all: [Int64: [LedgerPayment]], unallocated: [Int64: Int64]),
+                                 booked real: [Int64: Int64], db: any SQLDatabase) async throws {
+        let touched = Array(ledgers.keys)
+        let earlier = touched.flatMap { payments.all[$0] ?? [] }.map(\.id).filter { real[$0] == nil }
+        for start in stride(from: 0, to: earlier.count, by: 500) {
+            try await db.raw("DELETE FROM payment_allocations WHERE payment_id IN \(SQLQueryString.idList(Array(earlier[start..<min(earlier.count, start + 500)])))").run()
+        }
+        var rows: [SQLQueryString] = []
+        for caseID in touched {
+            for (pid, allocation) in ledgers[caseID]!.allocations {
+                let id = real[pid] ?? pid
+                for line in allocation.lines { rows.append("(\(bind: id), \(bind: line.claimID), \(bind: line.part.rawValue), \(bind: line.cents))") }
+                if real[pid] == nil, payments.unallocated[pid] != allocation.unallocatedCents {
+                    try await db.raw("UPDATE payments SET unallocated_minor = \(bind: allocation.unallocatedCents) WHERE id = \(bind: pid)").run()
+                }
+            }
+        }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            var q = SQLQueryString("INSERT INTO payment_allocations (payment_id, claim_id, part, amount_minor) VALUES ")
+            for (i, r) in rows[start..<min(rows.count, start + 500)].enumerated() {
+                if i > 0 { q.appendLiteral(", ") }
+                q += r
+            }
+            try await db.raw(q).run()
+        }
+        for start in stride(from: 0, to: touched.count, by: 500) {
+            // One statement for the batch's cases (UPDATE … FROM VALUES: SQLite 3.33 and PostgreSQL alike).
+            var q = SQLQueryString("UPDATE cases SET paid_minor = v.column2, received_minor = v.column3 FROM (VALUES ")
+            for (k, caseID) in touched[start..<min(touched.count, start + 500)].enumerated() {
+                let ledger = ledgers[caseID]!
+                let paid = ledger.claims.reduce(Int64(0)) { $0 + $1.paidPrincipalCents }
+                let received = (payments.all[caseID] ?? []).reduce(Int64(0)) { $0 + $1.cents }
+                q += k == 0 ? "" : ", "
+                q += "(CAST(\(bind: caseID) AS BIGINT), CAST(\(bind: paid) AS BIGINT), CAST(\(bind: received) AS BIGINT))"
+            }
+            q += ") AS v WHERE cases.id = v.column1"
+            try await db.raw(q).run()
+        }
+
+    }
+
+    /// Takes back a payment the bank took back (a direct debit returned): it leaves the ledger,
+    /// its allocation is undone and the case's other payments replayed without it; its receipt
+    /// keeps its number and the history says why. A case that was paid by it goes back to
+    /// `payment_plan` or `amicable`.
+    static func reverse(paymentID: Int64, on day: Day, reason: String, actor: Actor, at: Instant, rates: InterestRates, db: any SQLDatabase) async throws {
+        guard let row = try await db.raw("""
+            SELECT p.case_id, p.amount_minor, p.receipt_number, p.received_on, p.reversed_on, c.status, c.suspension_reason, c.resume_to, d.kind
+            FROM payments p JOIN cases c ON c.id = p.case_id JOIN debtors d ON d.id = c.debtor_id WHERE p.id = \(bind: paymentID)
+            """).all().first else { throw StoreError.notFound("payment \(paymentID)") }
+        guard try row.decode(column: "reversed_on", as: String?.self) == nil else { return }
+        let caseID = try row.decode(column: "case_id", as: Int64.self)
+        try await db.raw("UPDATE payments SET reversed_on = \(bind: day.iso), unallocated_minor = 0 WHERE id = \(bind: paymentID)").run()
+        try await db.raw("DELETE FROM payment_allocations WHERE payment_id = \(bind: paymentID)").run()
+        let kind = Debtor.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .company
+        let claims = try await ledgerClaims(caseIDs: [caseID], kinds: [caseID: kind], db: db)
+        let payments = try await ledgerPayments(caseIDs: [caseID], db: db)
+        let ledger: CaseLedger
+        switch Ledger.settle(claims: claims[caseID] ?? [], payments: payments.all[caseID] ?? [], asOf: ParisTime(at).day, rates: rates) {
+        case let .success(l): ledger = l
+        case let .failure(problem): throw StoreError.invalid(problem.description)
+        }
+        try await writeAllocations([caseID: ledger], payments: payments, booked: [:], db: db)
+        let cents = try row.decode(column: "amount_minor", as: Int64.self)
+        var events = [CaseEvent(caseID: caseID, occurredAt: at, actor: actor, kind: .payment, text: """
+            Paiement du \(Day(parsing: try row.decode(column: "received_on", as: String.self))!.french) annulé (quittance \(try row.decode(column: "receipt_number", as: String.self))) : \
+            \(reason) ; \(Money.eur(cents: cents).formatted()) restent dus en plus, reste dû \(Money.eur(cents: ledger.owedCents).formatted()).
+            """)]
+        let lifecycle = try CaseStore.decodeLifecycle(row)
+        if lifecycle.status == .paid, ledger.owedCents > 0 {
+            // The case was settled by the payment taken back: collection resumes where it stood.
+            let back: CaseStatus = try await db.raw("SELECT id FROM payment_plans WHERE case_id = \(bind: caseID) AND status IN ('active', 'completed')").all().isEmpty ? .amicable : .paymentPlan
+            if lifecycle.possibleTargets.contains(back) {
+                let t = try Transition.make(caseID: caseID, from: lifecycle, to: back, actor: actor, at: at, reason: "Le paiement qui soldait le dossier a été rejeté par la banque")
+                try await CaseStore.writeLifecycle(t.lifecycle, caseID: caseID, expected: .paid, at: at, db: db)
+                events.append(t.event)
+                if back == .paymentPlan { try await db.raw("UPDATE payment_plans SET status = 'active', ended_on = NULL WHERE case_id = \(bind: caseID) AND status = 'completed'").run() }
+            }
+        }
+        try await CaseStore.appendEvents(events, db: db)
+        try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "payment.reverse", entity: "case", entityID: CaseReference(caseID: caseID).description,
+                                               after: AuditTrail.json(["payment": String(paymentID), "reason": reason])), db: db)
     }
 
     /// The history's line for a payment: amount, day, means, receipt, allocation, what is left.
@@ -328,7 +379,7 @@ public struct PaymentStore: Sendable {
         for start in stride(from: 0, to: caseIDs.count, by: 500) {
             for r in try await db.raw("""
                 SELECT id, case_id, received_on, amount_minor, debtor_choice, unallocated_minor FROM payments
-                WHERE case_id IN \(SQLQueryString.idList(Array(caseIDs[start..<min(caseIDs.count, start + 500)]))) ORDER BY id
+                WHERE case_id IN \(SQLQueryString.idList(Array(caseIDs[start..<min(caseIDs.count, start + 500)]))) AND reversed_on IS NULL ORDER BY id
                 """).all() {
                 let id = try r.decode(column: "id", as: Int64.self)
                 all[try r.decode(column: "case_id", as: Int64.self), default: []].append(

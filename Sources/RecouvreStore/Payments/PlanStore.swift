@@ -256,7 +256,7 @@ public struct PlanStore: Sendable {
         let started = try r.decode(column: "started_on", as: String?.self).flatMap { Day(parsing: $0) }
         // What counts towards the instalments: the payments received from the day the plan began.
         let payments = started == nil ? [] : try await db.raw("""
-            SELECT received_on, amount_minor FROM payments WHERE case_id = \(bind: caseID) AND received_on >= \(bind: started!.iso)
+            SELECT received_on, amount_minor FROM payments WHERE case_id = \(bind: caseID) AND received_on >= \(bind: started!.iso) AND reversed_on IS NULL
             """).all().map { (on: Day(parsing: try $0.decode(column: "received_on", as: String.self))!, cents: try $0.decode(column: "amount_minor", as: Int64.self)) }
         let states = started == nil ? schedule.map { InstalmentState(instalment: $0, status: .pending, paidOn: nil) }
             : PaymentPlan.progress(schedule, payments: payments, asOf: day, graceDays: try r.decode(column: "plan_grace_days", as: Int.self))

@@ -12,6 +12,8 @@ public struct StatementImport: Sendable, Equatable {
     public var alreadyKnown = 0
     public var debitsSkipped = 0
     public var pendingSkipped = 0
+    /// Direct debits returned by the debtors' banks, their payments taken back.
+    public var returnsApplied = 0
     public var problems: [StatementProblem] = []
     /// Payments booked, for their receipts.
     public var paymentIDs: [Int64] = []
@@ -101,6 +103,13 @@ public struct StatementStore: Sendable {
             summary.alreadyKnown += done.alreadyKnown
             summary.paymentIDs += done.paymentIDs
         }
+        if !statement.returns.isEmpty {
+            let (statementID, returns) = (summary.statementID, statement.returns)
+            let r = try await database.transaction { db in try await Self.returns(returns, statementID: statementID, actor: actor, at: at, rates: rates, db: db) }
+            summary.returnsApplied = r.applied
+            summary.problems += r.unknown
+            summary.alreadyKnown += r.known
+        }
         let final = summary
         try await database.transaction { db in
             try await db.raw("""
@@ -138,8 +147,14 @@ public struct StatementStore: Sendable {
         let cases = try await candidates(where: "c.id IN \(SQLQueryString.idList(Array(referencedIDs)))", db: db)
         var debtorOf = cases.mapValues(\.debtorID)
 
+        // The instalments collected by direct debit come back with the end-to-end id they were given.
+        let collected = try await DirectDebitStore.submitted(endToEndIDs: fresh.compactMap(\.endToEndID), db: db)
         var decisions: [CreditMatch.Decision] = []
         for credit in fresh {
+            if let e2e = credit.endToEndID, let debit = collected[e2e] {
+                decisions.append(.book(caseID: debit.caseID, because: "prélèvement SEPA \(e2e)"))
+                continue
+            }
             let referenced = CreditMatch.caseReferences(in: credit.remittance).compactMap { cases[$0.caseID]?.candidate }
             var ofAccount: [CreditMatch.Candidate] = [], sameAmount: [CreditMatch.Candidate] = []
             if referenced.isEmpty {
@@ -163,13 +178,17 @@ public struct StatementStore: Sendable {
         }
         // The batch's payments booked together; one the booking refuses waits with the reason.
         let toBook = fresh.indices.compactMap { i -> (Int, Int64)? in if case let .book(caseID, _) = decisions[i] { (i, caseID) } else { nil } }
-        let booked = try await PaymentStore.bookAll(toBook.map { ($0.1, payment(fresh[$0.0])) }, actor: actor, at: at, scope: .agency, rates: rates, settle: true, db: db)
+        let booked = try await PaymentStore.bookAll(toBook.map { ($0.1, payment(fresh[$0.0], byDirectDebit: collected[fresh[$0.0].endToEndID ?? ""] != nil)) },
+                                                    actor: actor, at: at, scope: .agency, rates: rates, settle: true, db: db)
         var paymentOf: [Int: Int64] = [:]
         var learned: [(String, Int64)] = []
         for ((i, caseID), result) in zip(toBook, booked) {
             switch result {
             case let .success(b):
                 paymentOf[i] = b.paymentID
+                if let debit = collected[fresh[i].endToEndID ?? ""] {
+                    try await db.raw("UPDATE direct_debits SET status = 'collected', payment_id = \(bind: b.paymentID) WHERE id = \(bind: debit.debitID)").run()
+                }
                 if let iban = fresh[i].debtorIBAN, let debtor = debtorOf[caseID] { learned.append((iban, debtor)) }
             case let .failure(error):
                 decisions[i] = .queue(reason: "le paiement n'a pas pu être enregistré sur \(CaseReference(caseID: caseID)) : \(error)", suggestions: [caseID])
@@ -214,9 +233,29 @@ public struct StatementStore: Sendable {
     }
 
     /// A credit as the payment it is.
-    static func payment(_ credit: BankCredit) -> NewPayment {
-        NewPayment(receivedOn: credit.bookedOn, cents: credit.cents, method: .transfer, receivedBy: .agency, payer: credit.debtorName,
+    static func payment(_ credit: BankCredit, byDirectDebit: Bool = false) -> NewPayment {
+        NewPayment(receivedOn: credit.bookedOn, cents: credit.cents, method: byDirectDebit ? .directDebit : .transfer, receivedBy: .agency, payer: credit.debtorName,
                    reference: credit.remittance, bankEntryReference: credit.entryReference)
+    }
+
+    /// The direct debits the statement says came back: each found by its end-to-end id is marked
+    /// returned and its payment taken back; one that is not Recouvre's is reported to the accountant
+    /// with the import's problems (it is not a credit to assign).
+    /// Recorded in `bank_credits` (status `returned`) by their entry reference: read once.
+    static func returns(_ returns: [BankReturn], statementID: Int64, actor: Actor, at: Instant, rates: InterestRates, db: any SQLDatabase) async throws -> (applied: Int, unknown: [StatementProblem], known: Int) {
+        var applied = 0, unknown: [StatementProblem] = [], known = 0
+        for r in returns {
+            if try await !db.raw("SELECT id FROM bank_credits WHERE entry_ref = \(bind: r.entryReference)").all().isEmpty { known += 1; continue }
+            let found = try await DirectDebitStore.returned(r, actor: actor, at: at, rates: rates, db: db)
+            try await db.raw("""
+                INSERT INTO bank_credits (statement_id, entry_ref, booked_on, amount_minor, payer, remittance, line, status, reason)
+                VALUES (\(bind: statementID), \(bind: r.entryReference), \(bind: r.bookedOn.iso), \(bind: r.cents), '', \(bind: "retour \(r.endToEndID)"), \(bind: r.line),
+                  \(bind: found ? "returned" : "unmatched_return"),
+                  \(bind: found ? "prélèvement \(r.endToEndID) rejeté (\(ReturnReason.french(r.reason)))" : "retour de prélèvement \(r.endToEndID) inconnu de Recouvre"))
+                """).run()
+            if found { applied += 1 } else { unknown.append(StatementProblem(line: r.line, reason: "retour de prélèvement \(r.endToEndID) inconnu de Recouvre")) }
+        }
+        return (applied, unknown, known)
     }
 
     static func learn(iban: String, debtorID: Int64, at: Instant, db: any SQLDatabase) async throws {
