@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import RecouvreCore
@@ -15,14 +16,18 @@ public struct ServerConfiguration: Sendable {
     public var postal: any Postal
     public var mailer: any Mailer
     public var sms: any SMSProvider
+    /// Where direct debit files for the bank go (by default `RECOUVRE_BANK_OUTBOX`).
+    public var bankOutbox: URL
     public init(hostname: String = "127.0.0.1", port: Int = 8080, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
-                postal: any Postal = FolderPostal.fromEnvironment(), mailer: (any Mailer)? = nil, sms: any SMSProvider = OutboxFolderSMS.fromEnvironment()) {
+                postal: any Postal = FolderPostal.fromEnvironment(), mailer: (any Mailer)? = nil, sms: any SMSProvider = OutboxFolderSMS.fromEnvironment(),
+                bankOutbox: URL = DirectDebitStore.outbox()) {
         self.hostname = hostname
         self.port = port
         self.now = now
         self.postal = postal
         self.mailer = mailer ?? ((try? configuredMailer()) ?? OutboxFolderMailer.fromEnvironment())
         self.sms = sms
+        self.bankOutbox = bankOutbox
     }
 }
 
@@ -37,7 +42,8 @@ public func buildApplication(
     let router = try buildRouter(database: database, now: configuration.now, postal: configuration.postal,
                                  messages: { MessageRun(database, mailer: configuration.mailer, sms: configuration.sms, press: .shared) },
                                  receipts: { ReceiptRun(database, mailer: configuration.mailer,
-                                                        postRoot: (configuration.postal as? FolderPostal)?.root ?? FolderPostal.fromEnvironment().root) })
+                                                        postRoot: (configuration.postal as? FolderPostal)?.root ?? FolderPostal.fromEnvironment().root) },
+                                 bankOutbox: configuration.bankOutbox)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Recouvre"),
@@ -49,7 +55,7 @@ public func buildApplication(
 public func buildRouter(database: Database, now: @escaping @Sendable () -> Instant = { SystemClock.now() },
                         postal: any Postal = FolderPostal.fromEnvironment(),
                         messages: @escaping @Sendable () -> MessageRun? = { nil },
-                        receipts: @escaping @Sendable () -> ReceiptRun? = { nil }) throws -> Router<AppContext> {
+                        receipts: @escaping @Sendable () -> ReceiptRun? = { nil }, bankOutbox: URL = DirectDebitStore.outbox()) throws -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let views = try Views()
     router.get("/health") { _, _ -> Response in
@@ -71,7 +77,7 @@ public func buildRouter(database: Database, now: @escaping @Sendable () -> Insta
     WorkPages(database: database, views: views, now: now).addRoutes(to: router)
     LetterPages(database: database, views: views, now: now, postal: postal, messages: messages).addRoutes(to: router)
     CasePages(database: database, views: views, now: now, receipts: receipts).addRoutes(to: router.group("cases"))
-    BankPages(database: database, views: views, now: now, receipts: receipts).addRoutes(to: router)
+    BankPages(database: database, views: views, now: now, receipts: receipts, outbox: bankOutbox).addRoutes(to: router)
     API(database: database, now: now, receipts: receipts).addRoutes(to: router.group("api/v1"))
     return router
 }

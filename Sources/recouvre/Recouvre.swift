@@ -11,7 +11,7 @@ struct Recouvre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recouvre",
         abstract: "Recouvre, the software of a debt-collection agency.",
-        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, ReceiptsCommand.self, StatementCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
+        subcommands: [Demo.self, Serve.self, Worker.self, Migrate.self, Import.self, RunCommand.self, PrintCommand.self, SendCommand.self, ReceiptsCommand.self, StatementCommand.self, DebitsCommand.self, PostCommand.self, DigestCommand.self, SettingsCommand.self, CreditorCommand.self, UserCommand.self, AuditCommand.self])
 }
 
 /// `--database`, else `RECOUVRE_DATABASE_URL`, else `recouvre.sqlite` in the working directory.
@@ -64,6 +64,12 @@ func scheduler(_ database: Database, hour: Int) throws -> DailyScheduler {
         _ = try await PrintRun(database, postal: FolderPostal.fromEnvironment(), press: .shared).runAll(on: day, at: at)
         _ = try await MessageRun(database, mailer: mailer, sms: OutboxFolderSMS.fromEnvironment(), press: .shared).run(on: day, at: at)
         _ = try await ReceiptRun(database, mailer: mailer).run(at: at)
+        // Tomorrow's instalments by direct debit, for the bank a day ahead (an agency without an
+        // ICS does not collect by direct debit).
+        if let creditor = try? DirectDebitStore.creditor(try await LetterSettingsStore(database).current().settings.agency) {
+            _ = try await DirectDebitStore(database).prepare(collectOn: day.adding(days: 1), folder: DirectDebitStore.outbox(), creditor: creditor,
+                                                             actor: Actor("system:debits"), at: at)
+        }
     })
 }
 
@@ -623,5 +629,27 @@ struct StatementCommand: AsyncParsableCommand {
         print("\(r.credits) credits: \(r.booked) booked, \(r.queued) to reconcile, \(r.alreadyKnown) already imported; \(r.debitsSkipped) debits and \(r.pendingSkipped) unbooked entries skipped")
         for p in r.problems { print("  line \(p.line): \(p.reason)") }
         if !r.problems.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct DebitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "debits",
+        abstract: "Write the SEPA direct debit file (pain.008.001.02) of the plan instalments due on a day whose debtor signed a mandate, into RECOUVRE_BANK_OUTBOX (default outbox/bank).",
+        discussion: "Each instalment is presented once (again only after a return). Send the file to the bank a business day before the collection day.")
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The collection day (YYYY-MM-DD; default: tomorrow).") var date: String?
+
+    func run() async throws {
+        let day = try parseDay(date, default: SystemClock.today().adding(days: 1))
+        let db = try await database.open()
+        do {
+            let creditor = try DirectDebitStore.creditor(try await LetterSettingsStore(db).current().settings.agency)
+            let file = try await DirectDebitStore(db).prepare(collectOn: day, folder: DirectDebitStore.outbox(), creditor: creditor, actor: .user(NSUserName()))
+            await db.close()
+            print(file.map { "\($0.debits) direct debits, \(Money.eur(cents: $0.totalCents).formatted()), for \(day.iso): \($0.path)" } ?? "nothing to collect on \(day.iso)")
+        } catch let StoreError.invalid(why) {
+            await db.close()
+            throw ValidationError(why)
+        } catch { await db.close(); throw error }
     }
 }

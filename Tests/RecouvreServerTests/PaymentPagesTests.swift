@@ -144,7 +144,7 @@ extension ServerTests {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-plans-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: dir) }
             let config = ServerConfiguration(port: 0, now: callHours, postal: FolderPostal(root: dir.appendingPathComponent("post")),
-                                             mailer: OutboxFolderMailer(folder: dir.appendingPathComponent("mail").path))
+                                             mailer: OutboxFolderMailer(folder: dir.appendingPathComponent("mail").path), bankOutbox: dir.appendingPathComponent("bank"))
             let app = try await buildApplication(config, database: db)
             try await app.test(.router) { client in
                 let creditor = try #require(try await CreditorStore(db).list().first)
@@ -172,6 +172,21 @@ extension ServerTests {
                 #expect(text.contains("Votre échéancier de paiement") && text.contains("n° 4") && text.contains("01/03/2027") && text.contains("intérêts de retard cessent"))
                 let detail = try #require(try await CaseStore(db).detail(id: a.id, scope: .agency))
                 #expect(detail.events.contains { $0.kind == .mail && $0.text.hasPrefix("Échéancier envoyé au débiteur") })
+
+                // The debtor signs a SEPA mandate; the accountant prepares the first collection day's file.
+                (status, html) = try await post(client, "/cases/\(a.id)/mandate", agent, ["csrf": token, "reference": "bad#1", "iban": "FR7630004000031234567890143", "signed_on": "2026-11-20"])
+                #expect(status == .unprocessableContent && html.contains("mandate reference"))
+                (status, _) = try await post(client, "/cases/\(a.id)/mandate", agent, ["csrf": token, "reference": "RUM-\(a.id)", "iban": "FR76 3000 4000 0312 3456 7890 143", "signed_on": "2026-11-20"])
+                #expect(status == .seeOther)
+                let accountant = try await logIn(client, db, as: .accountant)
+                let atoken = try await csrf(client, accountant, page: "/bank")
+                (status, html) = try await post(client, "/bank/debits", accountant, ["csrf": atoken, "day": "2026-12-01"])
+                #expect(status == .ok && html.contains("Fichier de prélèvements préparé"))
+                let debitFile = try #require(html.range(of: #"href="/bank/debits/"#).map { "/bank/debits/" + html[$0.upperBound...].prefix { $0 != "\"" } })
+                try await client.execute(uri: debitFile, method: .get, headers: [.cookie: accountant]) { r in
+                    let xml = String(buffer: r.body)
+                    #expect(r.status == .ok && xml.contains("<MndtId>RUM-\(a.id)</MndtId>") && xml.contains("<ReqdColltnDt>2026-12-01</ReqdColltnDt>"))
+                }
                 (status, _) = try await post(client, "/cases/\(b.id)/plan", agent, ["csrf": token, "count": "20", "frequency": "monthly", "first_on": "2026-12-01"])
                 #expect(status == .seeOther)
                 let waiting = try #require(try await PlanStore(db).current(caseID: b.id, asOf: Day(year: 2026, month: 11, day: 23)!))

@@ -12,6 +12,8 @@ struct BankPages: Sendable {
     let now: @Sendable () -> Instant
     /// Renders and sends the receipts of payments just booked (nil: they wait for the next run).
     let receipts: @Sendable () -> ReceiptRun?
+    /// Where direct debit files for the bank go.
+    let outbox: URL
 
     /// A day's statement of a busy account is a few MB; a month's, tens.
     static let maxUpload = 128 << 20
@@ -27,6 +29,8 @@ struct BankPages: Sendable {
         }
         router.post("bank/statements") { request, context in try await signedIn(request, context) { try await self.upload(request, context, try Self.accountant($0)) } }
         router.post("bank/credits/:id/assign") { request, context in try await signedIn(request, context) { try await self.assign(request, context, try Self.accountant($0)) } }
+        router.post("bank/debits") { request, context in try await signedIn(request, context) { try await self.prepareDebits(request, context, try Self.accountant($0)) } }
+        router.get("bank/debits/:id") { request, context in try await signedIn(request, context) { try await self.debitFile(request, context, try Self.accountant($0)) } }
         router.post("bank/credits/:id/set-aside") { request, context in try await signedIn(request, context) { try await self.setAside(request, context, try Self.accountant($0)) } }
     }
 
@@ -44,7 +48,7 @@ struct BankPages: Sendable {
         page["notice"] = notice
         if let (file, r) = result {
             page["result"] = ["file": file, "credits": r.credits, "booked": r.booked, "queued": r.queued, "known": r.alreadyKnown, "debits": r.debitsSkipped,
-                              "pending": r.pendingSkipped, "hasProblems": !r.problems.isEmpty,
+                              "pending": r.pendingSkipped, "returns": r.returnsApplied, "hasProblems": !r.problems.isEmpty,
                               "problems": r.problems.prefix(200).map { ["line": $0.line, "reason": $0.reason] }] as [String: Any]
         }
         let store = StatementStore(database)
@@ -61,6 +65,10 @@ struct BankPages: Sendable {
         page["statements"] = try await store.recent().map { s -> [String: Any] in
             ["id": String(s.id), "when": CasePages.when(s.importedAt, t), "statement": s.statementID, "file": s.fileName, "credits": s.credits,
              "booked": s.booked, "queued": s.queued, "known": s.alreadyKnown]
+        }
+        page["debitDay"] = ParisTime(now()).day.adding(days: 1).iso
+        page["debitFiles"] = try await DirectDebitStore(database).files().map { f -> [String: Any] in
+            ["id": String(f.id), "day": t.day(f.collectOn), "debits": f.debits, "total": t.money(.eur(cents: f.totalCents)), "when": CasePages.when(f.createdAt, t)]
         }
         var response = views.page("bank", page, status: status)
         Locale.remember(request, in: &response)
@@ -104,6 +112,34 @@ struct BankPages: Sendable {
         } catch let e as StoreError {
             return try await show(request, context, user, error: e.description, status: .unprocessableContent)
         }
+    }
+
+    /// Writes the direct debit file of the instalments due on the day given.
+    func prepareDebits(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let fields = try await checkedForm(request, context)
+        let t = Strings(language: Locale.language(of: request))
+        guard let day = Day(parsing: fields["day"]?.trimmingCharacters(in: .whitespaces) ?? "") else {
+            return try await show(request, context, user, error: t["letters.badDay"], status: .unprocessableContent)
+        }
+        do {
+            let creditor = try DirectDebitStore.creditor(try await LetterSettingsStore(database).current().settings.agency)
+            let file = try await DirectDebitStore(database).prepare(collectOn: day, folder: outbox, creditor: creditor, actor: user.actor, at: now())
+            return try await show(request, context, user, notice: file.map {
+                "\(t["bank.debitsDone"]) \($0.debits) × · \(t.money(.eur(cents: $0.totalCents))) · \(($0.path as NSString).lastPathComponent)"
+            } ?? t["bank.debitsNone"])
+        } catch let StoreError.invalid(why) {
+            return try await show(request, context, user, error: why, status: .unprocessableContent)
+        }
+    }
+
+    /// A debit file as handed to the bank.
+    func debitFile(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
+        let t = Strings(language: Locale.language(of: request))
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let file = try await DirectDebitStore(database).files(limit: 1000).first(where: { $0.id == id }),
+              let data = FileManager.default.contents(atPath: file.path) else { return views.notFound(request, context, t) }
+        return Response(status: .ok, headers: [.contentType: "application/xml", .contentDisposition: "attachment; filename=\"\((file.path as NSString).lastPathComponent)\"",
+                                               .cacheControl: "private, no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     func setAside(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {

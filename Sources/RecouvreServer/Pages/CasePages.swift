@@ -23,7 +23,7 @@ struct CasePages: Sendable {
 
     /// The forms of the case page, each posted to `/cases/:id/<rawValue>`.
     enum CaseForm: String, CaseIterable, Sendable {
-        case actions, phase, investigation, assign, dispute, address, registered, payment, settlement, plan
+        case actions, phase, investigation, assign, dispute, address, registered, payment, settlement, plan, mandate
         case planDecision = "plan-decision"
 
         var right: Right {
@@ -34,7 +34,7 @@ struct CasePages: Sendable {
             case .registered: .printLetters
             case .payment: .recordPayments
             case .settlement: .acceptSettlements
-            case .plan: .workCases
+            case .plan, .mandate: .workCases
             case .planDecision: .approvePlans
             }
         }
@@ -126,6 +126,16 @@ struct CasePages: Sendable {
                                                       actor: user.actor, at: now(), scope: scope, rates: rates)
                 // A plan in force is sent to the debtor at once, with the receipts.
                 if let run = receipts() { _ = try await run.run(at: now()) }
+                return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
+            case .mandate:
+                let iban: IBAN, bic: BIC?
+                do {
+                    iban = try IBAN(fields["iban"] ?? "")
+                    bic = try (fields["bic"]?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }.map { try BIC($0) }
+                } catch { throw FormError(message: "\(error)") }
+                guard let signed = Day(parsing: fields["signed_on"]?.trimmingCharacters(in: .whitespaces) ?? "") else { throw FormError(message: "the day the debtor signed (YYYY-MM-DD)") }
+                try await DirectDebitStore(database).addMandate(caseID: id, reference: fields["reference"] ?? "", iban: iban, bic: bic, signedOn: signed,
+                                                                actor: user.actor, at: now(), scope: scope)
                 return .redirect(to: "/cases/\(id)#payment-plan", type: .normal)
             case .planDecision:
                 guard let planID = Int64(fields["plan"] ?? ""), let decision = fields["decision"], decision == "approve" || decision == "refuse" else {
@@ -313,6 +323,13 @@ struct CasePages: Sendable {
                 page["planLimits"] = "\(t["payplan.limits"]) \(terms.maxMonths) \(t["payplan.months"]), \(t["payplan.minFirst"]) \(terms.minFirstPercent) %, "
                     + (terms.interestRuns ? t["payplan.interestRuns"] : t["payplan.interestStops"]) + ", \(t["payplan.grace"]) \(terms.graceDays) \(t["creditor.days"])."
             }
+        }
+        if let m = try await DirectDebitStore(database).mandate(caseID: id) {
+            page["mandate"] = ["reference": m.reference, "iban": (try? IBAN(m.iban).printed) ?? m.iban, "signed": t.day(m.signedOn)]
+        }
+        if user.may(.workCases), !detail.lifecycle.status.isTerminal {
+            page["canMandate"] = true
+            page["mandateToday"] = today.iso
         }
         // The claims still collected, to say which ones a dispute is about.
         page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }

@@ -144,6 +144,14 @@ enum Templates {
       <label>{{t.payplan_firstAmount}} <input name="first_amount" inputmode="decimal" placeholder="{{t.payplan_equal}}"></label>
       <p class="hint">{{planLimits}}</p>
       <button type="submit">{{t.payplan_save}}</button></form>{{/canPropose}}
+    {{#mandate}}<p>{{t.payplan_mandate}} {{reference}} · IBAN {{iban}} · {{t.payplan_signed}} {{signed}}</p>{{/mandate}}
+    {{#canMandate}}<form class="card" method="post" action="/cases/{{id}}/mandate" id="mandate-form"><h3>{{t.payplan_mandateNew}}</h3><input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.payplan_umr}} <input name="reference" required maxlength="35"></label>
+      <label>IBAN <input name="iban" required></label>
+      <label>BIC <input name="bic"></label>
+      <label>{{t.payplan_signed}} <input type="date" name="signed_on" value="{{mandateToday}}" required></label>
+      <p class="hint">{{t.payplan_mandateHint}}</p>
+      <button type="submit">{{t.payplan_mandateSave}}</button></form>{{/canMandate}}
     </section>
     <section class="cards">
       <div class="card"><h2>{{t.case_investigation}}</h2>
@@ -362,7 +370,7 @@ enum Templates {
     {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
     {{#result}}<section class="card" id="result"><h2>{{t.bank_done}} — {{file}}</h2>
     <dl class="figures"><dt>{{t.bank_credits}}</dt><dd>{{credits}}</dd><dt>{{t.bank_booked}}</dt><dd>{{booked}}</dd><dt>{{t.bank_queued}}</dt><dd>{{queued}}</dd>
-    <dt>{{t.bank_known}}</dt><dd>{{known}}</dd><dt>{{t.bank_debits}}</dt><dd>{{debits}}</dd><dt>{{t.bank_pending}}</dt><dd>{{pending}}</dd></dl>
+    <dt>{{t.bank_known}}</dt><dd>{{known}}</dd><dt>{{t.bank_debits}}</dt><dd>{{debits}}</dd><dt>{{t.bank_pending}}</dt><dd>{{pending}}</dd><dt>{{t.bank_returns}}</dt><dd>{{returns}}</dd></dl>
     {{#hasProblems}}<table class="list"><thead><tr><th>{{t.imports_line}}</th><th>{{t.imports_reason}}</th></tr></thead>
     <tbody>{{#problems}}<tr><td>{{line}}</td><td>{{reason}}</td></tr>{{/problems}}</tbody></table>{{/hasProblems}}</section>{{/result}}
     <form class="card" method="post" action="/bank/statements" enctype="multipart/form-data"><h2>{{t.bank_import}}</h2>
@@ -381,6 +389,12 @@ enum Templates {
       <form method="post" action="/bank/credits/{{id}}/set-aside" class="inline-form"><input type="hidden" name="csrf" value="{{csrf}}">
       <input name="reason" required maxlength="500" placeholder="{{t.bank_setAsideWhy}}" aria-label="{{t.bank_setAsideWhy}}"><button type="submit">{{t.bank_setAside}}</button></form></td></tr>{{/queue}}</tbody></table>{{/hasQueue}}
     </section>
+    <section id="debits"><h2>{{t.bank_directDebits}}</h2>
+    <form class="card" method="post" action="/bank/debits"><input type="hidden" name="csrf" value="{{csrf}}">
+      <label>{{t.bank_debitsDay}} <input type="date" name="day" value="{{debitDay}}" required></label>
+      <p class="hint">{{t.bank_debitsHint}}</p><button type="submit">{{t.bank_debitsPrepare}}</button></form>
+    <table class="list"><tbody>{{#debitFiles}}<tr><td>{{day}}</td><td class="num">{{debits}}</td><td class="num">{{total}}</td><td>{{when}}</td>
+    <td><a href="/bank/debits/{{id}}">pain.008</a></td></tr>{{/debitFiles}}</tbody></table></section>
     <section><h2>{{t.bank_latest}}</h2>
     <table class="list"><thead><tr><th>#</th><th>{{t.imports_when}}</th><th>{{t.bank_statement}}</th><th>{{t.imports_file}}</th><th class="num">{{t.bank_credits}}</th>
     <th class="num">{{t.bank_booked}}</th><th class="num">{{t.bank_queued}}</th><th class="num">{{t.bank_known}}</th></tr></thead>

@@ -97,9 +97,19 @@ public enum DemoPortfolio {
                         INSERT INTO plan_instalments (plan_id, number, due_on, amount_minor) VALUES (\(bind: id), \(bind: i.number), \(bind: i.dueOn.iso), \(bind: i.cents))
                         """).run()
                 }
+                // Half of them pay by SEPA direct debit under a mandate signed the day the plan began.
+                if caseID % 2 == 1 {
+                    let debtor = try await db.raw("SELECT c.debtor_id, d.name FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.id = \(bind: caseID)").all()[0]
+                    try await db.raw("""
+                        INSERT INTO sepa_mandates (debtor_id, reference, debtor_name, iban, signed_on, status, created_by, created_at)
+                        VALUES (\(bind: try debtor.decode(column: "debtor_id", as: Int64.self)), \(bind: "RUM-DEMO-\(caseID)"), \(bind: try debtor.decode(column: "name", as: String.self)),
+                          'FR7630004000031234567890143', \(bind: start.iso), 'active', 'user:demo', \(bind: at.description))
+                        ON CONFLICT (reference) DO NOTHING
+                        """).run()
+                }
                 let due = schedule.dropFirst().filter { $0.dueOn <= today }
                 for i in due where !(caseID % 4 == 0 && i == due.last) {
-                    _ = try await PaymentStore.book(caseID: caseID, NewPayment(receivedOn: i.dueOn, cents: i.cents, method: .directDebit,
+                    _ = try await PaymentStore.book(caseID: caseID, NewPayment(receivedOn: i.dueOn, cents: i.cents, method: caseID % 2 == 1 ? .directDebit : .transfer,
                                                                                reference: "Échéance \(i.number) \(CaseReference(caseID: caseID))"),
                                                     actor: .user("demo"), at: Instant.startOf(i.dueOn), scope: .agency, rates: .shipped, settle: true, db: db)
                 }

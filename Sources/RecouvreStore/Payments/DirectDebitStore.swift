@@ -81,7 +81,7 @@ public struct DirectDebitStore: Sendable {
                 SELECT i.plan_id, i.number, i.amount_minor, p.case_id, m.id AS mandate_id, m.reference, m.signed_on, m.debtor_name, m.iban, m.bic,
                   (SELECT COUNT(*) FROM direct_debits x WHERE x.mandate_id = m.id AND x.status <> 'returned') AS used
                 FROM plan_instalments i JOIN payment_plans p ON p.id = i.plan_id JOIN cases c ON c.id = p.case_id
-                JOIN sepa_mandates m ON m.debtor_id = c.debtor_id AND m.status = 'active'
+                JOIN sepa_mandates m ON m.id = (SELECT MAX(x.id) FROM sepa_mandates x WHERE x.debtor_id = c.debtor_id AND x.status = 'active')
                 WHERE p.status = 'active' AND i.due_on = \(bind: collectOn.iso) AND i.status IN ('pending', 'late')
                   AND NOT EXISTS (SELECT 1 FROM direct_debits dd WHERE dd.plan_id = i.plan_id AND dd.instalment_number = i.number AND dd.status <> 'returned')
                 ORDER BY i.plan_id, i.number
@@ -132,6 +132,30 @@ public struct DirectDebitStore: Sendable {
         }.map { summary in
             try FileManager.default.moveItem(atPath: summary.path + ".part", toPath: summary.path)
             return summary
+        }
+    }
+
+    /// Where debit files go for the bank: `RECOUVRE_BANK_OUTBOX`, default `outbox/bank`.
+    public static func outbox() -> URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["RECOUVRE_BANK_OUTBOX"] ?? "outbox/bank")
+    }
+
+    /// The agency as the collecting creditor, from its letter settings' identity.
+    public static func creditor(_ agency: AgencyIdentity) throws -> DirectDebitCreditor {
+        guard let ics = agency.sepaCreditorID else {
+            throw StoreError.invalid("the agency has no SEPA creditor identifier (ICS): set sepa_creditor_id in the letter settings' agency")
+        }
+        return DirectDebitCreditor(name: agency.name, iban: agency.clientFundsIBAN, bic: agency.bic, identifier: ics)
+    }
+
+    /// The debit files handed to the bank, newest first.
+    public func files(limit: Int = 20) async throws -> [(id: Int64, collectOn: Day, debits: Int, totalCents: Int64, path: String, createdAt: Instant)] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT * FROM debit_files ORDER BY id DESC LIMIT \(bind: limit)").all().map {
+                (try $0.decode(column: "id", as: Int64.self), Day(parsing: try $0.decode(column: "collect_on", as: String.self))!, try $0.decode(column: "debits", as: Int.self),
+                 try $0.decode(column: "total_minor", as: Int64.self), try $0.decode(column: "path", as: String.self),
+                 Instant(iso: try $0.decode(column: "created_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0))
+            }
         }
     }
 
