@@ -39,7 +39,9 @@ extension ServerTests {
                                                   "report": "Paiera 300 € vendredi", "promise_amount": "300,00", "promise_date": "2026-11-27"])
                 #expect(status == .seeOther)
                 let detail = try #require(try await CaseStore(db).detail(id: caseID, scope: .agency))
-                #expect(detail.contact.promise == PaymentPromise(amountCents: 30_000, dueOn: Day(year: 2026, month: 11, day: 27)!, paidBeforeCents: detail.summary.paid.minorUnits))
+                // A promise is judged on everything received (interest and indemnity included), not the principal paid.
+                let received = try await db.withConnection { try await $0.raw("SELECT received_minor FROM cases WHERE id = \(bind: caseID)").all()[0].decode(column: "received_minor", as: Int64.self) }
+                #expect(detail.contact.promise == PaymentPromise(amountCents: 30_000, dueOn: Day(year: 2026, month: 11, day: 27)!, paidBeforeCents: received))
                 #expect(detail.tasks.contains { $0.channel == .call && $0.status == .done })
                 try await client.execute(uri: "/queue", method: .get, headers: [.cookie: agent]) { r in
                     #expect(!String(buffer: r.body).contains("href=\"/cases/\(caseID)\""))

@@ -675,7 +675,7 @@ enum OpenAPIDocument {
           required: [id, kind, name, content_type, bytes, created_at, created_by, creditor_id, href]
           properties:
             id: {type: integer}
-            kind: {type: string, enum: [import_rejects, letter, email, sms, receipt]}
+            kind: {type: string, enum: [import_rejects, letter, email, sms, receipt, payment_plan]}
             name: {type: string}
             content_type: {type: string}
             bytes: {type: integer}
