@@ -59,16 +59,9 @@ public enum PlanLetterComposer {
                     + (c.terms.interestRuns ? "." : ", with late-payment interest as if it had never stopped.")),
         ]
         if c.instalments.isEmpty { blocks.remove(at: 1) }
-        return ComposedLetter(
-            channel: .letter, language: c.language, templateCode: "payment_plan", reference: c.reference, date: c.issuedOn,
-            caseReference: c.caseReference.description,
-            sender: [agency.name] + agency.address.lines + [agency.phone, agency.email].filter { !$0.isEmpty },
-            recipient: [c.debtorName] + c.debtorAddress.lines,
-            placeAndDate: (agency.address.city.isEmpty ? "" : agency.address.city + ", ") + (fr ? "le " : "") + LetterComposer.longDate(c.issuedOn, c.language),
-            subject: fr ? "Votre échéancier de paiement — dossier \(c.caseReference)" : "Your payment plan — case \(c.caseReference)",
-            blocks: blocks,
-            footer: [agency.name, agency.siren.map { "SIREN \($0.value)" }, fr ? "Dossier \(c.caseReference)" : "Case \(c.caseReference)"]
-                .compactMap { $0 }.joined(separator: " · "),
-            amountDue: Money.eur(cents: c.instalments.first?.cents ?? 0))
+        return ReceiptComposer.toDebtor(agency: agency, language: c.language, templateCode: "payment_plan", reference: c.reference, date: c.issuedOn,
+                                        caseReference: c.caseReference, debtorName: c.debtorName, debtorAddress: c.debtorAddress,
+                                        subject: fr ? "Votre échéancier de paiement — dossier \(c.caseReference)" : "Your payment plan — case \(c.caseReference)",
+                                        blocks: blocks, amountDue: Money.eur(cents: c.instalments.first?.cents ?? 0))
     }
 }

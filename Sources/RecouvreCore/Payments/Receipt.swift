@@ -78,16 +78,24 @@ public enum ReceiptComposer {
         blocks.append(.paragraph(fr
             ? "Quittance délivrée en application de l'article R124-6 du code des procédures civiles d'exécution."
             : "Receipt issued under article R124-6 of the code des procédures civiles d'exécution."))
+        return toDebtor(agency: agency, language: r.language, templateCode: "receipt", reference: r.number, date: r.issuedOn, caseReference: r.caseReference,
+                        debtorName: r.debtorName, debtorAddress: r.debtorAddress, subject: (fr ? "Quittance n° " : "Receipt no. ") + r.number, blocks: blocks,
+                        amountDue: Money(minorUnits: r.owedAfterCents, currency: r.amount.currency))
+    }
+
+    /// A document the agency sends a debtor outside the strategy's letters (a receipt, a plan's
+    /// schedule): the agency's letterhead and footer, the debtor's window address, the day.
+    static func toDebtor(agency: AgencyIdentity, language: Language, templateCode: String, reference: String, date: Day, caseReference: CaseReference,
+                         debtorName: String, debtorAddress: PostalAddress, subject: String, blocks: [LetterBlock], amountDue: Money) -> ComposedLetter {
+        let fr = language == .fr
         return ComposedLetter(
-            channel: .letter, language: r.language, templateCode: "receipt", reference: r.number, date: r.issuedOn,
-            caseReference: r.caseReference.description,
+            channel: .letter, language: language, templateCode: templateCode, reference: reference, date: date, caseReference: caseReference.description,
             sender: [agency.name] + agency.address.lines + [agency.phone, agency.email].filter { !$0.isEmpty },
-            recipient: [r.debtorName] + r.debtorAddress.lines,
-            placeAndDate: (agency.address.city.isEmpty ? "" : agency.address.city + ", ") + (fr ? "le " : "") + LetterComposer.longDate(r.issuedOn, r.language),
-            subject: (fr ? "Quittance n° " : "Receipt no. ") + r.number,
-            blocks: blocks,
-            footer: [agency.name, agency.siren.map { "SIREN \($0.value)" }, fr ? "Dossier \(r.caseReference)" : "Case \(r.caseReference)"]
+            recipient: [debtorName] + debtorAddress.lines,
+            placeAndDate: (agency.address.city.isEmpty ? "" : agency.address.city + ", ") + (fr ? "le " : "") + LetterComposer.longDate(date, language),
+            subject: subject, blocks: blocks,
+            footer: [agency.name, agency.siren.map { "SIREN \($0.value)" }, fr ? "Dossier \(caseReference)" : "Case \(caseReference)"]
                 .compactMap { $0 }.joined(separator: " · "),
-            amountDue: Money(minorUnits: r.owedAfterCents, currency: r.amount.currency))
+            amountDue: amountDue)
     }
 }
