@@ -598,7 +598,7 @@ struct ReceiptsCommand: AsyncParsableCommand {
     }
 
     static func report(_ s: ReceiptRunSummary) {
-        var line = "receipts: \(s.emailed) emailed, \(s.posted) to the post\(s.postFile.map { " (\($0))" } ?? ""), \(s.kept) kept on their case"
+        var line = "receipts and plan schedules (\(s.schedules) of these): \(s.emailed) emailed, \(s.posted) to the post\(s.postFile.map { " (\($0))" } ?? ""), \(s.kept) kept on their case"
         if let r = s.retryLater { line += "; mail server unreachable, the rest waits: \(r)" }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

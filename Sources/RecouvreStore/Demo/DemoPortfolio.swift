@@ -98,7 +98,7 @@ public enum DemoPortfolio {
                         """).run()
                 }
                 // Half of them pay by SEPA direct debit under a mandate signed the day the plan began.
-                if caseID % 2 == 1 {
+                if (caseID / 20) % 2 == 0 {
                     let debtor = try await db.raw("SELECT c.debtor_id, d.name FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.id = \(bind: caseID)").all()[0]
                     try await db.raw("""
                         INSERT INTO sepa_mandates (debtor_id, reference, debtor_name, iban, signed_on, status, created_by, created_at)
@@ -108,8 +108,8 @@ public enum DemoPortfolio {
                         """).run()
                 }
                 let due = schedule.dropFirst().filter { $0.dueOn <= today }
-                for i in due where !(caseID % 4 == 0 && i == due.last) {
-                    _ = try await PaymentStore.book(caseID: caseID, NewPayment(receivedOn: i.dueOn, cents: i.cents, method: caseID % 2 == 1 ? .directDebit : .transfer,
+                for i in due where !((caseID / 20) % 4 == 1 && i == due.last) {
+                    _ = try await PaymentStore.book(caseID: caseID, NewPayment(receivedOn: i.dueOn, cents: i.cents, method: (caseID / 20) % 2 == 0 ? .directDebit : .transfer,
                                                                                reference: "Échéance \(i.number) \(CaseReference(caseID: caseID))"),
                                                     actor: .user("demo"), at: Instant.startOf(i.dueOn), scope: .agency, rates: .shipped, settle: true, db: db)
                 }
