@@ -87,7 +87,7 @@ var from = ContinuousClock.now
 let file = statement()
 say(String(format: "statement of %d credits written (%.1f MB) in %.2f s (not timed)", creditCount, Double(file.count) / 1e6, elapsed(from)))
 from = ContinuousClock.now
-let read = try Camt053Reader.read(file).get()
+let read = try Camt053Reader.read([UInt8](file)).get()
 let readSeconds = elapsed(from)
 say(String(format: "reading alone: %d credits in %.2f s = %.0f credits/s", read.credits.count, readSeconds, Double(read.credits.count) / readSeconds))
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-statementbench-\(getpid())").path

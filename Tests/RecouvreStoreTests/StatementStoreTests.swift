@@ -45,7 +45,7 @@ func schemaProblem(_ xml: String, schema: String) throws -> String? {
     func statementsAsBanksSendThemValidateAndReadBack(_ version: StatementGenerator.Version) throws {
         let xml = sample(version)
         #expect(try schemaProblem(xml, schema: "camt.053.\(version.rawValue).xsd") == nil)
-        let s = try Camt053Reader.read(Data(xml.utf8)).get()
+        let s = try Camt053Reader.read(Array(xml.utf8)).get()
         #expect(s.messageID == "MSG-20261120" && s.statementID == "STMT-2026-320" && s.accountIBAN == account.value)
         #expect(s.credits.map(\.entryReference) == ["E1", "E2", "E3-1", "E3-2"])
         #expect(s.credits.map(\.cents) == [125_000, 7, 10_000, 5_050])
@@ -58,15 +58,15 @@ func schemaProblem(_ xml: String, schema: String) throws -> String? {
     @Test func aBadEntryIsReportedWithItsLineWhileTheOthersLand() throws {
         var xml = sample(.v02)
         xml = xml.replacingOccurrences(of: "<Amt Ccy=\"EUR\">0.07</Amt>", with: "<Amt Ccy=\"EUR\">0,07</Amt>")
-        let s = try Camt053Reader.read(Data(xml.utf8)).get()
+        let s = try Camt053Reader.read(Array(xml.utf8)).get()
         #expect(s.credits.map(\.entryReference) == ["E1", "E3-1", "E3-2"])
         let line = xml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("<NtryRef>E2<") }! + 1
         #expect(s.problems == [StatementProblem(line: line, reason: "montant illisible ou nul (0,07)")])
 
         #expect(throws: StatementFileError.notCamt053(namespace: "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02")) {
-            try Camt053Reader.read(Data("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.008.001.02\"/>".utf8)).get()
+            try Camt053Reader.read(Array("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.008.001.02\"/>".utf8)).get()
         }
-        guard case .failure(.notXML(let l, _)) = Camt053Reader.read(Data("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n</Document>".utf8)) else {
+        guard case .failure(.notXML(let l, _)) = Camt053Reader.read(Array("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<BkToCstmrStmt>\n</Document>".utf8)) else {
             Issue.record("a broken file is not XML"); return
         }
         #expect(l == 3)

@@ -39,9 +39,10 @@ public struct XMLScanner {
 
     static func declaredEncoding(_ b: [UInt8]) -> String? {
         guard b.starts(with: Array("<?xml".utf8)), let end = b.firstIndex(of: 0x3E) else { return nil }
-        let decl = String(decoding: b[..<end], as: UTF8.self).lowercased()
-        guard let r = decl.range(of: "encoding") else { return nil }
-        let rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" }
+        let decl = Array(String(decoding: b[..<end], as: UTF8.self).lowercased())
+        let word = Array("encoding")
+        guard let at = (0...max(0, decl.count - word.count)).first(where: { decl.count >= word.count && Array(decl[$0..<($0 + word.count)]) == word }) else { return nil }
+        let rest = decl[(at + word.count)...].drop { $0 == " " || $0 == "=" }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         return String(rest.dropFirst().prefix { $0 != quote })
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One credit to the client-funds account, as an ISO 20022 camt.053 statement reports it: an
 /// entry, or one transaction of a batch-booked entry.
 public struct BankCredit: Sendable, Hashable {
@@ -91,10 +89,10 @@ public enum StatementFileError: Error, Equatable, Sendable, CustomStringConverti
 /// entry's status as text or as a code, the debtor as a party or as a party choice) read alike.
 /// Streaming (`XMLScanner`): a statement of 100,000 credits is read without building a tree.
 public enum Camt053Reader {
-    public static func read(_ data: Data) -> Result<BankStatement, StatementFileError> {
+    public static func read(_ bytes: [UInt8]) -> Result<BankStatement, StatementFileError> {
         var handler = Handler()
         do {
-            try XMLScanner.scan([UInt8](data), into: &handler)
+            try XMLScanner.scan(bytes, into: &handler)
         } catch {
             if let namespace = handler.foreignNamespace { return .failure(.notCamt053(namespace: namespace)) }
             return .failure(.notXML(line: error.line, reason: error.reason))
@@ -271,7 +269,7 @@ public enum Camt053Reader {
                 }
                 let reference = tx.accountServicerReference ?? (transactions.count == 1 ? base : "\(base)/\(i + 1)")
                 statement.credits.append(BankCredit(entryReference: reference, bookedOn: booked, cents: cents, currency: currency,
-                                                    debtorName: tx.debtorName, debtorIBAN: tx.debtorIBAN.map { $0.replacingOccurrences(of: " ", with: "").uppercased() },
+                                                    debtorName: tx.debtorName, debtorIBAN: tx.debtorIBAN.map { String($0.filter { $0 != " " }).uppercased() },
                                                     remittance: tx.remittance.joined(separator: " "), endToEndID: tx.endToEndID, line: e.line))
             }
         }

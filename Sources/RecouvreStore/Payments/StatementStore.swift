@@ -65,7 +65,7 @@ public struct StatementStore: Sendable {
     public func importStatement(_ data: Data, fileName: String = "", account: IBAN? = nil, actor: Actor, at: Instant = SystemClock.now(),
                                 rates: InterestRates) async throws -> StatementImport {
         let statement: BankStatement
-        switch Camt053Reader.read(data) {
+        switch Camt053Reader.read([UInt8](data)) {
         case let .success(s): statement = s
         case let .failure(error): throw StoreError.invalid(error.description)
         }
