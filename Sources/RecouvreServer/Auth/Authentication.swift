@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
@@ -33,7 +32,7 @@ enum Tokens {
 
     /// What the database keeps of a token: its SHA-256, hex.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(Data(token.utf8))
     }
 
     /// Compares without stopping at the first difference.

@@ -158,7 +158,7 @@ public struct PrintRun: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SHA256Hex.hex(hasher.finalize())
     }
 }
 

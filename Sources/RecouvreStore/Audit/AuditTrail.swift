@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import RecouvreCore
 import SQLKit
@@ -31,15 +30,7 @@ public struct AuditEntry: Sendable, Equatable {
         for field in [previous, at.description, actor.id, action, entity, entityID, before ?? "\u{0}", after ?? "\u{0}"] {
             text += "\(field.utf8.count):\(field)"
         }
-        // Hex by table: String(format:) per byte was most of the cost of a batch of payments' entries.
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in SHA256.hash(data: Data(text.utf8)) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return SHA256Hex.of(Data(text.utf8))
     }
 }
 

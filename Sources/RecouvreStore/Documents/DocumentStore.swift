@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import RecouvreCore
 import SQLKit
@@ -56,8 +55,7 @@ public struct DocumentStore: Sendable {
     /// SHA-256 inside the caller's transaction.
     static func insert(creditorID: Int64, caseID: Int64, kind: DocumentInfo.Kind, name: String, pdf: [UInt8], actor: Actor, at: Instant,
                        db: any SQLDatabase) async throws -> Int64 {
-        let hex = Array("0123456789abcdef".utf8)
-        let hash = String(decoding: SHA256.hash(data: pdf).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] }, as: UTF8.self)
+        let hash = SHA256Hex.of(pdf)
         return try await db.raw("""
             INSERT INTO documents (creditor_id, case_id, kind, name, content_type, byte_count, created_at, created_by, body, sha256)
             VALUES (\(bind: creditorID), \(bind: caseID), \(bind: kind.rawValue), \(bind: name), 'application/pdf', \(bind: pdf.count), \(bind: at.description),

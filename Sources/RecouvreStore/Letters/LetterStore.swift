@@ -251,7 +251,7 @@ public struct LetterStore: Sendable {
         try await database.transaction { db in
             var events: [CaseEvent] = []
             for p in letters {
-                let hash = SHA256.hash(data: p.pdf).map { String(format: "%02x", $0) }.joined()
+                let hash = SHA256Hex.of(p.pdf)
                 let channel = p.pending.channel
                 let (kind, name, type) = channel == .sms ? (DocumentInfo.Kind.sms, p.letter.reference.replacingOccurrences(of: "/", with: "-") + ".txt", "text/plain; charset=utf-8")
                     : (channel == .email ? .email : .letter, p.letter.reference.replacingOccurrences(of: "/", with: "-") + ".pdf", "application/pdf")
