@@ -135,9 +135,9 @@ struct BankPages: Sendable {
     /// A debit file as handed to the bank.
     func debitFile(_ request: Request, _ context: AppContext, _ user: User) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let file = try await DirectDebitStore(database).files(limit: 1000).first(where: { $0.id == id }),
-              let data = FileManager.default.contents(atPath: file.path) else { return views.notFound(request, context, t) }
-        return Response(status: .ok, headers: [.contentType: "application/xml", .contentDisposition: "attachment; filename=\"\((file.path as NSString).lastPathComponent)\"",
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let path = try await DirectDebitStore(database).filePath(id: id),
+              let data = FileManager.default.contents(atPath: path) else { return views.notFound(request, context, t) }
+        return Response(status: .ok, headers: [.contentType: "application/xml", .contentDisposition: "attachment; filename=\"\((path as NSString).lastPathComponent)\"",
                                                .cacheControl: "private, no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -158,6 +158,13 @@ public struct DirectDebitStore: Sendable {
         }
     }
 
+    /// Where the debit file `id` was written.
+    public func filePath(id: Int64) async throws -> String? {
+        try await database.withConnection { db in
+            try await db.raw("SELECT path FROM debit_files WHERE id = \(bind: id)").all().first?.decode(column: "path", as: String.self)
+        }
+    }
+
     /// The direct debits a statement's credits collect, by their end-to-end ids: case and debit.
     static func submitted(endToEndIDs: [String], db: any SQLDatabase) async throws -> [String: (caseID: Int64, debitID: Int64)] {
         guard !endToEndIDs.isEmpty else { return [:] }
