@@ -220,15 +220,7 @@ public struct StatementStore: Sendable {
             }
             try await db.raw(q).run()
         }
-        for start in stride(from: 0, to: learned.count, by: 500) {
-            var q = SQLQueryString("INSERT INTO debtor_accounts (iban, debtor_id, learned_at) VALUES ")
-            for (k, (iban, debtor)) in learned[start..<min(learned.count, start + 500)].enumerated() {
-                q += k == 0 ? "" : ", "
-                q += "(\(bind: iban), \(bind: debtor), \(bind: at.description))"
-            }
-            q += " ON CONFLICT (iban, debtor_id) DO NOTHING"
-            try await db.raw(q).run()
-        }
+        try await learn(learned, at: at, db: db)
         return done
     }
 
@@ -258,11 +250,17 @@ public struct StatementStore: Sendable {
         return (applied, unknown, known)
     }
 
-    static func learn(iban: String, debtorID: Int64, at: Instant, db: any SQLDatabase) async throws {
-        try await db.raw("""
-            INSERT INTO debtor_accounts (iban, debtor_id, learned_at) VALUES (\(bind: iban), \(bind: debtorID), \(bind: at.description))
-            ON CONFLICT (iban, debtor_id) DO NOTHING
-            """).run()
+    /// Remembers the accounts debtors paid from (IBAN, debtor), a few statements whatever their number.
+    static func learn(_ accounts: [(iban: String, debtorID: Int64)], at: Instant, db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: accounts.count, by: 500) {
+            var q = SQLQueryString("INSERT INTO debtor_accounts (iban, debtor_id, learned_at) VALUES ")
+            for (k, a) in accounts[start..<min(accounts.count, start + 500)].enumerated() {
+                q += k == 0 ? "" : ", "
+                q += "(\(bind: a.iban), \(bind: a.debtorID), \(bind: at.description))"
+            }
+            q += " ON CONFLICT (iban, debtor_id) DO NOTHING"
+            try await db.raw(q).run()
+        }
     }
 
     struct Found {
@@ -346,7 +344,7 @@ public struct StatementStore: Sendable {
                 """).run()
             if let iban = credit.debtorIBAN,
                let debtor = try await db.raw("SELECT debtor_id FROM cases WHERE id = \(bind: caseID)").all().first?.decode(column: "debtor_id", as: Int64.self) {
-                try await Self.learn(iban: iban, debtorID: debtor, at: at, db: db)
+                try await Self.learn([(iban, debtor)], at: at, db: db)
             }
             return booked
         }
