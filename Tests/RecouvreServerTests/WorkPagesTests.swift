@@ -130,6 +130,14 @@ extension ServerTests {
             let tasks = try await db.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM collection_tasks WHERE strategy_code IS NOT NULL AND status <> 'cancelled'").all()[0].decode(column: "n", as: Int.self) }
             #expect(results.flatMap(\.tasks.values).reduce(0, +) == tasks)
             #expect(large.allSatisfy { ($0.tasks[.registeredLetter] ?? 0) > 0 })
+            // Time to first payment: each case that paid once, from its first step to its first payment.
+            let paying = try await db.withConnection { try await $0.raw("""
+                SELECT COUNT(DISTINCT p.case_id) AS n FROM payments p JOIN cases c ON c.id = p.case_id
+                WHERE p.reversed_on IS NULL AND c.strategy_code IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM collection_tasks t WHERE t.case_id = c.id AND t.strategy_code IS NOT NULL AND t.status <> 'cancelled')
+                """).all()[0].decode(column: "n", as: Int.self) }
+            #expect(paying > 0 && results.map(\.payingCases).reduce(0, +) == paying)
+            #expect(results.allSatisfy { ($0.medianDaysToFirstPayment == nil) == ($0.payingCases == 0) })
             let creditor = try #require(try await CreditorStore(db).list().first)
             let theirs = try await StrategyReport.results(db, settings: settings, scope: .creditor(creditor.id))
             #expect(theirs.map(\.cases).reduce(0, +) < cases)
@@ -141,7 +149,7 @@ extension ServerTests {
                 let supervisor = try await logIn(client, db, as: .supervisor)
                 try await client.execute(uri: "/reports/strategies?lang=en", method: .get, headers: [.cookie: supervisor]) { r in
                     let html = String(buffer: r.body)
-                    #expect(r.status == .ok && html.contains("B2B ≥ 5 000 €") && html.contains("class=\"challenger\"") && html.contains("Recovery rate"))
+                    #expect(r.status == .ok && html.contains("B2B ≥ 5 000 €") && html.contains("class=\"challenger\"") && html.contains("Recovery rate") && html.contains("Median time to first payment"))
                 }
             }
         }
@@ -171,6 +179,29 @@ extension ServerTests {
                 #expect(mine.contains("behind\">2 / 5</td>") && mine.contains(">1 / 20</td>") && !mine.contains("name=\"target\""))
                 let team = try await client.execute(uri: "/objectives", method: .get, headers: [.cookie: supervisor]) { String(buffer: $0.body) }
                 #expect(team.contains("<strong>Paris</strong>") && team.contains("name=\"target\""))
+
+                // The amount recovered this month: payments received since the 1st on the agent's
+                // cases, a payment the bank took back left out, last month's too.
+                (status, body) = try await post(client, "/objectives", supervisor, ["csrf": token, "target": "team:Paris", "calls": "5", "reminders": "20", "recovered": "douze"])
+                #expect(status == .unprocessableContent && body.contains("douze is not an amount"))
+                (status, _) = try await post(client, "/objectives", supervisor, ["csrf": token, "target": "team:Paris", "calls": "5", "reminders": "20", "recovered": "1 500,00"])
+                #expect(status == .seeOther)
+                let user = try #require(try await UserStore(db).credentials(login: "user-agent")?.user)
+                func recovered() async throws -> Int64 {
+                    try #require(try await ObjectiveStore(db).progress(of: [user], today: Day(parsing: "2026-11-24")!).first).recoveredThisMonth.minorUnits
+                }
+                let before = try await recovered()
+                let payments = PaymentStore(db)
+                for (day, cents) in [("2026-11-24", 12_345), ("2026-10-31", 50_000), ("2026-11-02", 7_000)] as [(String, Int64)] {
+                    _ = try await payments.book(caseID: caseID, NewPayment(receivedOn: Day(parsing: day)!, cents: cents, method: .transfer),
+                                                actor: .user("user-agent"), at: callHours(), rates: .shipped)
+                }
+                try await db.withConnection { try await $0.raw("UPDATE payments SET reversed_on = '2026-11-05' WHERE case_id = \(bind: caseID) AND amount_minor = 7000").run() }
+                #expect(try await recovered() == before + 12_345)
+                let progress = try await client.execute(uri: "/objectives", method: .get, headers: [.cookie: agent]) { String(buffer: $0.body) }
+                let fr = Strings(language: .fr)
+                #expect(progress.contains("\(fr.money(.eur(cents: before + 12_345))) / \(fr.money(.eur(cents: 150_000)))"))
+                #expect(try await ObjectiveStore(db).teamObjectives()["Paris"]?.recoveredPerMonth == .eur(cents: 150_000))
             }
         }
     }

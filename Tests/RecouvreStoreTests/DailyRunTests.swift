@@ -4,6 +4,21 @@ import Testing
 @testable import RecouvreStore
 
 @Suite struct DailyRunTests {
+    @Test func theMedianTimeToFirstPaymentIsTheLowerMiddleCase() {
+        var r = StrategyResult(strategyCode: "b2b", variant: .champion)
+        #expect(r.medianDaysToFirstPayment == nil && r.payingCases == 0)
+        r.daysToFirstPayment = [5: 1]
+        #expect(r.medianDaysToFirstPayment == 5)
+        // 0, 3, 3, 10: the second of four.
+        r.daysToFirstPayment = [10: 1, 0: 1, 3: 2]
+        #expect(r.medianDaysToFirstPayment == 3 && r.payingCases == 4)
+        // 0, 3, 3, 10, 40: the third of five.
+        r.daysToFirstPayment[40] = 1
+        #expect(r.medianDaysToFirstPayment == 3)
+        r.daysToFirstPayment = [1: 1, 2: 1]
+        #expect(r.medianDaysToFirstPayment == 1)
+    }
+
     let settings = StoredSettings(id: nil, settings: .defaults)
     let monday = today
 

@@ -116,8 +116,9 @@ struct WorkPages: Sendable {
         page["hasRows"] = !results.isEmpty
         page["rows"] = results.map { r -> [String: Any] in
             ["strategy": names[r.strategyCode] ?? r.strategyCode, "code": r.strategyCode, "variant": t["report.\(r.variant.rawValue)"],
-             "challenger": r.variant == .challenger, "cases": r.cases, "claimed": t.money(r.claimed), "paid": t.money(r.paid),
-             "recovered": percent(r.paid.minorUnits, of: r.claimed.minorUnits), "reached": percent(Int64(r.reached), of: Int64(r.cases)),
+             "challenger": r.variant == .challenger, "cases": r.cases, "claimed": t.money(r.claimed), "paid": t.money(r.received),
+             "recovered": percent(r.received.minorUnits, of: r.claimed.minorUnits), "reached": percent(Int64(r.reached), of: Int64(r.cases)),
+             "paying": r.payingCases, "firstPayment": r.medianDaysToFirstPayment.map { "\($0) \(t["report.days"])" } ?? "—",
              "promises": r.promises, "escalated": r.escalated,
              "work": StepChannel.allCases.compactMap { c in r.tasks[c].map { "\(c.french) \($0)" } }.joined(separator: " · ")]
         }
@@ -140,25 +141,41 @@ struct WorkPages: Sendable {
         page["today"] = t.day(today)
         page["rows"] = progress.map { p -> [String: Any] in
             var row: [String: Any] = ["name": p.agent.displayName, "team": p.agent.team ?? "—", "callsToday": p.callsToday,
-                                      "callsWeek": p.callsThisWeek, "reminders": p.remindersThisWeek]
+                                      "callsWeek": p.callsThisWeek, "reminders": p.remindersThisWeek, "recovered": t.money(p.recoveredThisMonth)]
             if let o = p.objective {
                 row["callsTarget"] = o.callsPerDay
                 row["remindersTarget"] = o.remindersPerWeek
                 row["callsBehind"] = p.callsToday < o.callsPerDay
                 row["remindersBehind"] = p.remindersThisWeek < o.remindersPerWeek
+                if o.recoveredPerMonth.minorUnits > 0 {
+                    row["recoveredTarget"] = t.money(o.recoveredPerMonth)
+                    row["recoveredBehind"] = p.recoveredThisMonth.minorUnits < o.recoveredPerMonth.minorUnits
+                }
                 row["source"] = p.ownObjective ? t["objectives.own"] : t["objectives.team"]
             }
             return row
         }
         if user.may(.assignCases) {
             let teams = try await store.teamObjectives()
-            var byTeam: [String: (calls: Int, reminders: Int, agents: Int)] = [:]
-            for p in progress { if let team = p.agent.team { byTeam[team, default: (0, 0, 0)].calls += p.callsToday; byTeam[team]!.reminders += p.remindersThisWeek; byTeam[team]!.agents += 1 } }
+            var byTeam: [String: (calls: Int, reminders: Int, recoveredCents: Int64, agents: Int)] = [:]
+            for p in progress {
+                guard let team = p.agent.team else { continue }
+                byTeam[team, default: (0, 0, 0, 0)].calls += p.callsToday
+                byTeam[team]!.reminders += p.remindersThisWeek
+                byTeam[team]!.recoveredCents += p.recoveredThisMonth.minorUnits
+                byTeam[team]!.agents += 1
+            }
             page["hasTeams"] = !byTeam.isEmpty
+            // A team's objective is each agent's, so the team's target is it times its agents.
             page["teams"] = byTeam.keys.sorted().map { name -> [String: Any] in
                 let totals = byTeam[name]!
-                var row: [String: Any] = ["name": name, "agents": totals.agents, "calls": totals.calls, "reminders": totals.reminders]
-                if let o = teams[name] { row["callsTarget"] = o.callsPerDay * totals.agents; row["remindersTarget"] = o.remindersPerWeek * totals.agents }
+                var row: [String: Any] = ["name": name, "agents": totals.agents, "calls": totals.calls, "reminders": totals.reminders,
+                                          "recovered": t.money(.eur(cents: totals.recoveredCents))]
+                if let o = teams[name] {
+                    row["callsTarget"] = o.callsPerDay * totals.agents
+                    row["remindersTarget"] = o.remindersPerWeek * totals.agents
+                    if o.recoveredPerMonth.minorUnits > 0 { row["recoveredTarget"] = t.money(.eur(cents: o.recoveredPerMonth.minorUnits * Int64(totals.agents))) }
+                }
                 return row
             }
             page["canSet"] = true
@@ -181,7 +198,15 @@ struct WorkPages: Sendable {
         guard let calls = Int(fields["calls"] ?? ""), let reminders = Int(fields["reminders"] ?? "") else {
             return try await objectives(request, context, user, error: "calls and reminders are whole numbers")
         }
-        do { try await ObjectiveStore(database).set(target, Objective(callsPerDay: calls, remindersPerWeek: reminders), actor: user.actor) } catch let e as StoreError {
+        var recovered: Int64 = 0
+        if let raw = fields["recovered"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            guard case let .success(cents) = AmountParser.minorUnits(Substring(raw), currency: .eur) else {
+                return try await objectives(request, context, user, error: "amount recovered per month: \(raw) is not an amount")
+            }
+            recovered = cents
+        }
+        let objective = Objective(callsPerDay: calls, remindersPerWeek: reminders, recoveredPerMonth: .eur(cents: recovered))
+        do { try await ObjectiveStore(database).set(target, objective, actor: user.actor) } catch let e as StoreError {
             return try await objectives(request, context, user, error: e.description)
         }
         return .redirect(to: "/objectives", type: .normal)

@@ -500,9 +500,10 @@ enum Templates {
     {{^hasRows}}<p class="empty">{{t.report_empty}}</p>{{/hasRows}}
     {{#hasRows}}<table class="list"><thead><tr><th>{{t.settings_name}}</th><th>{{t.report_variant}}</th><th class="num">{{t.report_cases}}</th><th class="num">{{t.case_claimed}}</th>
     <th class="num">{{t.report_paid}}</th><th class="num">{{t.report_recovered}}</th><th class="num">{{t.report_reached}}</th><th class="num">{{t.report_promises}}</th>
-    <th class="num">{{t.report_escalated}}</th><th>{{t.report_work}}</th></tr></thead>
+    <th class="num">{{t.report_paying}}</th><th class="num">{{t.report_firstPayment}}</th><th class="num">{{t.report_escalated}}</th><th>{{t.report_work}}</th></tr></thead>
     <tbody>{{#rows}}<tr{{#challenger}} class="challenger"{{/challenger}}><td>{{strategy}} <small>{{code}}</small></td><td>{{variant}}</td><td class="num">{{cases}}</td><td class="num">{{claimed}}</td>
-    <td class="num">{{paid}}</td><td class="num">{{recovered}}</td><td class="num">{{reached}}</td><td class="num">{{promises}}</td><td class="num">{{escalated}}</td><td>{{work}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
+    <td class="num">{{paid}}</td><td class="num">{{recovered}}</td><td class="num">{{reached}}</td><td class="num">{{promises}}</td><td class="num">{{paying}}</td><td class="num">{{firstPayment}}</td>
+    <td class="num">{{escalated}}</td><td>{{work}}</td></tr>{{/rows}}</tbody></table>{{/hasRows}}
     {{> layout_foot}}
     """
 
@@ -511,15 +512,18 @@ enum Templates {
     <h1>{{t.objectives_title}} — {{today}}</h1>
     {{#formError}}<p class="error" role="alert">{{formError}}</p>{{/formError}}
     <table class="list"><thead><tr><th>{{t.cases_agent}}</th><th>{{t.objectives_teamCol}}</th><th class="num">{{t.objectives_callsToday}}</th><th class="num">{{t.objectives_callsWeek}}</th>
-    <th class="num">{{t.objectives_reminders}}</th><th>{{t.objectives_source}}</th></tr></thead>
+    <th class="num">{{t.objectives_reminders}}</th><th class="num">{{t.objectives_recovered}}</th><th>{{t.objectives_source}}</th></tr></thead>
     <tbody>{{#rows}}<tr><td>{{name}}</td><td>{{team}}</td><td class="num{{#callsBehind}} behind{{/callsBehind}}">{{callsToday}}{{#callsTarget}} / {{.}}{{/callsTarget}}</td><td class="num">{{callsWeek}}</td>
-    <td class="num{{#remindersBehind}} behind{{/remindersBehind}}">{{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</td><td>{{source}}</td></tr>{{/rows}}</tbody></table>
+    <td class="num{{#remindersBehind}} behind{{/remindersBehind}}">{{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</td>
+    <td class="num{{#recoveredBehind}} behind{{/recoveredBehind}}">{{recovered}}{{#recoveredTarget}} / {{.}}{{/recoveredTarget}}</td><td>{{source}}</td></tr>{{/rows}}</tbody></table>
     {{#hasTeams}}<h2>{{t.objectives_teams}}</h2>{{/hasTeams}}
-    {{#teams}}<p><strong>{{name}}</strong> ({{agents}}) : {{t.objectives_callsToday}} {{calls}}{{#callsTarget}} / {{.}}{{/callsTarget}} · {{t.objectives_reminders}} {{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}</p>{{/teams}}
+    {{#teams}}<p><strong>{{name}}</strong> ({{agents}}) : {{t.objectives_callsToday}} {{calls}}{{#callsTarget}} / {{.}}{{/callsTarget}} · {{t.objectives_reminders}} {{reminders}}{{#remindersTarget}} / {{.}}{{/remindersTarget}}
+    · {{t.objectives_recovered}} {{recovered}}{{#recoveredTarget}} / {{.}}{{/recoveredTarget}}</p>{{/teams}}
     {{#canSet}}<form class="card" method="post" action="/objectives"><h2>{{t.objectives_set}}</h2><input type="hidden" name="csrf" value="{{csrf}}">
       <label>{{t.objectives_for}} <select name="target" required><option value=""></option>{{{targetOptions}}}</select></label>
       <label>{{t.objectives_callsPerDay}} <input name="calls" type="number" min="0" max="1000" required></label>
       <label>{{t.objectives_remindersPerWeek}} <input name="reminders" type="number" min="0" max="10000" required></label>
+      <label>{{t.objectives_recoveredPerMonth}} <input name="recovered" inputmode="decimal" placeholder="0,00"></label>
       <button type="submit">{{t.objectives_submit}}</button></form>{{/canSet}}
     {{> layout_foot}}
     """

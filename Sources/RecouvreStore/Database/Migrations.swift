@@ -714,6 +714,13 @@ public enum Migrations {
             // An instalment is presented once, unless it came back.
             "CREATE UNIQUE INDEX direct_debits_instalment ON direct_debits (plan_id, instalment_number) WHERE status <> 'returned'",
         ]),
+        Migration(version: 17, name: "amount recovered per month", statements: [
+            // The qualitative objective: what an agent's cases should bring in each month (EUR
+            // cents; 0 = none set).
+            "ALTER TABLE objectives ADD COLUMN recovered_per_month_minor BIGINT NOT NULL DEFAULT 0",
+            // The month's payments, read by day for the objectives page.
+            "CREATE INDEX payments_received_on ON payments (received_on)",
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.

@@ -185,6 +185,11 @@ public enum DemoPortfolio {
                 try await db.raw("UPDATE cases SET agent_id = \(bind: user.id) WHERE status <> 'intake' AND id % 3 = \(bind: k)").run()
             }
         }
+        // Each team's objective, per agent: calls, reminders and what their cases should bring in.
+        for team in Set(agents.map(\.team)) {
+            try await ObjectiveStore(database).set(.team(team), Objective(callsPerDay: 25, remindersPerWeek: 80, recoveredPerMonth: .eur(cents: 1_500_000)),
+                                                   actor: .user("demo"))
+        }
     }
 
     static func workCases(_ database: Database, from started: Instant, today: Day) async throws -> (Int, Int) {
