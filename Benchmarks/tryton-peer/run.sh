@@ -32,7 +32,8 @@ PY
 
   mkdir -p "$WORK/tryton-$N"
   TRYTON=$(TRYTOND_DATABASE_URI=sqlite:// TRYTOND_DATABASE__PATH="$WORK/tryton-$N" DB_NAME=bench \
-    "$WORK/venv/bin/python" "$ROOT/Benchmarks/tryton-peer/tryton_dunning.py" "$CSV" "$DAY" 2>/dev/null | grep '^tryton:')
+    "$WORK/venv/bin/python" "$ROOT/Benchmarks/tryton-peer/tryton_dunning.py" "$CSV" "$DAY" \
+    2> >(grep --line-buffered '^progress:' >&2) | grep '^tryton:')
   echo "$TRYTON"
   TRYTON_SECONDS=$(echo "$TRYTON" | sed -E 's/.*create dunnings: ([0-9.]+) s.*/\1/')
 

@@ -86,6 +86,8 @@ while True:
     except TransactionError as error:
         error.fix(extras)
 setup = time.perf_counter() - started
+# On standard error, so that whoever runs the benchmark knows when the timed part begins.
+print(f"progress: {len(claims)} claims booked in {setup:.1f} s; timing create dunnings now", file=sys.stderr, flush=True)
 
 Dunning = Model.get('account.dunning')
 started = time.perf_counter()
