@@ -30,7 +30,7 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     for (k, v) in request.uri.queryParameters where k != "lang" { params[String(k)] = String(v) }
     let other: Language = t.language == .fr ? .en : .fr
     params["lang"] = other.rawValue
-    var page: [String: Any] = ["t": t.all, "lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
+    var page: [String: Any] = ["lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
     if let user = context.user {
         page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
                         "importer": user.may(.importClaims),
