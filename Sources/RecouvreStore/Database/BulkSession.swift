@@ -81,8 +81,28 @@ public struct BulkSession: Sendable {
         }
     }
 
-    static func sqlite(_ conn: SQLiteBulkConnection) -> BulkSession {
-        BulkSession(dialect: .sqlite) { statement, binds in try conn.query(statement, binds) }
+    /// On SQLite the statements run on the caller's thread, on a connection of the session's own.
+    static func sqlite(_ conn: SQLiteHandle) -> BulkSession {
+        BulkSession(dialect: .sqlite) { statement, binds in
+            let values: [SQLiteValue] = try binds.map { b in
+                switch b {
+                case let .int(v): .integer(v)
+                case let .text(s): .text(s)
+                case .null: .null
+                case .ints, .texts, .column: throw StoreError.invalid("array parameters are for PostgreSQL only: \(statement.prefix(120))")
+                }
+            }
+            return try conn.query(statement, values).rows.map { row in
+                row.map { v -> DBValue in
+                    switch v {
+                    case let .integer(i): .int(i)
+                    case let .float(d): .int(Int64(d))
+                    case let .text(s): .text(s)
+                    case .blob, .null: .null
+                    }
+                }
+            }
+        }
     }
 
     static func postgres(_ conn: PostgresConnection, logger: Logger) -> BulkSession {

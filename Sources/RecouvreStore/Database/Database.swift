@@ -140,7 +140,7 @@ public final class Database: Sendable {
     public func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case let .sqlite(pool):
-            return try await pool.withConnection { try await body($0.sql(queryLogLevel: nil)) }
+            return try await pool.withConnection(body)
         case let .postgres(client, _):
             return try await client.withConnection { try await body($0.sql(queryLogLevel: nil)) }
         }
@@ -152,7 +152,7 @@ public final class Database: Sendable {
         switch backend {
         case .sqlite:
             guard case let .sqlite(path) = location else { preconditionFailure("a SQLite backend has a SQLite location") }
-            let conn = try SQLiteBulkConnection(path: path)
+            let conn = try SQLiteHandle(path: path)
             defer { conn.close() }
             // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
             let session = BulkSession.sqlite(conn)
@@ -188,46 +188,44 @@ public final class Database: Sendable {
     }
 }
 
-/// A fixed set of SQLite connections to one file, in WAL mode so readers never wait for the writer.
+/// A fixed set of SQLite connections to one file, in WAL mode so readers never wait for the
+/// writer. Each connection keeps its prepared statements (`SQLiteHandle`); statements run on the
+/// pool's threads.
 actor SQLitePool {
-    private var idle: [SQLiteConnection] = []
-    private var all: [SQLiteConnection] = []
-    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private var idle: [SQLiteHandle] = []
+    private var all: [SQLiteHandle] = []
+    private var waiters: [CheckedContinuation<SQLiteHandle, Never>] = []
     private let threadPool: NIOThreadPool
+    private let logger: Logger
 
     init(path: String, size: Int, logger: Logger) async throws {
+        self.logger = logger
         threadPool = NIOThreadPool(numberOfThreads: max(2, min(size, 8)))
         threadPool.start()
         for _ in 0..<max(1, size) {
-            let conn = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()).get()
-            // A checkpoint every 64 MB of WAL rather than every 4 MB, as the bulk path does: booking a
-            // statement's payments in batches checkpointed (and synced) after nearly every batch.
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 16384"] {
-                _ = try await conn.query(pragma)
-            }
-            all.append(conn)
+            all.append(try await threadPool.runIfActive { try SQLiteHandle(path: path) })
         }
         idle = all
     }
 
-    func withConnection<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let conn = await acquire()
         defer { release(conn) }
-        return try await body(conn)
+        return try await body(SQLiteDirectDatabase(connection: conn, threadPool: threadPool, logger: logger,
+                                                   eventLoop: MultiThreadedEventLoopGroup.singleton.any()))
     }
 
-    private func acquire() async -> SQLiteConnection {
+    private func acquire() async -> SQLiteHandle {
         if let c = idle.popLast() { return c }
         return await withCheckedContinuation { waiters.append($0) }
     }
 
-    private func release(_ conn: SQLiteConnection) {
+    private func release(_ conn: SQLiteHandle) {
         if !waiters.isEmpty { waiters.removeFirst().resume(returning: conn) } else { idle.append(conn) }
     }
 
     func close() async {
-        for c in all { try? await c.close() }
+        for c in all { c.close() }
         all = []
         idle = []
         try? await threadPool.shutdownGracefully()
