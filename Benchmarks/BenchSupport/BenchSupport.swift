@@ -17,3 +17,11 @@ public func peakMemoryMB() -> Double {
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
     return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? -1) / 1024
 }
+
+/// CPU time this process has used so far (user and system), in seconds: what a request costs
+/// the server, steadier than latency on a shared machine.
+public func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}

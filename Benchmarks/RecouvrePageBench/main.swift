@@ -146,16 +146,18 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
         ("API case list: 2,000-10,000 EUR, page of 50", "/api/v1/cases?balance=from2000to10000&limit=50", nil),
     ]
     var health = 0.0
-    say("  route                                              median ms   p99 ms   req/s   ratio to /health")
+    say("  route                                              median ms   p99 ms   req/s   ratio to /health   server CPU µs/req")
     // RECOUVRE_BENCH_ONLY=text measures /health and the routes whose label contains the text.
     let only = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_ONLY"]
     for (label, path, script) in routes where only == nil || path == "/health" || label.contains(only!) {
         // Two unmeasured seconds first: the steady state is measured, not the first reads of a
         // cold file or the first count of the phases (both are said in the issue notes).
         _ = try wrk(port, path, token: token, script: script, seconds: 2)
+        let cpu = processCPUSeconds()
         let r = try wrk(port, path, token: token, script: script)
+        let perRequest = (processCPUSeconds() - cpu) / (r.rps * Double(seconds)) * 1e6
         if path == "/health" { health = r.rps }
-        say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health,
+        say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f %17.0f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health, perRequest,
                      (r.errors.isEmpty ? "" : "  (\(r.errors))") as NSString))
     }
     server.cancel()
