@@ -31,6 +31,28 @@ import Testing
     }
 
     @Test(arguments: Backend.available)
+    func thePortfoliosBalancesAreEachCasesLedgerWhateverTheBatchesAndParts(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await DemoPortfolio.load(into: db, today: today)
+            let ids = try await db.withConnection { db in
+                try await db.raw("SELECT id FROM cases WHERE open_slot = 1").all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
+            var expected = Balances.Total()
+            for id in ids {
+                switch try #require(try await PaymentStore(db).ledger(caseID: id, asOf: today, rates: rates, scope: .agency)) {
+                case let .success(l): expected.owedCents += l.owedCents; expected.interestCents += l.interestCents
+                case .failure: expected.problems += 1
+                }
+                expected.cases += 1
+            }
+            #expect(expected.cases > 20 && expected.interestCents > 0)
+            for (batch, parts) in [(10_000, 1), (7, 3), (1, 2), (50, 64)] {
+                #expect(try await Balances(db).asOf(today, rates: rates, batchSize: batch, parts: parts) == expected, "batches of \(batch), \(parts) parts")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.available)
     func aPaymentIsAllocatedNumberedAndToldToTheCreditor(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             let (garage, _) = try await portfolio(db)

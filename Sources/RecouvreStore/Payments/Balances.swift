@@ -1,7 +1,8 @@
+import Foundation
 import RecouvreCore
 
 /// Every open case's balance as of a day, batch by batch: claims, payments and formal demands read
-/// set-based per range of case ids (three statements a batch on the driver-level session), each case
+/// set-based per range of case ids (five statements a batch on the driver-level session), each case
 /// then settled by the pure `Ledger`. The portfolio's total owed, and the figure issue 6 measures.
 public struct Balances: Sendable {
     let database: Database
@@ -15,17 +16,44 @@ public struct Balances: Sendable {
         public var problems = 0
     }
 
-    /// `each` receives every batch's (case id, owed) pairs, in case id order.
+    /// Every open case's balance on `day`, the cases split into `parts` ranges of ids read and
+    /// settled at the same time (one per core by default: reading is most of the time, and SQLite's
+    /// readers and PostgreSQL's backends each take a core).
     public func asOf(_ day: Day, rates: InterestRates, batchSize: Int = 10_000,
-                     each: (([(caseID: Int64, owedCents: Int64)]) -> Void)? = nil) async throws -> Total {
+                     parts: Int = ProcessInfo.processInfo.activeProcessorCount) async throws -> Total {
+        let bounds = try await database.bulkTransaction { s in
+            try await s.query("SELECT MIN(id), MAX(id) FROM cases WHERE open_slot = 1")
+        }
+        guard let low = bounds.first?[0].int, let high = bounds.first?[1].int else { return Total() }
+        let parts = Int64(max(1, parts))
+        let width = (high - low) / parts + 1
+        return try await withThrowingTaskGroup(of: Total.self) { group in
+            for k in 0..<parts {
+                let from = low + k * width - 1, through = min(high, low + (k + 1) * width - 1)
+                guard from < through else { continue }
+                group.addTask { try await self.settle(after: from, through: through, day, rates: rates, batchSize: batchSize) }
+            }
+            var total = Total()
+            for try await part in group {
+                total.cases += part.cases
+                total.owedCents += part.owedCents
+                total.interestCents += part.interestCents
+                total.problems += part.problems
+            }
+            return total
+        }
+    }
+
+    /// The open cases with ids in (`after`, `through`], batch by batch.
+    private func settle(after start: Int64, through end: Int64, _ day: Day, rates: InterestRates, batchSize: Int) async throws -> Total {
         var total = Total()
-        var after: Int64 = 0
+        var after = start
         while true {
             let from = after
             let (cases, claims, payments, demands, stops) = try await database.bulkTransaction { s in
                 let cases = try await s.query("""
-                    SELECT c.id, d.kind FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.open_slot = 1 AND c.id > ? ORDER BY c.id LIMIT ?
-                    """, [.int(from), .int(Int64(batchSize))])
+                    SELECT c.id, d.kind FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.open_slot = 1 AND c.id > ? AND c.id <= ? ORDER BY c.id LIMIT ?
+                    """, [.int(from), .int(end), .int(Int64(batchSize))])
                 guard let first = cases.first?[0].int, let last = cases.last?[0].int else { return (cases, [[DBValue]](), [[DBValue]](), [[DBValue]](), [[DBValue]]()) }
                 let range: [DBValue] = [.int(first), .int(last)]
                 return (cases,
@@ -46,8 +74,6 @@ public struct Balances: Sendable {
             let demandOn = Dictionary(uniqueKeysWithValues: demands.map { ($0[0].int!, Day(parsing: $0[1].text ?? "")) })
             let stopsOn = Dictionary(uniqueKeysWithValues: stops.map { ($0[0].int!, Day(parsing: $0[1].text ?? "")) })
             var claimRows = claims[...], paymentRows = payments[...]
-            var owed: [(caseID: Int64, owedCents: Int64)] = []
-            owed.reserveCapacity(cases.count)
             for c in cases {
                 let id = c[0].int!
                 let kind = Debtor.Kind(rawValue: c[1].text ?? "") ?? .company
@@ -72,13 +98,11 @@ public struct Balances: Sendable {
                 case let .success(l):
                     total.owedCents += l.owedCents
                     total.interestCents += l.interestCents
-                    owed.append((id, l.owedCents))
                 case .failure:
                     total.problems += 1
                 }
                 total.cases += 1
             }
-            each?(owed)
         }
     }
 }
