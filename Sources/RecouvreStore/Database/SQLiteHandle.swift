@@ -31,10 +31,11 @@ final class SQLiteColumns: Sendable {
 /// it from a thread pool (the pool) or a task that owns it (the bulk path), one caller at a time.
 final class SQLiteHandle: @unchecked Sendable {
     private var handle: OpaquePointer?
-    private var statements: [String: (statement: OpaquePointer, columns: SQLiteColumns)] = [:]
+    private var statements: [String: (statement: OpaquePointer, columns: SQLiteColumns, used: UInt64)] = [:]
+    private var uses: UInt64 = 0
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    /// Statements kept per connection; past it the cache starts again (SQL built for one batch
-    /// size or one IN list would otherwise pile up).
+    /// Statements kept per connection; past it the least recently used goes (SQL with an id list
+    /// written in is new at every run and must not push out the statements every page runs).
     private static let cacheLimit = 256
 
     init(path: String) throws {
@@ -128,7 +129,11 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: SQLiteColumns) {
-        if let s = statements[sql] { return s }
+        uses += 1
+        if let s = statements[sql] {
+            statements[sql]!.used = uses
+            return (s.statement, s.columns)
+        }
         var statement: OpaquePointer?
         // The legacy prepare: the planner of a v2/v3 statement notes the bound values it looked
         // at, and new values then compile the statement again — here on nearly every run (even
@@ -136,13 +141,13 @@ final class SQLiteHandle: @unchecked Sendable {
         // What v2/v3 would do on a schema change, `query` does itself.
         let rc = sqlite_nio_sqlite3_prepare(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw error(rc, sql) }
-        if statements.count >= Self.cacheLimit {
-            for s in statements.values { sqlite_nio_sqlite3_finalize(s.statement) }
-            statements = [:]
+        if statements.count >= Self.cacheLimit, let oldest = statements.min(by: { $0.value.used < $1.value.used }) {
+            sqlite_nio_sqlite3_finalize(oldest.value.statement)
+            statements[oldest.key] = nil
         }
-        let prepared = (statement, Self.columns(of: statement))
-        statements[sql] = prepared
-        return prepared
+        let columns = Self.columns(of: statement)
+        statements[sql] = (statement, columns, uses)
+        return (statement, columns)
     }
 
     private static func columns(of statement: OpaquePointer) -> SQLiteColumns {
