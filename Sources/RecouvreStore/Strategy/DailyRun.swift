@@ -126,6 +126,8 @@ public struct DailyRun: Sendable {
 struct BatchWrites {
     let date: Day
     let now: Instant
+    /// `date` and `now` as stored, written once per batch rather than once per row.
+    private let dateText: DBValue, nowText: DBValue
     var plans: [[DBValue]] = []
     var tasks: [[DBValue]] = []
     var superseded: [[DBValue]] = []
@@ -138,6 +140,8 @@ struct BatchWrites {
     init(date: Day, now: Instant) {
         self.date = date
         self.now = now
+        dateText = .text(date.iso)
+        nowText = .text(now.description)
     }
 
     mutating func add(_ d: Decision, for pair: (CaseSnapshot, Day?), priority: QueuePriority) {
@@ -150,7 +154,7 @@ struct BatchWrites {
         func task(key: String, channel: StepChannel, strategy: String?, step: Int?, reason: String, brokenPromise: Bool = false) {
             let score = priority.score(balanceCents: s.balanceCents, oldestDueOn: s.oldestDueOn, on: date, brokenPromise: brokenPromise)
             tasks.append([id, .text(key), .text(channel.rawValue), DBValue(strategy), .text(d.plan.variant.rawValue), DBValue(step.map { Int64($0) }),
-                          .text(date.iso), .text(reason), .int(score), .text(channel.goesToOutbox ? "outbox" : "queued"), .text(now.description)])
+                          dateText, .text(reason), .int(score), .text(channel.goesToOutbox ? "outbox" : "queued"), nowText])
             // An unfinished call or visit of the previous step gives way to the new task.
             if s.plan.lastStepChannel == .call || s.plan.lastStepChannel == .visit { superseded.append([id, .text(key)]) }
         }
@@ -174,7 +178,7 @@ struct BatchWrites {
             case .supervisorReview:
                 task(key: "\(code):\(d.plan.variant.rawValue):end", channel: .review, strategy: code, step: nil, reason: d.reason)
             case .decision:
-                toDecision.append([id, .text(now.description)])
+                toDecision.append([id, nowText])
                 event(s.caseID, .transition, from: .amicable, to: .decisionPending, text: d.reason)
             }
         case .wait: break
@@ -188,7 +192,7 @@ struct BatchWrites {
 
     /// An event of the run in a case's history.
     mutating func event(_ caseID: Int64, _ kind: CaseEvent.Kind, from: CaseStatus? = nil, to: CaseStatus? = nil, text: String) {
-        events.append([.int(caseID), .text(now.description), .text(DailyRun.actor.id), .text(kind.rawValue),
+        events.append([.int(caseID), nowText, .text(DailyRun.actor.id), .text(kind.rawValue),
                        DBValue(from?.rawValue), DBValue(to?.rawValue), .text(text)])
     }
 
