@@ -76,16 +76,11 @@ public struct ObjectiveStore: Sendable {
             }
             // Payments are dated by the day the money arrived, so the month is read by civil day.
             var recovered: [Int64: Int64] = [:]
-            var paid: SQLQueryString = """
+            let paid: SQLQueryString = """
                 SELECT c.agent_id, SUM(p.amount_minor) AS received FROM payments p JOIN cases c ON c.id = p.case_id
                 WHERE p.received_on >= \(bind: firstOfMonth.iso) AND p.received_on <= \(bind: today.iso) AND p.reversed_on IS NULL
-                  AND p.currency = 'EUR' AND c.agent_id IN (
+                  AND p.currency = 'EUR' AND c.agent_id IN \(SQLQueryString.idList(agents.map(\.id))) GROUP BY c.agent_id
                 """
-            for (i, a) in agents.enumerated() {
-                if i > 0 { paid.appendLiteral(", ") }
-                paid.appendInterpolation(bind: a.id)
-            }
-            paid.appendLiteral(") GROUP BY c.agent_id")
             for r in try await db.raw(paid).all() {
                 recovered[try r.decode(column: "agent_id", as: Int64.self)] = try r.decode(column: "received", as: Int64.self)
             }
