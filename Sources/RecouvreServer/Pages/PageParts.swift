@@ -55,7 +55,7 @@ func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
     var html = ""
     html.reserveCapacity(cases.count * 420)
     for c in cases {
-        let e = HTML.escape
+        let e: (String) -> String = HTML.escape
         html += "<tr><td><a href=\"/cases/\(c.id)\">\(e(c.reference))</a></td><td>\(e(c.debtorName)) <small>\(e(t["kind.\(c.debtorKind)"]))</small></td>"
         html += "<td>\(e(c.creditorName))</td><td><span class=\"status s-\(e(c.status.rawValue))\">\(e(t.status(c.status)))</span></td>"
         html += "<td class=\"num\">\(c.claimCount)</td><td class=\"num\">\(e(t.money(c.balance)))</td>"
@@ -76,9 +76,16 @@ enum HTML {
     }
 
     static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        guard needsEscape(s) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 16)
+        escape(s, into: &out)
+        return out
+    }
+
+    /// `s` escaped at the end of `out`: the templates write every value this way.
+    static func escape(_ s: String, into out: inout String) {
+        guard needsEscape(s) else { out += s; return }
         for ch in s.unicodeScalars {
             switch ch {
             case "&": out += "&amp;"
@@ -89,7 +96,10 @@ enum HTML {
             default: out.unicodeScalars.append(ch)
             }
         }
-        return out
+    }
+
+    private static func needsEscape(_ s: String) -> Bool {
+        s.utf8.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
     }
 }
 

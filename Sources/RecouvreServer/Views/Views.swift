@@ -1,24 +1,25 @@
 import Hummingbird
-import Mustache
 import RecouvreCore
 
-/// The Mustache templates, compiled once at start. Kept in Swift strings so the executable
+/// The pages' templates (`PageTemplate`, Mustache's syntax), compiled once at start. Kept in Swift strings so the executable
 /// carries them wherever it is copied.
 struct Views: Sendable {
     /// One library per language, each template's labels (`{{t.cases_title}}`) written in once at
     /// start: looked up at every render, they were most of the template engine's work (perf, the
     /// case page on 1,000,000 cases: 433 labels, a third of the page's time).
-    let libraries: [Language: MustacheLibrary]
+    let libraries: [Language: TemplateLibrary]
 
     init() throws {
-        var libraries: [Language: MustacheLibrary] = [:]
+        var libraries: [Language: TemplateLibrary] = [:]
         for language in Language.allCases {
             let labels = Strings(language: language).all
-            var library = MustacheLibrary()
+            var templates: [String: PageTemplate] = [:]
             for (name, text) in Templates.all {
-                library.register(try MustacheTemplate(string: try Templates.withLabels(text, labels, template: name)), named: name)
+                do { templates[name] = try PageTemplate(try Templates.withLabels(text, labels, template: name)) } catch let e as PageTemplate.ParseError {
+                    throw Templates.Problem(template: name, reason: e.description)
+                }
             }
-            libraries[language] = library
+            libraries[language] = try TemplateLibrary(templates)
         }
         self.libraries = libraries
     }
@@ -31,13 +32,18 @@ struct Views: Sendable {
     /// Renders `template` in the language `context["lang"]` names (`pageContext` sets it).
     func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let language = (context["lang"] as? String).flatMap(Language.init(rawValue:)) ?? .fr
-        let html = libraries[language]!.render(context, withTemplate: template) ?? "template \(template) missing"
+        let html = libraries[language]!.render(context, template: template) ?? "template \(template) missing"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: .init(string: html)))
     }
 }
 
 enum Templates {
+    struct Problem: Error, CustomStringConvertible {
+        let template: String, reason: String
+        var description: String { "template \(template): \(reason)" }
+    }
+
     struct UnknownLabel: Error, CustomStringConvertible {
         let template: String, label: String
         var description: String { "template \(template) names the unknown label t.\(label)" }
@@ -123,7 +129,7 @@ enum Templates {
         {{#canAssign}}<form method="post" action="/cases/{{id}}/assign"><input type="hidden" name="csrf" value="{{csrf}}">
         <select name="agent" aria-label="{{t.case_agent}}"><option value="">{{t.case_nobody}}</option>{{{workerOptions}}}</select>
         <button type="submit">{{t.case_assign}}</button></form>{{/canAssign}}</div>
-      {{> debtor_card}}
+    {{> debtor_card}}
       <div class="card"><h2>{{t.case_creditor}}</h2><p><strong>{{#creditorLink}}<a href="{{creditorLink}}">{{/creditorLink}}{{creditor.name}}{{#creditorLink}}</a>{{/creditorLink}}</strong><br>{{#creditor.address}}{{.}}<br>{{/creditor.address}}</p>
         <p>{{t.case_mandate}} {{creditor.mandate}} · {{t.case_commission}} {{creditor.commission}} %</p></div>
     </section>
