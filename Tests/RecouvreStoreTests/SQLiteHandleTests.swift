@@ -25,6 +25,26 @@ import Testing
         }
     }
 
+    /// Only a read that was quick its last time runs in place; a write (which may wait for the
+    /// write lock), a transaction's BEGIN and a read that took long go to the pool's threads.
+    @Test func onlyAReadThatWasQuickRunsInPlace() throws {
+        try withHandle { h in
+            _ = try h.query("CREATE TABLE t (a INTEGER PRIMARY KEY)", [])
+            let insert = "INSERT INTO t VALUES (?1)", select = "SELECT a FROM t WHERE a = ?1", begin = "BEGIN IMMEDIATE"
+            #expect(!h.isQuick(select)) // never run: its time is not known
+            _ = try h.query(insert, [.integer(1)])
+            _ = try h.query(select, [.integer(1)])
+            #expect(h.isQuick(select) && !h.isQuick(insert))
+            _ = try h.query(begin, [])
+            _ = try h.query("COMMIT", [])
+            #expect(!h.isQuick(begin))
+            // A recursive count to three million: well over the 2 ms a quick read may take.
+            let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT COUNT(*) FROM n"
+            _ = try h.query(slow, [])
+            #expect(!h.isQuick(slow))
+        }
+    }
+
     @Test func errorsNameTheStatementAndLeaveTheConnectionUsable() throws {
         try withHandle { h in
             _ = try h.query("CREATE TABLE t (a INTEGER PRIMARY KEY)", [])

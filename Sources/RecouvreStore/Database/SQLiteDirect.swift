@@ -5,9 +5,10 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 
-/// SQLKit over one `SQLiteHandle` of the pool: the store's queries keep speaking SQLKit, the
-/// statement runs on the pool's threads (a long count does not hold a request thread), and rows
-/// are read by column without the Codable round trip sqlite-kit makes for every value.
+/// SQLKit over one `SQLiteHandle` of the pool: the store's queries keep speaking SQLKit; a
+/// statement runs on the pool's threads (a long count does not hold a request thread) unless it
+/// is a read that was quick last time; rows are read by column without the Codable round trip
+/// sqlite-kit makes for every value.
 struct SQLiteDirectDatabase: SQLDatabase {
     let connection: SQLiteHandle
     let threadPool: NIOThreadPool
@@ -24,7 +25,7 @@ struct SQLiteDirectDatabase: SQLDatabase {
         let (sql, binds) = serialize(query)
         let values = try binds.map(SQLiteBinding.value)
         let connection = self.connection
-        let result = try await threadPool.runIfActive { try connection.query(sql, values) }
+        let result = connection.isQuick(sql) ? try connection.query(sql, values) : try await threadPool.runIfActive { try connection.query(sql, values) }
         for row in result.rows { onRow(SQLiteDirectRow(columns: result.columns, values: row)) }
     }
 }

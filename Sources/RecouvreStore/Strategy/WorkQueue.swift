@@ -99,8 +99,10 @@ public struct WorkQueue: Sendable {
 
 extension SQLQueryString {
     /// `(1, 2, 3)`: ids written as integer literals (an integer cannot inject anything, and a list
-    /// of hundreds of ids stays one short statement); `(0)` for none.
+    /// of hundreds of ids stays one short statement); `(0)` for none. A single id is bound
+    /// instead: the statement then reads the same for every case page, and stays prepared.
     static func idList(_ ids: [Int64]) -> SQLQueryString {
-        "(\(unsafeRaw: (ids.isEmpty ? [0] : ids).map(String.init).joined(separator: ",")))"
+        if ids.count == 1 { return "(\(bind: ids[0]))" }
+        return "(\(unsafeRaw: (ids.isEmpty ? [0] : ids).map(String.init).joined(separator: ",")))"
     }
 }
