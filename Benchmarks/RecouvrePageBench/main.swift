@@ -97,7 +97,7 @@ struct WrkResult { let median: Double; let p99: Double; let rps: Double; let err
 func wrk(_ port: Int, _ path: String, token: String, script: String? = nil, seconds: Int = seconds) throws -> WrkResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-    var arguments = ["-t2", "-c32", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)"]
+    var arguments = ["-t2", "-c\(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_CLIENTS"] ?? "32")", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)"]
     if let script { arguments += ["-s", script] }
     p.arguments = arguments + ["http://127.0.0.1:\(port)\(path)"]
     let pipe = Pipe()
@@ -122,7 +122,7 @@ func wrk(_ port: Int, _ path: String, token: String, script: String? = nil, seco
 
 func measure(_ name: String, _ location: DatabaseLocation) async throws {
     say("\(name):")
-    let db = try await Database.open(location, maxConnections: 8)
+    let db = try await Database.open(location, maxConnections: Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_POOL"] ?? "8")!)
     var loaded = try await reuse(db)
     if loaded == nil { loaded = try await load(db) }
     let (token, agentID) = loaded!
