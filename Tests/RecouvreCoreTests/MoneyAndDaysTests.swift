@@ -16,6 +16,21 @@ import Testing
         #expect(Money.eur(cents: -5).formatted(locale: .fr) == "-0,05\u{00A0}€")
         #expect(Money.eur(cents: 123_456_78).formatted(locale: .en) == "€123,456.78")
         #expect(Money.eur(cents: 100).decimalString == "1.00")
+        // Group separators at each thousand, none below; other currencies by their code.
+        #expect(Money.eur(cents: 0).formatted(locale: .fr) == "0,00\u{00A0}€")
+        #expect(Money.eur(cents: 99_999).formatted(locale: .fr) == "999,99\u{00A0}€")
+        #expect(Money.eur(cents: 100_000).formatted(locale: .fr) == "1\u{202F}000,00\u{00A0}€")
+        #expect(Money.eur(cents: -1_234_567_890_12).formatted(locale: .en) == "-€1,234,567,890.12")
+        #expect(Money.eur(cents: .min).formatted(locale: .en) == "-€92,233,720,368,547,758.08")
+        let chf = Money(minorUnits: 123_450, currency: Currency(code: "CHF")!)
+        #expect(chf.formatted(locale: .fr) == "1\u{202F}234,50\u{00A0}CHF" && chf.formatted(locale: .en) == "CHF 1,234.50")
+    }
+
+    @Test func daysAreWrittenInISOAndFrenchForms() {
+        let day = Day(year: 2026, month: 3, day: 9)!
+        #expect(day.iso == "2026-03-09" && day.french == "09/03/2026" && day.description == "2026-03-09")
+        #expect(Day(year: 1999, month: 12, day: 31)!.french == "31/12/1999")
+        #expect(Day(year: 812, month: 1, day: 2)!.iso == "0812-01-02" && Day(year: 812, month: 1, day: 2)!.french == "02/01/812")
     }
 
     @Test(arguments: [

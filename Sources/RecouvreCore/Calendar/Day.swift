@@ -86,14 +86,35 @@ public struct Day: Hashable, Sendable, Comparable, Codable, CustomStringConverti
     public var description: String { iso }
 
     public var iso: String {
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        let (year, month, day) = (self.year, self.month, self.day)
+        guard (0...9999).contains(year) else {
+            func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        }
+        // Ten bytes written in place (a small string, no allocation): pages and runs write thousands.
+        return Self.tenBytes(year, 0, month, 5, day, 8, separator: UInt8(ascii: "-"), at: 4, 7)
     }
 
     /// French display `dd/mm/yyyy`.
     public var french: String {
-        func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(pad(day))/\(pad(month))/\(year)"
+        let (year, month, day) = (self.year, self.month, self.day)
+        guard (1000...9999).contains(year) else {
+            func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(pad(day))/\(pad(month))/\(year)"
+        }
+        return Self.tenBytes(year, 6, month, 3, day, 0, separator: UInt8(ascii: "/"), at: 2, 5)
+    }
+
+    /// A four-digit year, a month and a day at the given offsets of ten bytes, two separators.
+    private static func tenBytes(_ year: Int, _ y: Int, _ month: Int, _ m: Int, _ day: Int, _ d: Int, separator: UInt8, at s1: Int, _ s2: Int) -> String {
+        String(unsafeUninitializedCapacity: 10) { b in
+            let zero = UInt8(ascii: "0")
+            b[y] = zero + UInt8(year / 1000); b[y + 1] = zero + UInt8(year / 100 % 10); b[y + 2] = zero + UInt8(year / 10 % 10); b[y + 3] = zero + UInt8(year % 10)
+            b[m] = zero + UInt8(month / 10); b[m + 1] = zero + UInt8(month % 10)
+            b[d] = zero + UInt8(day / 10); b[d + 1] = zero + UInt8(day % 10)
+            b[s1] = separator; b[s2] = separator
+            return 10
+        }
     }
 
     /// Reads `YYYY-MM-DD`, `DD/MM/YYYY`, `DD-MM-YYYY` or `DD.MM.YYYY` (the forms French files use).

@@ -113,25 +113,46 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
 
     /// French display, e.g. `1 234,56 €` (narrow no-break space between thousands).
     public func formatted(locale: Language = .fr) -> String {
+        // Written byte by byte into one string: a case list formats fifty of these a page.
         let digits = currency.minorDigits
-        let negative = minorUnits < 0
-        let magnitude = minorUnits.magnitude
         let per = UInt64(currency.minorPerMajor)
-        let majorDigits = Array(String(magnitude / per))
-        let groupSeparator: String = locale == .fr ? "\u{202F}" : ","
-        var grouped = ""
-        for (i, ch) in majorDigits.enumerated() {
-            if i > 0, (majorDigits.count - i) % 3 == 0 { grouped += groupSeparator }
-            grouped.append(ch)
-        }
-        var number = grouped
-        if digits > 0 {
-            let minor = String(magnitude % per)
-            number += (locale == .fr ? "," : ".") + String(repeating: "0", count: digits - minor.count) + minor
-        }
+        let magnitude = minorUnits.magnitude
+        let major = magnitude / per, minor = magnitude % per
         let symbol = currency == .eur ? "€" : currency.code
-        let sign = negative ? "-" : ""
-        return locale == .fr ? "\(sign)\(number)\u{00A0}\(symbol)" : "\(sign)\(symbol)\(currency == .eur ? "" : " ")\(number)"
+        var majorDigits = 1
+        var rest = major / 10
+        while rest > 0 { majorDigits += 1; rest /= 10 }
+        let groups = (majorDigits - 1) / 3
+        // Sign, digits, group separators (U+202F, three bytes in French; ",") and the decimal part,
+        // then U+00A0 and the symbol in French, or the symbol (and a space but for €) first in English.
+        let capacity = 1 + majorDigits + groups * 3 + 1 + digits + 1 + symbol.utf8.count + 2
+        return String(unsafeUninitializedCapacity: capacity) { b in
+            var i = 0
+            func put(_ byte: UInt8) { b[i] = byte; i += 1 }
+            func put(_ text: String) { for byte in text.utf8 { put(byte) } }
+            if minorUnits < 0 { put(UInt8(ascii: "-")) }
+            if locale != .fr { put(symbol); if currency != .eur { put(UInt8(ascii: " ")) } }
+            var divisor: UInt64 = 1
+            for _ in 1..<majorDigits { divisor *= 10 }
+            for position in stride(from: majorDigits, to: 0, by: -1) {
+                put(UInt8(ascii: "0") + UInt8(major / divisor % 10))
+                divisor /= 10
+                if position > 1, (position - 1) % 3 == 0 {
+                    if locale == .fr { put(0xE2); put(0x80); put(0xAF) } else { put(UInt8(ascii: ",")) }
+                }
+            }
+            if digits > 0 {
+                put(locale == .fr ? UInt8(ascii: ",") : UInt8(ascii: "."))
+                var scale: UInt64 = 1
+                for _ in 1..<digits { scale *= 10 }
+                for _ in 0..<digits {
+                    put(UInt8(ascii: "0") + UInt8(minor / scale % 10))
+                    scale /= 10
+                }
+            }
+            if locale == .fr { put(0xC2); put(0xA0); put(symbol) }
+            return i
+        }
     }
 
     public var description: String { "\(decimalString) \(currency.code)" }

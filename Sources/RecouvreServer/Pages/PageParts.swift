@@ -53,13 +53,22 @@ func pageQuery(_ params: [String: String]) -> String {
 /// that was two thirds of the case list's time (perf, 100,000 cases).
 func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
     var html = ""
-    html.reserveCapacity(cases.count * 420)
+    html.reserveCapacity(cases.count * 480)
+    // Written straight into the page, each value escaped in place: interpolating each row made
+    // a fifth of the list's CPU (perf, a million cases).
+    var kinds: [String: String] = [:], statuses: [CaseStatus: String] = [:]
+    func put(_ s: String) { HTML.escape(s, into: &html) }
     for c in cases {
-        let e: (String) -> String = HTML.escape
-        html += "<tr><td><a href=\"/cases/\(c.id)\">\(e(c.reference))</a></td><td>\(e(c.debtorName)) <small>\(e(t["kind.\(c.debtorKind)"]))</small></td>"
-        html += "<td>\(e(c.creditorName))</td><td><span class=\"status s-\(e(c.status.rawValue))\">\(e(t.status(c.status)))</span></td>"
-        html += "<td class=\"num\">\(c.claimCount)</td><td class=\"num\">\(e(t.money(c.balance)))</td>"
-        html += "<td>\(e(c.oldestDueOn.map(t.day) ?? ""))</td><td>\(e(t.day(c.openedOn)))</td></tr>\n"
+        html += "<tr><td><a href=\"/cases/"; html += String(c.id); html += "\">"; put(c.reference)
+        html += "</a></td><td>"; put(c.debtorName); html += " <small>"
+        put(kinds[c.debtorKind] ?? { let k = t["kind.\(c.debtorKind)"]; kinds[c.debtorKind] = k; return k }())
+        html += "</small></td><td>"; put(c.creditorName)
+        html += "</td><td><span class=\"status s-"; put(c.status.rawValue); html += "\">"
+        put(statuses[c.status] ?? { let s = t.status(c.status); statuses[c.status] = s; return s }())
+        html += "</span></td><td class=\"num\">"; html += String(c.claimCount)
+        html += "</td><td class=\"num\">"; put(t.money(c.balance))
+        html += "</td><td>"; if let due = c.oldestDueOn { put(t.day(due)) }
+        html += "</td><td>"; put(t.day(c.openedOn)); html += "</td></tr>\n"
     }
     return ["hasRows": !cases.isEmpty, "rowsHTML": html]
 }
@@ -99,7 +108,11 @@ enum HTML {
     }
 
     private static func needsEscape(_ s: String) -> Bool {
-        s.utf8.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
+        var s = s
+        return s.withUTF8 { bytes in
+            for b in bytes where b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 { return true }
+            return false
+        }
     }
 }
 
