@@ -20,7 +20,11 @@ let postgresURL = args.count > 2 ? args[2] : ProcessInfo.processInfo.environment
 let seconds = Int(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SECONDS"] ?? "15")!
 let today = SystemClock.today()
 /// Prints at once, also into a file or a pipe (print's buffer would hold lines until exit).
-// RECOUVRE_BENCH_DIR keeps the SQLite file and the claim file afterwards (to look at query plans).
+// RECOUVRE_BENCH_DIR keeps the SQLite file, the claim file and the PostgreSQL database afterwards
+// (to look at query plans, or to measure a change without loading the cases again).
+// RECOUVRE_BENCH_ONLY=text measures /health and the routes whose label contains the text;
+// RECOUVRE_BENCH_SECONDS, RECOUVRE_BENCH_CLIENTS (32) and RECOUVRE_BENCH_POOL (8 connections)
+// change the run.
 let keep = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_DIR"]
 let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -81,7 +85,7 @@ func load(_ db: Database) async throws -> (userToken: String, agentID: Int64) {
 /// A database kept from an earlier run (RECOUVRE_BENCH_DIR) with as many cases is measured again
 /// as it is, so that a change to the server can be measured without loading the cases again.
 func reuse(_ db: Database) async throws -> (userToken: String, agentID: Int64)? {
-    guard keep != nil, db.dialect == .sqlite else { return nil }
+    guard keep != nil else { return nil }
     try await Migrations.migrate(db)
     let users = UserStore(db)
     guard let admin = try await users.credentials(login: "bench-admin")?.user,
@@ -147,7 +151,6 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     ]
     var health = 0.0
     say("  route                                              median ms   p99 ms   req/s   ratio to /health   server CPU µs/req")
-    // RECOUVRE_BENCH_ONLY=text measures /health and the routes whose label contains the text.
     let only = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_ONLY"]
     for (label, path, script) in routes where only == nil || path == "/health" || label.contains(only!) {
         // Two unmeasured seconds first: the steady state is measured, not the first reads of a
@@ -165,14 +168,19 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     await db.close()
 }
 
-try await measure("SQLite", .sqlite(path: "\(dir)/bench.sqlite"))
+// RECOUVRE_BENCH_SQLITE=0 measures PostgreSQL alone.
+if ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SQLITE"] != "0" { try await measure("SQLite", .sqlite(path: "\(dir)/bench.sqlite")) }
 if let postgresURL {
     let admin = try DatabaseLocation(url: postgresURL)
     guard case var .postgres(settings) = admin else { fatalError("not a PostgreSQL URL") }
     let adminDB = try await Database.open(admin, maxConnections: 1)
     let name = "recouvre_pagebench"
-    try await adminDB.withConnection { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").run() }
-    try await adminDB.withConnection { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+    // With RECOUVRE_BENCH_DIR the database is kept too, and measured again as it is next time.
+    let exists = try await adminDB.withConnection { try await $0.raw("SELECT 1 AS one FROM pg_database WHERE datname = \(bind: name)").all().count > 0 }
+    if keep == nil || !exists {
+        try await adminDB.withConnection { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").run() }
+        try await adminDB.withConnection { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+    }
     await adminDB.close()
     settings.database = name
     try await measure("PostgreSQL", .postgres(settings))

@@ -295,7 +295,8 @@ struct TemplateLibrary: Sendable {
         return nil
     }
 
-    /// `.some(nil)`: the key is there and holds nil; `nil`: no such key (or not a dictionary).
+    /// The value under `name`, which may be an optional holding nil; `nil`: no such key, or
+    /// `object` is not a dictionary.
     private static func child(_ name: String, of object: Any) -> Any?? {
         let type = Swift.type(of: object)
         let found: Any?
