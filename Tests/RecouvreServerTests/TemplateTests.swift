@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RecouvreServer
 
@@ -78,5 +79,19 @@ import Testing
     @Test func thePagesTemplatesAllLoad() throws {
         let views = try Views()
         #expect(views.libraries.count == 2)
+    }
+}
+
+/// The links' query strings (the case list's pages, the language switch).
+@Suite struct PageQueryTests {
+    @Test func valuesArePercentEncodedAsFoundationDidAndKeysSorted() {
+        let value = "Dupont & Fils/é?x=1+2#3 'a'(b)*,;:@!$-._~"
+        let foundation = value.addingPercentEncoding(withAllowedCharacters: {
+            var s = CharacterSet.urlQueryAllowed
+            s.remove(charactersIn: "&=+?#/")
+            return s
+        }())!
+        #expect(pageQuery(["q": value, "a": "1", "status": "amicable"]) == "a=1&q=\(foundation)&status=amicable")
+        #expect(pageQuery(["q": "é"]) == "q=%C3%A9" && pageQuery([:]) == "")
     }
 }

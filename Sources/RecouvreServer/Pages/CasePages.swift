@@ -492,14 +492,6 @@ struct CasePages: Sendable {
     }
 }
 
-extension CharacterSet {
-    static let urlQueryValueAllowed: CharacterSet = {
-        var s = CharacterSet.urlQueryAllowed
-        s.remove(charactersIn: "&=+?#")
-        return s
-    }()
-}
-
 /// The case list's counts per phase, per scope, kept 30 seconds: counting a million cases on
 /// every page would cost more than the page itself, and a tab's count may lag a few seconds.
 /// Requests arriving while a count runs wait for that count rather than starting their own.
