@@ -40,13 +40,18 @@ final class SQLiteHandle: @unchecked Sendable {
     /// A read that last took less than this runs in place (`isQuick`).
     private static let quickLimit: Duration = .milliseconds(2)
 
-    private struct Prepared {
+    /// A class, so that a run's bookkeeping changes it without hashing the SQL again.
+    private final class Prepared {
         let statement: OpaquePointer
         let columns: SQLiteColumns
         var used: UInt64
         /// A SELECT, which in WAL mode never waits for a lock.
         let reads: Bool
         var lastRun: Duration = .seconds(1)
+
+        init(statement: OpaquePointer, columns: SQLiteColumns, used: UInt64, reads: Bool) {
+            (self.statement, self.columns, self.used, self.reads) = (statement, columns, used, reads)
+        }
     }
 
     init(path: String) throws {
@@ -99,10 +104,11 @@ final class SQLiteHandle: @unchecked Sendable {
     private enum SchemaChanged: Error { case statement(OpaquePointer) }
 
     private func run(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
-        let (statement, columns) = try prepared(sql)
+        let prepared = try prepared(sql)
+        let (statement, columns) = (prepared.statement, prepared.columns)
         let started = ContinuousClock.now
         defer {
-            statements[sql]?.lastRun = ContinuousClock.now - started
+            prepared.lastRun = ContinuousClock.now - started
             sqlite_nio_sqlite3_reset(statement)
             sqlite_nio_sqlite3_clear_bindings(statement)
         }
@@ -149,11 +155,11 @@ final class SQLiteHandle: @unchecked Sendable {
         return (columns, rows)
     }
 
-    private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: SQLiteColumns) {
+    private func prepared(_ sql: String) throws -> Prepared {
         uses += 1
         if let s = statements[sql] {
-            statements[sql]!.used = uses
-            return (s.statement, s.columns)
+            s.used = uses
+            return s
         }
         var statement: OpaquePointer?
         // The legacy prepare: the planner of a v2/v3 statement notes the bound values it looked
@@ -169,8 +175,9 @@ final class SQLiteHandle: @unchecked Sendable {
         let columns = Self.columns(of: statement)
         let verb = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
         let reads = sqlite_nio_sqlite3_stmt_readonly(statement) != 0 && (verb == "SELECT" || verb.hasPrefix("WITH"))
-        statements[sql] = Prepared(statement: statement, columns: columns, used: uses, reads: reads)
-        return (statement, columns)
+        let prepared = Prepared(statement: statement, columns: columns, used: uses, reads: reads)
+        statements[sql] = prepared
+        return prepared
     }
 
     private static func columns(of statement: OpaquePointer) -> SQLiteColumns {
