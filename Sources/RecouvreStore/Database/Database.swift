@@ -218,8 +218,8 @@ actor SQLitePool {
     /// A returned connection goes back to the idle ones and wakes the longest waiter, which takes
     /// it if nobody running took it first (else it waits again, first in line). Handing it to the
     /// waiter instead kept it unused until that task's turn came round among the 32 of a page
-    /// benchmark: the pool's 8 connections sat reserved, the CPU 40 % idle (case page: 830 pages/s
-    /// handed over, 1,240 taken by whoever runs).
+    /// benchmark, the pool's 8 connections reserved and the CPU partly idle (case page: 830
+    /// pages/s handed over; 1,050-1,180 taken by whoever runs, as with 32 connections).
     private func acquire() async -> SQLiteHandle {
         if let c = idle.popLast() { return c }
         await withCheckedContinuation { waiters.append($0) }
