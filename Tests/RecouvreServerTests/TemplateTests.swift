@@ -94,4 +94,9 @@ import Testing
         #expect(pageQuery(["q": value, "a": "1", "status": "amicable"]) == "a=1&q=\(foundation)&status=amicable")
         #expect(pageQuery(["q": "é"]) == "q=%C3%A9" && pageQuery([:]) == "")
     }
+
+    @Test func selectOptionsEscapeTheirValuesAndLabelsAndMarkTheChosenOne() {
+        #expect(HTML.options([("a&b", "Dupont <SA>", false), ("2", "Léa \"L\"", true)])
+            == "<option value=\"a&amp;b\">Dupont &lt;SA&gt;</option><option value=\"2\" selected>Léa &quot;L&quot;</option>")
+    }
 }

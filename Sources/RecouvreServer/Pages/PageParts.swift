@@ -105,7 +105,11 @@ enum HTML {
     static func options(_ items: [(value: String, label: String, selected: Bool)]) -> String {
         var out = ""
         for item in items {
-            out += "<option value=\"\(escape(item.value))\"\(item.selected ? " selected" : "")>\(escape(item.label))</option>"
+            out += "<option value=\""
+            escape(item.value, into: &out)
+            out += item.selected ? "\" selected>" : "\">"
+            escape(item.label, into: &out)
+            out += "</option>"
         }
         return out
     }
