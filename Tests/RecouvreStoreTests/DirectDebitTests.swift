@@ -62,7 +62,7 @@ import Testing
             #expect(imported.booked == 1)
             let payment = try #require(try await PaymentStore(db).payments(caseID: id, scope: .agency).first)
             #expect(payment.method == .directDebit && payment.amount == .eur(cents: first.cents))
-            #expect(try await PlanStore(db).current(caseID: id, asOf: today)?.instalments[0].status == .paid)
+            #expect(try await account(db, id, asOf: today).plan?.instalments[0].status == .paid)
 
             // Then returned for insufficient funds: the payment is taken back, the instalment unpaid.
             let back = StatementGenerator.write(messageID: "M2", statementID: "S2", account: agency.iban, on: today, entries: [
@@ -76,7 +76,7 @@ import Testing
             #expect(again.returnsApplied == 0 && again.alreadyKnown == 1)
             let received = try await db.withConnection { try await $0.raw("SELECT received_minor FROM cases WHERE id = \(bind: id)").all()[0].decode(column: "received_minor", as: Int64.self) }
             #expect(received == 0)
-            #expect(try await PlanStore(db).current(caseID: id, asOf: today)?.instalments[0].status == .pending)
+            #expect(try await account(db, id, asOf: today).plan?.instalments[0].status == .pending)
             let detail = try #require(try await CaseStore(db).detail(id: id, scope: .agency))
             #expect(detail.events.contains { $0.text.contains("annulé") && $0.text.contains("AM04, provision insuffisante") })
         }

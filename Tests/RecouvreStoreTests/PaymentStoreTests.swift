@@ -39,7 +39,7 @@ import Testing
             }
             var expected = Balances.Total()
             for id in ids {
-                switch try #require(try await PaymentStore(db).ledger(caseID: id, asOf: today, rates: rates, scope: .agency)) {
+                switch try await account(db, id, asOf: today, rates: rates).ledger {
                 case let .success(l): expected.owedCents += l.owedCents; expected.interestCents += l.interestCents
                 case .failure: expected.problems += 1
                 }

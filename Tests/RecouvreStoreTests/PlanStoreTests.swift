@@ -26,13 +26,13 @@ import Testing
     func aPlanWithinTheMandateStartsAtOnceAndStopsInterestWhileKept(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in
             let id = try await garage(db)
-            let owedToday = try #require(try await PaymentStore(db).ledger(caseID: id, asOf: today, rates: rates, scope: .agency)).get().owedCents
+            let owedToday = try await account(db, id, asOf: today, rates: rates).ledger.get().owedCents
             let plan = try await PlanStore(db).propose(caseID: id, count: 3, frequency: .monthly, firstOn: today.adding(days: 7), actor: .user("agent"), at: noon, rates: rates)
             #expect(plan.status == .active && plan.balanceCents == owedToday && plan.interestFrozenFrom == today)
             #expect(plan.instalments.reduce(0) { $0 + $1.instalment.cents } == owedToday)
             #expect(try await status(db, id) == "payment_plan")
             // Interest stopped the day the plan began: what is owed two months on is what was owed that day.
-            let later = try #require(try await PaymentStore(db).ledger(caseID: id, asOf: today.adding(days: 60), rates: rates, scope: .agency)).get().owedCents
+            let later = try await account(db, id, asOf: today.adding(days: 60), rates: rates).ledger.get().owedCents
             #expect(later == owedToday)
             await #expect(throws: StoreError.self) {
                 try await PlanStore(db).propose(caseID: id, count: 2, frequency: .monthly, firstOn: today, actor: .user("agent"), at: noon, rates: rates)
@@ -45,18 +45,18 @@ import Testing
             let second = plan.instalments[1].instalment
             var review = try await PlanStore(db).review(on: second.dueOn.adding(days: 10), at: at(second.dueOn.adding(days: 10)))
             #expect(review.broken == 0)
-            let states = try #require(try await PlanStore(db).current(caseID: id, asOf: second.dueOn.adding(days: 10))).instalments.map(\.status)
+            let states = try #require(try await account(db, id, asOf: second.dueOn.adding(days: 10)).plan).instalments.map(\.status)
             #expect(states == [.paid, .late, .pending])
             review = try await PlanStore(db).review(on: second.dueOn.adding(days: 11), at: at(second.dueOn.adding(days: 11)))
             #expect(review.broken == 1)
             #expect(try await status(db, id) == "amicable")
-            let broken = try #require(try await PlanStore(db).current(caseID: id, asOf: second.dueOn.adding(days: 11)))
+            let broken = try #require(try await account(db, id, asOf: second.dueOn.adding(days: 11)).plan)
             #expect(broken.status == .broken)
             // The creditor reads why; the agent finds a task; interest runs again (the waiver fell).
             let detail = try #require(try await CaseStore(db).detail(id: id, scope: .creditor(1)))
             #expect(detail.events.contains { $0.text.contains("Échéancier rompu : l'échéance n° 2") })
             #expect(try await count(db, "collection_tasks") >= 1)
-            let after = try #require(try await PaymentStore(db).ledger(caseID: id, asOf: today.adding(days: 60), rates: rates, scope: .agency)).get().owedCents
+            let after = try await account(db, id, asOf: today.adding(days: 60), rates: rates).ledger.get().owedCents
             #expect(after > later - first.cents)
         }
     }
@@ -72,7 +72,7 @@ import Testing
             #expect(try await status(db, id) == "amicable")
             await #expect(throws: StoreError.self) { try await store.decide(planID: long.id, approve: true, note: "", actor: .user("x"), scope: .creditor(999)) }
             try await store.decide(planID: long.id, approve: false, note: "Trop long", actor: .user("client"), at: noon, scope: .creditor(1))
-            #expect(try await store.current(caseID: long.caseID, asOf: today)?.status == .refused)
+            #expect(try await account(db, long.caseID, asOf: today).plan?.status == .refused)
             await #expect(throws: StoreError.conflict("this plan has already been answered")) {
                 try await store.decide(planID: long.id, approve: true, note: "", actor: .user("client"), at: noon, scope: .creditor(1))
             }
@@ -84,7 +84,7 @@ import Testing
             let booked = try await PaymentStore(db).book(caseID: id, NewPayment(receivedOn: today, cents: owed, method: .transfer), actor: .system, at: noon, rates: rates)
             #expect(booked.settled && booked.owedCents == 0)
             #expect(try await store.review(on: today, at: noon).completed == 1)
-            #expect(try await store.current(caseID: id, asOf: today)?.status == .completed)
+            #expect(try await account(db, id, asOf: today).plan?.status == .completed)
         }
     }
 }

@@ -81,3 +81,9 @@ func peopleFile(prefix: String, count: Int, surname: String = "") -> String {
     for i in 0..<count { file += "\(prefix)\(i);Client \(i)\(surname);;\(i) rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n" }
     return file
 }
+
+/// A case's payments, ledger and latest plan as its page reads them: its detail first, then its account.
+func account(_ db: Database, _ id: Int64, asOf day: Day, rates: InterestRates = .shipped) async throws -> CaseAccount {
+    guard let detail = try await CaseStore(db).detail(id: id, scope: .agency) else { throw StoreError.notFound("case \(id)") }
+    return try await PaymentStore(db).account(of: detail, asOf: day, rates: rates)
+}

@@ -41,19 +41,18 @@ extension API {
         }
         let today = ParisTime(now()).day
         let rates = try await RateSettingsStore(database).current().settings.interestRates
-        let ledger = try await PaymentStore(database).ledger(caseID: d.summary.id, asOf: today, rates: rates, scope: CaseScope(user))
+        let ledger = try await PaymentStore(database).account(of: d, asOf: today, rates: rates).ledger
         func claimJSON(_ c: Claim) -> ClaimJSON {
             var interest: InterestJSON?, problem: String?
             switch ledger {
-            case let .success(l)?:
+            case let .success(l):
                 if let p = l.claims.first(where: { $0.claimID == c.id }), LedgerClaim(c, debtorKind: d.debtor.kind, formalDemandOn: d.formalDemandOn).interest != nil {
                     interest = InterestJSON(as_of: today.iso, total: Money.eur(cents: p.interestRunCents).decimalString, assumed_from: Nullable(p.assumedFrom?.iso),
                                             fixed_indemnity: LateInterest.fixedIndemnity(debtorKind: d.debtor.kind).decimalString,
                                             lines: p.lines.map { LineJSON(from: $0.from.iso, to: $0.to.iso, days: $0.days, rate: $0.rate.description,
                                                                           amount: $0.amount.decimalString, source: $0.source, assumed: $0.assumed) })
                 }
-            case let .failure(p)?: problem = p.description
-            case nil: break
+            case let .failure(p): problem = p.description
             }
             return ClaimJSON(invoice_ref: c.invoiceReference, issued_on: c.issuedOn.iso, due_on: c.dueOn.iso, amount: c.principal.decimalString,
                              vat_amount: c.vat.decimalString, interest_rate: Nullable(c.interestTerms.contractualRate?.description),
@@ -61,7 +60,7 @@ extension API {
         }
         struct OwedJSON: Encodable { let as_of, principal, interest, accessories, total: String }
         var owed: OwedJSON?
-        if case let .success(l)? = ledger {
+        if case let .success(l) = ledger {
             owed = OwedJSON(as_of: today.iso, principal: Money.eur(cents: l.principalCents).decimalString, interest: Money.eur(cents: l.interestCents).decimalString,
                             accessories: Money.eur(cents: l.accessoriesCents).decimalString, total: Money.eur(cents: l.owedCents).decimalString)
         }

@@ -276,10 +276,9 @@ struct CasePages: Sendable {
         }
         let rates = try await RateSettingsStore(database).current().settings.interestRates
         let today = ParisTime(now()).day
-        let payments = PaymentStore(database)
-        let ledger = try await payments.ledger(caseID: id, asOf: today, rates: rates, scope: CaseScope(user))
-        page.merge(Self.ledgerView(detail, ledger, on: today, t)) { _, new in new }
-        let paid = try await payments.payments(caseID: id, scope: CaseScope(user))
+        let account = try await PaymentStore(database).account(of: detail, asOf: today, rates: rates)
+        page.merge(Self.ledgerView(detail, account.ledger, on: today, t)) { _, new in new }
+        let paid = account.payments
         page["payments"] = paid.map { p -> [String: Any] in
             ["day": t.day(p.receivedOn), "amount": t.money(p.amount), "method": t.label(p.method.rawValue, french: p.method.french),
              "by": t.label(p.receivedBy.rawValue, french: p.receivedBy.french), "payer": p.payer, "reference": p.reference, "receipt": p.receiptNumber,
@@ -300,8 +299,7 @@ struct CasePages: Sendable {
             page["canSettle"] = true
         }
         // The payment plan: its schedule where it stands, the creditor's answer, or the form.
-        let plans = PlanStore(database)
-        let plan = try await plans.current(caseID: id, asOf: today, scope: CaseScope(user))
+        let plan = account.plan
         if let plan {
             page["payPlan"] = [
                 "planID": String(plan.id), "status": t["payplan.\(plan.status.rawValue)"],
@@ -319,10 +317,9 @@ struct CasePages: Sendable {
             page["canPropose"] = true
             page["planFirst"] = today.adding(days: 7).iso
             page["frequencyOptions"] = HTML.options(PlanFrequency.allCases.map { ($0.rawValue, t["payplan.\($0.rawValue)"], $0 == .monthly) })
-            if let terms = try await plans.terms(caseID: id) {
-                page["planLimits"] = "\(t["payplan.limits"]) \(terms.maxMonths) \(t["payplan.months"]), \(t["payplan.minFirst"]) \(terms.minFirstPercent) %, "
-                    + (terms.interestRuns ? t["payplan.interestRuns"] : t["payplan.interestStops"]) + ", \(t["payplan.grace"]) \(terms.graceDays) \(t["creditor.days"])."
-            }
+            let terms = detail.creditor.mandate.planTerms
+            page["planLimits"] = "\(t["payplan.limits"]) \(terms.maxMonths) \(t["payplan.months"]), \(t["payplan.minFirst"]) \(terms.minFirstPercent) %, "
+                + (terms.interestRuns ? t["payplan.interestRuns"] : t["payplan.interestStops"]) + ", \(t["payplan.grace"]) \(terms.graceDays) \(t["creditor.days"])."
         }
         if let m = try await DirectDebitStore(database).mandate(caseID: id) {
             page["mandate"] = ["reference": m.reference, "iban": (try? IBAN(m.iban).printed) ?? m.iban, "signed": t.day(m.signedOn)]
@@ -401,9 +398,8 @@ struct CasePages: Sendable {
     /// legal rate for a consumer from the formal demand (the first registered letter), on the
     /// principal still owed — and the fixed indemnity (traders only). Days past the published table
     /// carry the last rate, said as an assumption.
-    static func ledgerView(_ detail: CaseDetail, _ result: Result<CaseLedger, InterestProblem>?, on day: Day, _ t: Strings) -> [String: Any] {
+    static func ledgerView(_ detail: CaseDetail, _ result: Result<CaseLedger, InterestProblem>, on day: Day, _ t: Strings) -> [String: Any] {
         var view: [String: Any] = ["interestAsOf": t.day(day)]
-        guard let result else { return view }
         let ledger: CaseLedger
         switch result {
         case let .success(l): ledger = l

@@ -19,8 +19,19 @@ public struct PaymentRecord: Sendable, Equatable {
     /// How the ledger put it on the claims: invoice reference, part, amount.
     public var allocation: [(invoice: String, part: AllocationLine.Part, cents: Int64)] = []
     public let recordedBy: String
+    /// The day it was taken back (a cheque returned unpaid): the ledger no longer counts it.
+    public let reversedOn: Day?
+    /// The claims the debtor said it is for, in their order (Code civil 1342-10).
+    public let debtorChoice: [Int64]
 
     public static func == (a: PaymentRecord, b: PaymentRecord) -> Bool { a.id == b.id && a.receiptDocumentID == b.receiptDocumentID }
+}
+
+/// A case's payments (newest first), what it owes and its latest payment plan (`PaymentStore.account`).
+public struct CaseAccount: Sendable {
+    public let payments: [PaymentRecord]
+    public let ledger: Result<CaseLedger, InterestProblem>
+    public let plan: PlanRecord?
 }
 
 /// What booking a payment did.
@@ -400,16 +411,27 @@ public struct PaymentStore: Sendable {
         }
     }
 
-    /// The case's ledger as of `day` (for the page and the API): each claim's parts, each
-    /// interest period explained.
-    public func ledger(caseID: Int64, asOf day: Day, rates: InterestRates, scope: CaseScope) async throws -> Result<CaseLedger, InterestProblem>? {
-        try await database.withConnection { db in
-            guard let row = try await db.raw("""
-                SELECT d.kind FROM cases c JOIN debtors d ON d.id = c.debtor_id WHERE c.id = \(bind: caseID) AND \(CaseStore.whereScope(scope))
-                """).all().first else { return nil }
-            let kind = Debtor.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .company
-            return Ledger.settle(claims: try await Self.ledgerClaims(caseID: caseID, debtorKind: kind, db: db),
-                                 payments: try await Self.ledgerPayments(caseID: caseID, db: db), asOf: day, rates: rates, explain: true)
+    /// A case's money as its page and the API show it, read with its detail in hand (so within
+    /// the caller's scope): the claims, the debtor's kind and the formal demand come from the
+    /// detail, and the payments are read once for both the list and the ledger.
+    public func account(of detail: CaseDetail, asOf day: Day, rates: InterestRates) async throws -> CaseAccount {
+        let caseID = detail.summary.id
+        return try await database.withConnection { db in
+            let plans = try await db.raw("SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID) ORDER BY id DESC").all()
+            var stops: Day?
+            for r in plans where (PlanStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped {
+                if let d = try r.decode(column: "interest_frozen_from", as: String?.self).flatMap({ Day(parsing: $0) }), stops.map({ d < $0 }) ?? true { stops = d }
+            }
+            let records = try await Self.payments(caseID: caseID, scope: .agency, db: db)
+            let claims = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.sorted { $0.id < $1.id }.map {
+                LedgerClaim($0, debtorKind: detail.debtor.kind, formalDemandOn: detail.formalDemandOn, interestThrough: stops)
+            }
+            let payments = records.filter { $0.reversedOn == nil }.reversed().map {
+                LedgerPayment(id: $0.id, receivedOn: $0.receivedOn, cents: $0.amount.minorUnits, debtorChoice: $0.debtorChoice)
+            }
+            var plan: PlanRecord?
+            if let latest = plans.first { plan = try await PlanStore.plan(id: try latest.decode(column: "id", as: Int64.self), asOf: day, db: db) }
+            return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan)
         }
     }
 
@@ -450,6 +472,8 @@ public struct PaymentStore: Sendable {
                              receiptNumber: try r.decode(column: "receipt_number", as: String.self),
                              receiptDocumentID: try r.decode(column: "receipt_document_id", as: Int64?.self),
                              unallocatedCents: try r.decode(column: "unallocated_minor", as: Int64.self),
-                             recordedBy: try r.decode(column: "recorded_by", as: String.self))
+                             recordedBy: try r.decode(column: "recorded_by", as: String.self),
+                             reversedOn: try r.decode(column: "reversed_on", as: String?.self).flatMap { Day(parsing: $0) },
+                             debtorChoice: try r.decode(column: "debtor_choice", as: String.self).split(separator: ",").compactMap { Int64($0) })
     }
 }

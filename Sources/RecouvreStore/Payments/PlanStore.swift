@@ -13,6 +13,10 @@ public enum PlanStatus: String, Sendable, Codable, CaseIterable {
     case broken
     /// The creditor said no.
     case refused
+
+    /// A plan kept or paid off keeps interest stopped from its first day, when the mandate stops
+    /// it (`interest_frozen_from`); a broken plan lets it run again (the waiver was conditional).
+    var keepsInterestStopped: Bool { self == .active || self == .completed }
 }
 
 /// A plan with its schedule, as the case page shows it.
@@ -200,21 +204,12 @@ public struct PlanStore: Sendable {
     /// plan's first day): `case_id, stops_on`. With `placeholders` ("? AND ?"), for a case id range; without, the caller adds
     /// its case condition and `GROUP BY case_id`.
     static func interestStops(placeholders: String?) -> String {
+        let statuses = PlanStatus.allCases.filter(\.keepsInterestStopped).map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let head = """
             SELECT case_id, MIN(interest_frozen_from) AS stops_on FROM payment_plans
-            WHERE status IN ('active', 'completed') AND interest_frozen_from IS NOT NULL
+            WHERE status IN (\(statuses)) AND interest_frozen_from IS NOT NULL
             """
         return placeholders.map { head + " AND case_id BETWEEN \($0) GROUP BY case_id" } ?? head
-    }
-
-    /// The plan terms of the case's creditor's mandate.
-    public func terms(caseID: Int64) async throws -> PlanTerms? {
-        try await database.withConnection { db in
-            try await db.raw("""
-                SELECT cr.max_plan_months, cr.plan_min_first_percent, cr.plan_interest_runs, cr.plan_grace_days, cr.plan_break_to
-                FROM cases c JOIN creditors cr ON cr.id = c.creditor_id WHERE c.id = \(bind: caseID)
-                """).all().first.map(Self.terms)
-        }
     }
 
     static func terms(_ row: any SQLRow) throws -> PlanTerms {
@@ -225,18 +220,6 @@ public struct PlanStore: Sendable {
 
     static func describe(_ schedule: [Instalment], balanceCents: Int64, frequency: PlanFrequency) -> String {
         "\(Money.eur(cents: balanceCents).formatted()) en \(schedule.count) échéance(s), périodicité \(frequency.french), du \(schedule.first!.dueOn.french) au \(schedule.last!.dueOn.french)"
-    }
-
-    /// The case's latest plan, its instalments where they stand on `day`.
-    public func current(caseID: Int64, asOf day: Day, scope: CaseScope = .agency) async throws -> PlanRecord? {
-        let id = try await database.withConnection { db in
-            try await db.raw("""
-                SELECT p.id FROM payment_plans p JOIN cases c ON c.id = p.case_id WHERE p.case_id = \(bind: caseID) AND \(CaseStore.whereScope(scope))
-                ORDER BY p.id DESC LIMIT 1
-                """).all().first?.decode(column: "id", as: Int64.self)
-        }
-        guard let id else { return nil }
-        return try await plan(id: id, asOf: day)
     }
 
     func plan(id: Int64, asOf day: Day) async throws -> PlanRecord? {
