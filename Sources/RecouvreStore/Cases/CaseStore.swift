@@ -320,7 +320,10 @@ public struct CaseStore: Sendable {
             let lifecycle = try Self.decodeLifecycle(row)
             let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
             let debtorID = try row.decode(column: "debtor_id", as: Int64.self)
-            guard let creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) else { return nil }
+            // A creditor added by another process within the cache's seconds is read from its row.
+            var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
+            if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
+            guard let creditor else { return nil }
             let debtor = try await DebtorStore.load(id: debtorID, db: db)!
             let claims = try await db.raw("SELECT * FROM claims WHERE case_id = \(bind: id) ORDER BY due_on, invoice_ref").all().map { r in
                 let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur

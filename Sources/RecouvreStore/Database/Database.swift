@@ -87,8 +87,8 @@ public final class Database: Sendable {
     public let location: DatabaseLocation
     let logger: Logger
     private let backend: Backend
-    /// The collection settings last decoded from this database (`SettingsStore.current`).
-    let settingsCache = SettingsCache()
+    /// The creditors, the case workers and the settings in force, kept a few seconds.
+    let shortCache = ShortCache()
 
     private enum Backend: Sendable {
         case sqlite(SQLitePool)

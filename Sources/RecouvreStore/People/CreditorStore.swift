@@ -60,6 +60,7 @@ public struct CreditorStore: Sendable {
                                                    after: AuditTrail.json(["name": new.name, "mandate": m.reference, "commission": m.commission.rateOfCollected.description])), db: db)
             return id
         }
+        database.shortCache.clear()
         return try await find(id: id)!
     }
 
@@ -75,9 +76,18 @@ public struct CreditorStore: Sendable {
         }
     }
 
+    /// Every creditor, by name.
     public func list() async throws -> [Creditor] {
-        try await database.withConnection { db in
-            try await db.raw("SELECT * FROM creditors ORDER BY name").all().map(Self.decode)
+        try await Self.all(database)
+    }
+
+    /// Every creditor by name, kept a few seconds (`ShortCache`); a caller already holding a
+    /// connection gives it as `db` for the read.
+    static func all(_ database: Database, on db: (any SQLDatabase)? = nil) async throws -> [Creditor] {
+        try await database.shortCache.value("creditors") {
+            let read: @Sendable (any SQLDatabase) async throws -> [Creditor] = { try await $0.raw("SELECT * FROM creditors ORDER BY name").all().map(Self.decode) }
+            if let db { return try await read(db) }
+            return try await database.withConnection(read)
         }
     }
 

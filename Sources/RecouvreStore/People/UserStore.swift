@@ -31,6 +31,7 @@ public struct UserStore: Sendable {
             try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "user.create", entity: "user", entityID: login, after: AuditTrail.json(user)), db: db)
             return id
         }
+        database.shortCache.clear()
         return User(id: id, login: login, displayName: displayName, role: role, creditorID: creditorID, team: team)
     }
 
@@ -70,10 +71,12 @@ public struct UserStore: Sendable {
 
     /// The active agents and supervisors a case can be given to, by team then name.
     public func caseWorkers() async throws -> [User] {
-        try await database.withConnection { db in
-            try await db.raw("""
-                SELECT * FROM users WHERE role IN ('agent', 'supervisor') AND disabled_at IS NULL ORDER BY team, display_name
-                """).all().map(Self.user)
+        try await database.shortCache.value("caseWorkers") {
+            try await database.withConnection { db in
+                try await db.raw("""
+                    SELECT * FROM users WHERE role IN ('agent', 'supervisor') AND disabled_at IS NULL ORDER BY team, display_name
+                    """).all().map(Self.user)
+            }
         }
     }
 
@@ -85,6 +88,7 @@ public struct UserStore: Sendable {
             try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
             try await AuditTrail.append(AuditEntry(at: at, actor: actor, action: "user.disable", entity: "user", entityID: login), db: db)
         }
+        database.shortCache.clear()
     }
 
     // MARK: Sessions

@@ -50,21 +50,17 @@ public struct VersionedSettingsStore<Settings: VersionedSettings>: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
-    /// The settings in force: the newest saved version, or the shipped defaults. Versions never
-    /// change once saved, so a version already decoded is taken from the database's cache: the
-    /// case page asks for every view, and decoding the JSON cost more than finding the version.
+    /// The settings in force: the newest saved version, or the shipped defaults. Kept a few
+    /// seconds (`ShortCache`): the case page asks for them at every view.
     public func current() async throws -> StoredVersion<Settings> {
-        let cache = database.settingsCache
-        return try await database.withConnection { db in
-            guard let row = try await db.raw("SELECT MAX(id) AS id FROM \(unsafeRaw: Settings.table)").all().first,
-                  let id = try row.decode(column: "id", as: Int64?.self) else {
-                return StoredVersion(id: nil, settings: .defaults)
+        try await database.shortCache.value(Settings.table) {
+            try await database.withConnection { db in
+                guard let row = try await db.raw("SELECT id, document FROM \(unsafeRaw: Settings.table) ORDER BY id DESC LIMIT 1").all().first else {
+                    return StoredVersion(id: nil, settings: .defaults)
+                }
+                return StoredVersion(id: try row.decode(column: "id", as: Int64.self),
+                                     settings: try Self.parse(try row.decode(column: "document", as: String.self)).get())
             }
-            if let hit: StoredVersion<Settings> = cache.get(), hit.id == id { return hit }
-            let text = try await db.raw("SELECT document FROM \(unsafeRaw: Settings.table) WHERE id = \(bind: id)").all()[0].decode(column: "document", as: String.self)
-            let stored = StoredVersion(id: id, settings: try Self.parse(text).get())
-            cache.set(stored)
-            return stored
         }
     }
 
@@ -86,6 +82,7 @@ public struct VersionedSettingsStore<Settings: VersionedSettings>: Sendable {
                                                    before: before, after: document), db: db)
             return id
         }
+        database.shortCache.clear()
         return .success(id)
     }
 
@@ -149,11 +146,3 @@ public struct SettingsErrors: Error, Sendable, CustomStringConvertible {
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
-/// The last version decoded from one database, one per kind of settings.
-final class SettingsCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String: any Sendable] = [:]
-
-    func get<S>() -> StoredVersion<S>? { lock.withLock { stored[S.table] as? StoredVersion<S> } }
-    func set<S>(_ s: StoredVersion<S>) { lock.withLock { stored[S.table] = s } }
-}
