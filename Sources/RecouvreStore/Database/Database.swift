@@ -142,7 +142,13 @@ public final class Database: Sendable {
         case let .sqlite(pool):
             return try await pool.withConnection(body)
         case let .postgres(client, _):
-            return try await client.withConnection { try await body($0.sql(queryLogLevel: nil)) }
+            // The body runs on the connection's event loop: each statement is written and its rows
+            // taken up on the thread that reads the socket, instead of two hops between threads.
+            return try await client.withConnection { conn in
+                try await withTaskExecutorPreference(EventLoopTaskExecutor(conn.eventLoop)) {
+                    try await body(PostgresDirectDatabase(connection: conn, base: conn.sql(queryLogLevel: nil)))
+                }
+            }
         }
     }
 

@@ -1,0 +1,36 @@
+import Foundation
+import SQLKit
+import Testing
+@testable import RecouvreStore
+
+/// `PostgresDirectDatabase` reads what postgres-kit reads: the common types with PostgresNIO's
+/// codecs, everything else (and every refusal) through postgres-kit itself.
+@Suite struct PostgresDirectTests {
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func valuesGoInAndComeOutAsPostgresKitWouldGiveThem() async throws {
+        try await withTestDatabase(.postgres) { db, _ in
+            enum Kind: String, Codable { case company }
+            let row = try await db.withConnection { db in
+                #expect(db is PostgresDirectDatabase)
+                try await db.raw("CREATE TABLE v (i BIGINT, k INTEGER, s TEXT, b BOOLEAN, d DOUBLE PRECISION, n TEXT, e TEXT, total NUMERIC)").run()
+                // An enum's raw value and a Date are not among the common binds: postgres-kit binds them.
+                try await db.raw("""
+                    INSERT INTO v VALUES (\(bind: Int64(42)), \(bind: 7), \(bind: "texte"), \(bind: true), \(bind: 1.5), \(bind: String?.none), \(bind: Kind.company), 12.5)
+                    """).run()
+                return try await db.raw("SELECT *, i AS twice, SUM(k) OVER () AS summed FROM v WHERE s = \(bind: "texte") AND n IS NOT DISTINCT FROM \(bind: Int64?.none)").all()[0]
+            }
+            #expect(row is PostgresDirectRow)
+            #expect(try row.decode(column: "i", as: Int64.self) == 42 && row.decode(column: "k", as: Int.self) == 7 && row.decode(column: "k", as: Int64.self) == 7)
+            #expect(try row.decode(column: "s", as: String.self) == "texte" && row.decode(column: "b", as: Bool.self) && row.decode(column: "d", as: Double.self) == 1.5)
+            #expect(try row.decode(column: "n", as: String?.self) == nil && row.decodeNil(column: "n") && !row.decodeNil(column: "s"))
+            #expect(try row.decode(column: "e", as: Kind.self) == .company)
+            // A NUMERIC (what SUM gives) read as a real: PostgresNIO's codec refuses it, postgres-kit reads it.
+            #expect(try row.decode(column: "total", as: Double.self) == 12.5)
+            #expect(try row.decode(column: "summed", as: Int64.self) == 7) // SUM of an INTEGER is a BIGINT
+            #expect(row.contains(column: "twice") && !row.contains(column: "absent") && row.allColumns.first == "i")
+            #expect(throws: (any Error).self) { try row.decode(column: "n", as: String.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "s", as: Int64.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "absent", as: Int64.self) }
+        }
+    }
+}
