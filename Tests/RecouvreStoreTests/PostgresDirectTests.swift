@@ -33,4 +33,44 @@ import Testing
             #expect(throws: (any Error).self) { try row.decode(column: "absent", as: Int64.self) }
         }
     }
+
+    /// A read is named (prepared on each connection) from its second run; writes never are.
+    @Test func aReadIsNamedFromItsSecondRunAndAFailureRetiresTheName() {
+        let names = PreparedRead.Names()
+        #expect(names.name(sql: "SELECT 1", types: []) == nil)
+        let first = names.name(sql: "SELECT 1", types: [])
+        #expect(first != nil && names.name(sql: "SELECT 1", types: []) == first)
+        #expect(names.name(sql: "SELECT 1", types: [.int8]) == nil) // other binds, another statement
+        #expect(names.name(sql: "UPDATE t SET a = 1", types: []) == nil && names.name(sql: "UPDATE t SET a = 1", types: []) == nil)
+        names.retire(first!)
+        #expect(names.name(sql: "SELECT 1", types: []) == nil)
+        let second = names.name(sql: "SELECT 1", types: [])
+        #expect(second != nil && second != first)
+    }
+
+    /// Prepared reads give what unprepared ones give; a table changed under a prepared read fails
+    /// that read once (PostgreSQL refuses a cached plan whose columns changed), and the next one
+    /// reads the table as it is.
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func preparedReadsReadTheSameAndSurviveATableChange() async throws {
+        try await withTestDatabase(.postgres) { db, _ in
+            try await db.withConnection { db in
+                try await db.raw("CREATE TABLE p (a BIGINT, b TEXT)").run()
+                try await db.raw("INSERT INTO p VALUES (1, 'un'), (2, 'deux')").run()
+            }
+            for _ in 0..<4 {
+                let rows = try await db.withConnection { try await $0.raw("SELECT * FROM p WHERE a >= \(bind: Int64(2))").all() }
+                #expect(try rows.map { try $0.decode(column: "b", as: String.self) } == ["deux"])
+            }
+            try await db.withConnection { try await $0.raw("ALTER TABLE p ADD COLUMN c TEXT DEFAULT 'trois'").run() }
+            var failures = 0
+            for _ in 0..<10 {
+                do {
+                    let rows = try await db.withConnection { try await $0.raw("SELECT * FROM p WHERE a >= \(bind: Int64(2))").all() }
+                    #expect(try rows.map { try $0.decode(column: "c", as: String.self) } == ["trois"])
+                } catch { failures += 1 }
+            }
+            #expect(failures <= 1)
+        }
+    }
 }
