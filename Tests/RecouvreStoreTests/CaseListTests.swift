@@ -68,6 +68,18 @@ import Testing
             }
             #expect(try await store.list(scope: .agency, filter: CaseFilter(actionDue: true), today: Self.today).cases.map(\.id) == [due])
 
+            // A search by part of a debtor's name (on PostgreSQL through the trigram index).
+            let target = everything[everything.count / 2]
+            let part = String(target.debtorName.dropFirst(1).prefix(5))
+            let found = try await allPages(store, scope: .agency, filter: CaseFilter(text: part), sort: .newest)
+            #expect(found.contains { $0.id == target.id } && found.allSatisfy { $0.debtorName.lowercased().contains(part.lowercased()) }, "\(part)")
+            if backend == .postgres {
+                let indexes = try await db.withConnection { db in
+                    try await db.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'debtors'").all().map { try $0.decode(column: "indexname", as: String.self) }
+                }
+                #expect(indexes.contains("debtors_name_trigrams"))
+            }
+
             // Assignment moves a case between scopes and is recorded.
             try await store.assign(caseID: due, to: leroy, actor: .user("chef"))
             #expect(try await store.detail(id: due, scope: .agent(leroy.id))?.events.first?.kind == .assigned)

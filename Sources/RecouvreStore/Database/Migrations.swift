@@ -731,6 +731,20 @@ public enum Migrations {
             "DROP INDEX cases_agent",
             "CREATE INDEX cases_agent ON cases (agent_id, id, oldest_due_on)",
         ]),
+        Migration(version: 19, name: "debtor names searched by trigram on PostgreSQL", statements: [
+            // A search for part of a name read every debtor's row: 400 ms a list page at a million
+            // cases. pg_trgm's index finds the names holding the text's trigrams, whatever its
+            // case. pg_trgm ships with PostgreSQL and a database's owner may add it; where it
+            // cannot be added, the search reads the names as before.
+            """
+            {POSTGRES} DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            EXCEPTION WHEN insufficient_privilege OR undefined_file THEN RAISE NOTICE 'pg_trgm unavailable: debtor names are searched without an index'; END $$
+            """,
+            """
+            {POSTGRES} DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+            CREATE INDEX debtors_name_trigrams ON debtors USING gin (name gin_trgm_ops); END IF; END $$
+            """,
+        ]),
     ]
 
     /// The statements of `migration` in `dialect`.
