@@ -29,6 +29,9 @@ public struct Claim: Hashable, Sendable, Codable, Identifiable {
         self.disputedOn = disputedOn
         self.withdrawnOn = withdrawnOn
     }
+
+    /// Neither contested nor withdrawn: still asked of the debtor (paid, disputed, owed).
+    public var isCollected: Bool { disputedOn == nil && withdrawnOn == nil }
 }
 
 /// What interest a claim carries: the statutory default (B2B rate or legal rate, chosen by the

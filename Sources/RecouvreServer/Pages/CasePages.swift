@@ -279,6 +279,8 @@ struct CasePages: Sendable {
         let account = try await PaymentStore(database).account(of: detail, asOf: today, rates: rates)
         page.merge(Self.ledgerView(detail, account.ledger, on: today, t)) { _, new in new }
         let paid = account.payments
+        // The claims still collected: those a payment or a dispute can name.
+        let collected = detail.claims.filter(\.isCollected).map { ["id": String($0.id), "invoice": $0.invoiceReference] }
         page["payments"] = paid.map { p -> [String: Any] in
             ["day": t.day(p.receivedOn), "amount": t.money(p.amount), "method": t.label(p.method.rawValue, french: p.method.french),
              "by": t.label(p.receivedBy.rawValue, french: p.receivedBy.french), "payer": p.payer, "reference": p.reference, "receipt": p.receiptNumber,
@@ -293,7 +295,7 @@ struct CasePages: Sendable {
             page["methodOptions"] = HTML.options(PaymentMethod.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == typed["method"]) })
             page["receiverOptions"] = user.role == .creditorUser ? HTML.options([(PaymentReceiver.creditor.rawValue, t.label("creditor", french: PaymentReceiver.creditor.french), true)])
                 : HTML.options(PaymentReceiver.allCases.map { ($0.rawValue, t.label($0.rawValue, french: $0.french), $0.rawValue == (typed["received_by"] ?? "agency")) })
-            page["payable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
+            page["payable"] = collected
         }
         if user.may(.acceptSettlements), !paid.isEmpty, (page["owedCents"] as? Int64 ?? 0) > 0, detail.lifecycle.possibleTargets.contains(.partiallyPaid) {
             page["canSettle"] = true
@@ -329,7 +331,7 @@ struct CasePages: Sendable {
             page["mandateToday"] = today.iso
         }
         // The claims still collected, to say which ones a dispute is about.
-        page["contestable"] = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.map { ["id": String($0.id), "invoice": $0.invoiceReference] }
+        page["contestable"] = collected
         if let inv = detail.investigation {
             page["investigation"] = ["reason": inv.reason.map { t["reason.\($0.rawValue)"] } ?? "", "reasonNotes": inv.reasonNotes,
                                      "solvency": inv.solvency.map { t["solvency.\($0.rawValue)"] } ?? "", "solvencyNotes": inv.solvencyNotes,

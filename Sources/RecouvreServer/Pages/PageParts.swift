@@ -53,11 +53,12 @@ func pageQuery(_ params: [String: String]) -> String {
     return out
 }
 
+private let hexDigits = Array("0123456789ABCDEF".utf8)
+
 /// A query value's bytes, those outside RFC 3986's unreserved characters and `!$'()*,;:@`
 /// written `%XX` (so `&`, `=`, `+`, `?`, `#` and `/` are). Foundation's `addingPercentEncoding`
 /// with a character set built per call was 3 % of the case list.
 func percentEncode(_ value: String, into out: inout String) {
-    let hex = Array("0123456789ABCDEF".utf8)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(value.utf8.count)
     for b in value.utf8 {
@@ -68,7 +69,7 @@ func percentEncode(_ value: String, into out: inout String) {
              UInt8(ascii: ":"), UInt8(ascii: "@"):
             bytes.append(b)
         default:
-            bytes += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+            bytes += [UInt8(ascii: "%"), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
         }
     }
     out += String(decoding: bytes, as: UTF8.self)

@@ -418,12 +418,10 @@ public struct PaymentStore: Sendable {
         let caseID = detail.summary.id
         return try await database.withConnection { db in
             let plans = try await db.raw("SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID) ORDER BY id DESC").all()
-            var stops: Day?
-            for r in plans where (PlanStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped {
-                if let d = try r.decode(column: "interest_frozen_from", as: String?.self).flatMap({ Day(parsing: $0) }), stops.map({ d < $0 }) ?? true { stops = d }
-            }
+            let stops = try plans.filter { (PlanStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped }
+                .compactMap { try $0.decode(column: "interest_frozen_from", as: String?.self).flatMap { Day(parsing: $0) } }.min()
             let records = try await Self.payments(caseID: caseID, scope: .agency, db: db)
-            let claims = detail.claims.filter { $0.disputedOn == nil && $0.withdrawnOn == nil }.sorted { $0.id < $1.id }.map {
+            let claims = detail.claims.filter(\.isCollected).sorted { $0.id < $1.id }.map {
                 LedgerClaim($0, debtorKind: detail.debtor.kind, formalDemandOn: detail.formalDemandOn, interestThrough: stops)
             }
             let payments = records.filter { $0.reversedOn == nil }.reversed().map {
