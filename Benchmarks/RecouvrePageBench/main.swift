@@ -97,8 +97,16 @@ func reuse(_ db: Database) async throws -> (userToken: String, agentID: Int64)? 
 
 struct WrkResult { let median: Double; let p99: Double; let rps: Double; let errors: String }
 
+/// Runs wrk on a thread of its own: waiting for it on one of Swift's (two, here) pool threads
+/// would take that thread from the server being measured.
+func wrk(_ port: Int, _ path: String, token: String, script: String? = nil, seconds: Int = seconds) async throws -> WrkResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try runWrk(port, path, token: token, script: script, seconds: seconds) }) }.start()
+    }
+}
+
 /// Runs wrk against `path` and reads its latency distribution (ms) and requests per second.
-func wrk(_ port: Int, _ path: String, token: String, script: String? = nil, seconds: Int = seconds) throws -> WrkResult {
+func runWrk(_ port: Int, _ path: String, token: String, script: String? = nil, seconds: Int = seconds) throws -> WrkResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
     var arguments = ["-t2", "-c\(ProcessInfo.processInfo.environment["RECOUVRE_BENCH_CLIENTS"] ?? "32")", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)"]
@@ -155,9 +163,9 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     for (label, path, script) in routes where only == nil || path == "/health" || label.contains(only!) {
         // Two unmeasured seconds first: the steady state is measured, not the first reads of a
         // cold file or the first count of the phases (both are said in the issue notes).
-        _ = try wrk(port, path, token: token, script: script, seconds: 2)
+        _ = try await wrk(port, path, token: token, script: script, seconds: 2)
         let cpu = processCPUSeconds()
-        let r = try wrk(port, path, token: token, script: script)
+        let r = try await wrk(port, path, token: token, script: script)
         let perRequest = (processCPUSeconds() - cpu) / (r.rps * Double(seconds)) * 1e6
         if path == "/health" { health = r.rps }
         say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f %17.0f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health, perRequest,
