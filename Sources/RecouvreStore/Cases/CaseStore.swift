@@ -309,10 +309,16 @@ public struct CaseStore: Sendable {
     /// The case page's data, or nil when the case does not exist in the caller's scope.
     public func detail(id: Int64, scope: CaseScope) async throws -> CaseDetail? {
         try await database.withConnection { db in
+            // The case with what it has one of (its debtor, investigation and contact state) in one
+            // read: on PostgreSQL each statement costs more than the rows it reads.
             let q: SQLQueryString = """
                 SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to,
-                  c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel
+                  c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel,
+                  d.kind, d.name, d.siren, d.siret, d.vat_number, d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
+                  i.case_id AS investigated_case, i.reason, i.reason_notes, i.solvency, i.solvency_notes, i.sources,
+                  s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents
                 FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
+                  LEFT JOIN investigations i ON i.case_id = c.id LEFT JOIN contact_states s ON s.case_id = c.id
                 WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
                 """
             guard let row = try await db.raw(q).all().first else { return nil }
@@ -324,7 +330,7 @@ public struct CaseStore: Sendable {
             var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
             if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
             guard let creditor else { return nil }
-            let debtor = try await DebtorStore.load(id: debtorID, db: db)!
+            let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try await DebtorStore.contacts(debtorID: debtorID, db: db))
             let claims = try await db.raw("SELECT * FROM claims WHERE case_id = \(bind: id) ORDER BY due_on, invoice_ref").all().map { r in
                 let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
                 return Claim(id: try r.decode(column: "id", as: Int64.self), caseID: id,
@@ -345,11 +351,11 @@ public struct CaseStore: Sendable {
                           toStatus: try r.decode(column: "to_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
                           text: try r.decode(column: "text", as: String.self))
             }
-            let investigation = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: id)").all().first.map(Self.decodeInvestigation)
+            let investigation = try row.decodeNil(column: "investigated_case") ? nil : try Self.decodeInvestigation(row)
             let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
             return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
                               events: events, investigation: investigation, history: history,
-                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try await ContactStates.load(caseID: id, db: db),
+                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try ContactStates.decode(row),
                               plan: PlanState(strategyCode: try row.decode(column: "strategy_code", as: String?.self),
                                               variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
                                               nextStep: try row.decode(column: "strategy_step", as: Int.self),
@@ -636,7 +642,11 @@ public struct CaseStore: Sendable {
 public enum DebtorStore {
     static func load(id: Int64, db: any SQLDatabase) async throws -> Debtor? {
         guard let r = try await db.raw("SELECT * FROM debtors WHERE id = \(bind: id)").all().first else { return nil }
-        let contacts = try await db.raw("SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id) ORDER BY id").all().map { c in
+        return try decode(r, id: id, contacts: try await contacts(debtorID: id, db: db))
+    }
+
+    static func contacts(debtorID id: Int64, db: any SQLDatabase) async throws -> [ContactPoint] {
+        try await db.raw("SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id) ORDER BY id").all().map { c in
             ContactPoint(kind: ContactPoint.Kind(rawValue: try c.decode(column: "kind", as: String.self)) ?? .phone,
                          value: try c.decode(column: "value", as: String.self),
                          source: try c.decode(column: "source", as: String.self),
@@ -644,6 +654,10 @@ public enum DebtorStore {
                          validFrom: try c.decode(column: "valid_from", as: String?.self).flatMap { Day(parsing: $0) },
                          validUntil: try c.decode(column: "valid_until", as: String?.self).flatMap { Day(parsing: $0) })
         }
+    }
+
+    /// A debtor from a row holding the debtors table's columns (its own, or a case's joined with it).
+    static func decode(_ r: any SQLRow, id: Int64, contacts: [ContactPoint]) throws -> Debtor {
         var debtor = Debtor(id: id, kind: Debtor.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .company,
                       name: try r.decode(column: "name", as: String.self),
                       siren: try r.decode(column: "siren", as: String?.self).flatMap { try? SIREN($0) },

@@ -17,11 +17,15 @@ enum ContactStates {
     }
 
     static func load(caseID: Int64, db: any SQLDatabase) async throws -> ContactState {
-        guard let r = try await db.raw("SELECT * FROM contact_states WHERE case_id = \(bind: caseID)").all().first else { return ContactState() }
-        return decode(lastContactOn: try r.decode(column: "last_contact_on", as: String?.self), lastLetterOn: try r.decode(column: "last_letter_on", as: String?.self),
-                      callAttempts: try r.decode(column: "call_attempts", as: String.self), refused: try r.decode(column: "refused_channels", as: String.self),
-                      promiseCents: try r.decode(column: "promise_cents", as: Int64?.self), promiseDueOn: try r.decode(column: "promise_due_on", as: String?.self),
-                      paidBefore: try r.decode(column: "promise_paid_before_cents", as: Int64?.self))
+        try await db.raw("SELECT * FROM contact_states WHERE case_id = \(bind: caseID)").all().first.map(decode) ?? ContactState()
+    }
+
+    /// A row's contact state columns; all NULL (a case without a row, outer-joined) is the empty state.
+    static func decode(_ r: any SQLRow) throws -> ContactState {
+        decode(lastContactOn: try r.decode(column: "last_contact_on", as: String?.self), lastLetterOn: try r.decode(column: "last_letter_on", as: String?.self),
+               callAttempts: try r.decode(column: "call_attempts", as: String?.self), refused: try r.decode(column: "refused_channels", as: String?.self),
+               promiseCents: try r.decode(column: "promise_cents", as: Int64?.self), promiseDueOn: try r.decode(column: "promise_due_on", as: String?.self),
+               paidBefore: try r.decode(column: "promise_paid_before_cents", as: Int64?.self))
     }
 
     static func save(_ s: ContactState, caseID: Int64, at: Instant, db: any SQLDatabase) async throws {
