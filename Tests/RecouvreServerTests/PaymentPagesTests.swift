@@ -186,6 +186,11 @@ extension ServerTests {
                 #expect(status == .unprocessableContent && html.contains("mandate reference"))
                 (status, _) = try await post(client, "/cases/\(a.id)/mandate", agent, ["csrf": token, "reference": "RUM-\(a.id)", "iban": "FR76 3000 4000 0312 3456 7890 143", "signed_on": "2026-11-20"])
                 #expect(status == .seeOther)
+                try await client.execute(uri: "/cases/\(a.id)", method: .get, headers: [.cookie: agent]) { r in
+                    let page = String(buffer: r.body)
+                    // The mandate's own line (the history's line says it in other words).
+                    #expect(page.contains("RUM-\(a.id) · IBAN FR76 3000 4000 0312 3456 7890 143 · signé le"))
+                }
                 let accountant = try await logIn(client, db, as: .accountant)
                 let atoken = try await csrf(client, accountant, page: "/bank")
                 (status, html) = try await post(client, "/bank/debits", accountant, ["csrf": atoken, "day": "2026-12-01"])

@@ -323,7 +323,7 @@ struct CasePages: Sendable {
             page["planLimits"] = "\(t["payplan.limits"]) \(terms.maxMonths) \(t["payplan.months"]), \(t["payplan.minFirst"]) \(terms.minFirstPercent) %, "
                 + (terms.interestRuns ? t["payplan.interestRuns"] : t["payplan.interestStops"]) + ", \(t["payplan.grace"]) \(terms.graceDays) \(t["creditor.days"])."
         }
-        if let m = try await DirectDebitStore(database).mandate(caseID: id) {
+        if let m = account.mandate {
             page["mandate"] = ["reference": m.reference, "iban": (try? IBAN(m.iban).printed) ?? m.iban, "signed": t.day(m.signedOn)]
         }
         if user.may(.workCases), !detail.lifecycle.status.isTerminal {

@@ -55,15 +55,13 @@ public struct DirectDebitStore: Sendable {
     }
 
     /// The mandate in force for the debtor of a case.
-    public func mandate(caseID: Int64) async throws -> MandateRecord? {
-        try await database.withConnection { db in
-            try await db.raw("""
-                SELECT m.reference, m.iban, m.signed_on, m.status FROM sepa_mandates m JOIN cases c ON c.debtor_id = m.debtor_id
-                WHERE c.id = \(bind: caseID) AND m.status = 'active' ORDER BY m.id DESC LIMIT 1
-                """).all().first.map {
-                MandateRecord(reference: try $0.decode(column: "reference", as: String.self), iban: try $0.decode(column: "iban", as: String.self),
-                              signedOn: Day(parsing: try $0.decode(column: "signed_on", as: String.self))!, status: try $0.decode(column: "status", as: String.self))
-            }
+    static func mandate(caseID: Int64, db: any SQLDatabase) async throws -> MandateRecord? {
+        try await db.raw("""
+            SELECT m.reference, m.iban, m.signed_on, m.status FROM sepa_mandates m JOIN cases c ON c.debtor_id = m.debtor_id
+            WHERE c.id = \(bind: caseID) AND m.status = 'active' ORDER BY m.id DESC LIMIT 1
+            """).all().first.map {
+            MandateRecord(reference: try $0.decode(column: "reference", as: String.self), iban: try $0.decode(column: "iban", as: String.self),
+                          signedOn: Day(parsing: try $0.decode(column: "signed_on", as: String.self))!, status: try $0.decode(column: "status", as: String.self))
         }
     }
 

@@ -27,11 +27,13 @@ public struct PaymentRecord: Sendable, Equatable {
     public static func == (a: PaymentRecord, b: PaymentRecord) -> Bool { a.id == b.id && a.receiptDocumentID == b.receiptDocumentID }
 }
 
-/// A case's payments (newest first), what it owes and its latest payment plan (`PaymentStore.account`).
+/// A case's payments (newest first), what it owes, its latest payment plan and the debtor's direct
+/// debit mandate in force (`PaymentStore.account`).
 public struct CaseAccount: Sendable {
     public let payments: [PaymentRecord]
     public let ledger: Result<CaseLedger, InterestProblem>
     public let plan: PlanRecord?
+    public let mandate: MandateRecord?
 }
 
 /// What booking a payment did.
@@ -413,7 +415,8 @@ public struct PaymentStore: Sendable {
 
     /// A case's money as its page and the API show it, read with its detail in hand (so within
     /// the caller's scope): the claims, the debtor's kind and the formal demand come from the
-    /// detail, and the payments are read once for both the list and the ledger.
+    /// detail, and the payments are read once for both the list and the ledger. One connection for
+    /// all: on PostgreSQL taking one from the pool costs more than a read.
     public func account(of detail: CaseDetail, asOf day: Day, rates: InterestRates) async throws -> CaseAccount {
         let caseID = detail.summary.id
         return try await database.withConnection { db in
@@ -429,7 +432,8 @@ public struct PaymentStore: Sendable {
             }
             var plan: PlanRecord?
             if let latest = plans.first { plan = try await PlanStore.plan(id: try latest.decode(column: "id", as: Int64.self), asOf: day, db: db) }
-            return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan)
+            return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan,
+                               mandate: try await DirectDebitStore.mandate(caseID: caseID, db: db))
         }
     }
 
