@@ -79,6 +79,23 @@ import Testing
                 }
                 #expect(indexes.contains("debtors_name_trigrams"))
             }
+            // Any letter case (PostgreSQL folds accented letters as its locale says, so only ASCII
+            // ones are changed here); and a debtor renamed is found by its new name only (on SQLite
+            // the trigram index follows the debtors table by triggers).
+            let asciiUpper = String(part.map { $0.isASCII ? Character($0.uppercased()) : $0 })
+            #expect(try await allPages(store, scope: .agency, filter: CaseFilter(text: asciiUpper), sort: .newest).contains { $0.id == target.id }, "\(part)")
+            if backend == .sqlite {
+                // SQLite's trigram index folds accented letters' case too.
+                #expect(try await allPages(store, scope: .agency, filter: CaseFilter(text: "Ébul"), sort: .newest).isEmpty)
+            }
+            try await db.withConnection { db in
+                try await db.raw("UPDATE debtors SET name = 'Quincaillerie Zébulon' WHERE id = (SELECT debtor_id FROM cases WHERE id = \(bind: target.id))").run()
+            }
+            let renamed = try await allPages(store, scope: .agency, filter: CaseFilter(text: "CAILLERIE Zéb"), sort: .newest)
+            #expect(renamed.contains { $0.id == target.id } && renamed.allSatisfy { $0.debtorName == "Quincaillerie Zébulon" })
+            #expect(try await !allPages(store, scope: .agency, filter: CaseFilter(text: part), sort: .newest).contains { $0.id == target.id })
+            if backend == .sqlite { #expect(try await allPages(store, scope: .agency, filter: CaseFilter(text: "ÉBUL"), sort: .newest).contains { $0.id == target.id }) }
+            #expect(try await allPages(store, scope: .agency, filter: CaseFilter(text: "Zé"), sort: .newest).contains { $0.id == target.id })
 
             // Assignment moves a case between scopes and is recorded.
             try await store.assign(caseID: due, to: leroy, actor: .user("chef"))

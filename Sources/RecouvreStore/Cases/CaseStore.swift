@@ -234,9 +234,17 @@ public struct CaseStore: Sendable {
     /// query so that each part uses its own index, or one scan of the debtors' names, instead of
     /// a test per case.
     func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64]) {
-        let pattern = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-        // SQLite's LIKE ignores ASCII letter case; PostgreSQL says so with ILIKE.
-        let like = database.dialect == .sqlite ? "LIKE" : "ILIKE"
+        let bare = text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+        // PostgreSQL: ILIKE, served by the trigram index (migration 19). SQLite: a text of three
+        // characters or more is a phrase of the names' trigram index (migration 20), which finds
+        // it anywhere in a name whatever its letter case, accented letters too; a shorter one
+        // reads the names with LIKE, which ignores the case of ASCII letters only.
+        let names: SQLQueryString = switch database.dialect {
+        case .postgres: "SELECT id FROM debtors WHERE name ILIKE \(bind: "%" + bare + "%")"
+        case .sqlite where bare.count >= 3:
+            "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacingOccurrences(of: "\"", with: "\"\"") + "\"")"
+        case .sqlite: "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%")"
+        }
         let isReference = CaseReference(parsing: text).map { _ in text.uppercased().hasPrefix("RC") || Int64(text) != nil } ?? false
         return try await database.withConnection { db in
             var cases = try await db.raw("""
@@ -244,7 +252,7 @@ public struct CaseStore: Sendable {
                 """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
             if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
             let debtors = isReference ? [] : try await db.raw("""
-                SELECT id FROM debtors WHERE name \(unsafeRaw: like) \(bind: pattern) LIMIT \(literal: Self.nameMatchLimit)
+                \(names) LIMIT \(literal: Self.nameMatchLimit)
                 """).all().map { try $0.decode(column: "id", as: Int64.self) }
             return (debtors, cases)
         }
