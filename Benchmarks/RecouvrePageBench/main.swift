@@ -176,6 +176,33 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     await db.close()
 }
 
+// RECOUVRE_BENCH_STATEMENTS=n (with a PostgreSQL URL, the cases loaded by an earlier run kept with
+// RECOUVRE_BENCH_DIR): the server's CPU for one small read, n times over, on one connection taken
+// once, then on a connection taken from the pool for each read. The difference is what a page
+// pays for each connection it takes.
+if let n = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_STATEMENTS"].flatMap(Int.init), let postgresURL {
+    guard case var .postgres(settings) = try DatabaseLocation(url: postgresURL) else { fatalError("not a PostgreSQL URL") }
+    settings.database = "recouvre_pagebench"
+    let db = try await Database.open(.postgres(settings), maxConnections: 1)
+    func timed(_ label: String, _ body: () async throws -> Void) async rethrows {
+        let cpu = processCPUSeconds(), start = ContinuousClock.now
+        try await body()
+        let wall = ContinuousClock.now - start
+        say(String(format: "  %-44@ %6.1f µs CPU, %6.1f µs wall a statement", label as NSString, (processCPUSeconds() - cpu) / Double(n) * 1e6,
+                   Double(wall.components.attoseconds / 1_000_000_000_000 + wall.components.seconds * 1_000_000) / Double(n)))
+    }
+    for _ in 0..<2 {
+        try await timed("Database, one connection for all") {
+            try await db.withConnection { c in for i in 0..<n { _ = try await c.raw("SELECT * FROM contact_states WHERE case_id = \(bind: Int64(i % 1000 + 1))").all() } }
+        }
+        try await timed("Database, a connection each") {
+            for i in 0..<n { _ = try await db.withConnection { c in try await c.raw("SELECT * FROM contact_states WHERE case_id = \(bind: Int64(i % 1000 + 1))").all() } }
+        }
+    }
+    await db.close()
+    exit(0)
+}
+
 // RECOUVRE_BENCH_SQLITE=0 measures PostgreSQL alone.
 if ProcessInfo.processInfo.environment["RECOUVRE_BENCH_SQLITE"] != "0" { try await measure("SQLite", .sqlite(path: "\(dir)/bench.sqlite")) }
 if let postgresURL {
