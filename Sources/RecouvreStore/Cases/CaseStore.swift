@@ -231,8 +231,8 @@ public struct CaseStore: Sendable {
 
     /// What a search text names: debtors whose name contains it (letter case aside), and cases
     /// holding an invoice of that reference or of that case reference. Resolved before the list
-    /// query so that each part uses its own index, or one scan of the debtors' names, instead of
-    /// a test per case.
+    /// query so that each part uses its own index (the names their trigram index) instead of a
+    /// test per case.
     func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64]) {
         let bare = text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         // PostgreSQL: ILIKE, served by the trigram index (migration 19). SQLite: a text of three
