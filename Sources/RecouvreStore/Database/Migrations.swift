@@ -748,8 +748,9 @@ public enum Migrations {
         ]),
         Migration(version: 20, name: "debtor names searched by trigram on SQLite", statements: [
             // The same on SQLite with FTS5's trigram index (compiled into sqlite-nio's SQLite), kept
-            // by triggers: a search for a rare name read every debtor's row (165 ms at a million
-            // debtors) and now reads the index (0.3 ms); "fontaine" (37,000 debtors) 4 ms to 0.4 ms.
+            // by triggers: a search for a rare name read every debtor's row (165-240 ms at a million
+            // debtors) and now reads the index (0.3-2 ms, the more common its trigrams the longer);
+            // "fontaine" (37,000 debtors) 4 ms to 0.4 ms.
             // Writing a debtor costs more: an import of 200,000 new debtors took about 15 % longer.
             // The table holds only the index; the names stay in debtors.
             "{SQLITE} CREATE VIRTUAL TABLE debtor_names USING fts5(name, content='debtors', content_rowid='id', tokenize='trigram')",
