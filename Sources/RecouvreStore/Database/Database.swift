@@ -64,6 +64,21 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
 public enum Dialect: String, Sendable { case sqlite, postgres }
 
+/// A statement's column names, found once and shared by the rows it returns (SQLite's and
+/// PostgreSQL's rows alike).
+final class ResultColumns: Sendable {
+    let names: [String]
+    /// The first column of each name (a join may repeat one), as sqlite-kit and postgres-kit read it.
+    let index: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        self.index = index
+    }
+}
+
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case badConfiguration(String)
     case notFound(String)

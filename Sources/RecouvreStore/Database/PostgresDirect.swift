@@ -33,9 +33,9 @@ struct PostgresDirectDatabase: SQLDatabase {
             guard let type = Self.append(bind, to: &bindings) else { return try await base.execute(sql: query, onRow) }
             types.append(type)
         }
-        var columns: PostgresDirectRow.Columns?
+        var columns: ResultColumns?
         let take: (PostgresRow) -> Void = { row in
-            let shared = columns ?? PostgresDirectRow.Columns(row)
+            let shared = columns ?? ResultColumns(row.map(\.columnName))
             columns = shared
             onRow(PostgresDirectRow(row: row, cells: row.makeRandomAccess(), columns: shared))
         }
@@ -142,20 +142,9 @@ struct PreparedRead: PostgresPreparedStatement {
 
 /// A row read by `PostgresDirectDatabase`.
 struct PostgresDirectRow: SQLRow {
-    /// The columns of a result, by name, found once for all its rows.
-    final class Columns: Sendable {
-        let names: [String]
-        let index: [String: Int]
-        init(_ row: PostgresRow) {
-            names = row.map(\.columnName)
-            // The first of two columns with one name, as postgres-kit reads it.
-            index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        }
-    }
-
     let row: PostgresRow
     let cells: PostgresRandomAccessRow
-    let columns: Columns
+    let columns: ResultColumns
 
     var allColumns: [String] { columns.names }
     func contains(column: String) -> Bool { columns.index[column] != nil }

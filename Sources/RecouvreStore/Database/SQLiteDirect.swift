@@ -32,7 +32,7 @@ struct SQLiteDirectDatabase: SQLDatabase {
 
 /// A row read by `SQLiteDirectDatabase`.
 struct SQLiteDirectRow: SQLRow {
-    let columns: SQLiteColumns
+    let columns: ResultColumns
     let values: [SQLiteValue]
 
     var allColumns: [String] { columns.names }

@@ -11,20 +11,6 @@ enum SQLiteValue: Sendable, Equatable {
     case null
 }
 
-/// A statement's column names, shared by the rows it returns.
-final class SQLiteColumns: Sendable {
-    let names: [String]
-    /// The first column of each name (a join may repeat one).
-    let index: [String: Int]
-
-    init(_ names: [String]) {
-        self.names = names
-        var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
-        self.index = index
-    }
-}
-
 /// One SQLite connection through the C API, every statement prepared once and kept. sqlite-nio
 /// prepares each query anew (parsing was a sixth of the case page's time at a million cases) and
 /// reads rows into dictionaries; the bulk path and the pool both use this instead. Blocking: call
@@ -43,13 +29,13 @@ final class SQLiteHandle: @unchecked Sendable {
     /// A class, so that a run's bookkeeping changes it without hashing the SQL again.
     private final class Prepared {
         let statement: OpaquePointer
-        let columns: SQLiteColumns
+        let columns: ResultColumns
         var used: UInt64
         /// A SELECT, which in WAL mode never waits for a lock.
         let reads: Bool
         var lastRun: Duration = .seconds(1)
 
-        init(statement: OpaquePointer, columns: SQLiteColumns, used: UInt64, reads: Bool) {
+        init(statement: OpaquePointer, columns: ResultColumns, used: UInt64, reads: Bool) {
             (self.statement, self.columns, self.used, self.reads) = (statement, columns, used, reads)
         }
     }
@@ -90,7 +76,7 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     /// Runs `sql` (placeholders `?` or `?N`) with `binds`; returns its columns and rows.
-    func query(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
+    func query(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: ResultColumns, rows: [[SQLiteValue]]) {
         do {
             return try run(sql, binds)
         } catch let SchemaChanged.statement(statement) {
@@ -103,7 +89,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private enum SchemaChanged: Error { case statement(OpaquePointer) }
 
-    private func run(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: SQLiteColumns, rows: [[SQLiteValue]]) {
+    private func run(_ sql: String, _ binds: [SQLiteValue]) throws -> (columns: ResultColumns, rows: [[SQLiteValue]]) {
         let prepared = try prepared(sql)
         let (statement, columns) = (prepared.statement, prepared.columns)
         let started = ContinuousClock.now
@@ -180,8 +166,8 @@ final class SQLiteHandle: @unchecked Sendable {
         return prepared
     }
 
-    private static func columns(of statement: OpaquePointer) -> SQLiteColumns {
-        SQLiteColumns((0..<sqlite_nio_sqlite3_column_count(statement)).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+    private static func columns(of statement: OpaquePointer) -> ResultColumns {
+        ResultColumns((0..<sqlite_nio_sqlite3_column_count(statement)).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
     }
 
     private func error(_ rc: Int32, _ sql: String) -> Error {
