@@ -338,8 +338,15 @@ public struct CaseStore: Sendable {
             var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
             if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
             guard let creditor else { return nil }
-            let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try await DebtorStore.contacts(debtorID: debtorID, db: db))
-            let claims = try await db.raw("SELECT * FROM claims WHERE case_id = \(bind: id) ORDER BY due_on, invoice_ref").all().map { r in
+            // What the case has many of, in one more statement on PostgreSQL.
+            let sets = try await RowSets.read([
+                RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
+                RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
+                DebtorStore.contactRows(debtorID: debtorID), DebtorStore.historyRows(debtorID: debtorID, scope: scope),
+                WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
+            ], db: db)
+            let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try sets[2].map(DebtorStore.decodeContact))
+            let claims = try sets[0].map { r in
                 let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
                 return Claim(id: try r.decode(column: "id", as: Int64.self), caseID: id,
                              invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
@@ -351,7 +358,7 @@ public struct CaseStore: Sendable {
                              disputedOn: try r.decode(column: "disputed_on", as: String?.self).flatMap { Day(parsing: $0) },
                              withdrawnOn: try r.decode(column: "withdrawn_on", as: String?.self).flatMap { Day(parsing: $0) })
             }
-            let events = try await db.raw("SELECT * FROM case_events WHERE case_id = \(bind: id) ORDER BY id DESC").all().map { r in
+            let events = try sets[1].map { r in
                 CaseEvent(caseID: id, occurredAt: Instant(iso: try r.decode(column: "occurred_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
                           actor: Actor(try r.decode(column: "actor", as: String.self)),
                           kind: CaseEvent.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .note,
@@ -360,16 +367,15 @@ public struct CaseStore: Sendable {
                           text: try r.decode(column: "text", as: String.self))
             }
             let investigation = try row.decodeNil(column: "investigated_case") ? nil : try Self.decodeInvestigation(row)
-            let history = try await DebtorStore.history(debtorID: debtorID, scope: scope, db: db)
             return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
-                              events: events, investigation: investigation, history: history,
-                              tasks: try await WorkQueue.tasks(caseID: id, db: db), contact: try ContactStates.decode(row),
+                              events: events, investigation: investigation, history: try DebtorStore.decodeHistory(sets[3]),
+                              tasks: try sets[4].map(WorkQueue.decodeTask), contact: try ContactStates.decode(row),
                               plan: PlanState(strategyCode: try row.decode(column: "strategy_code", as: String?.self),
                                               variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
                                               nextStep: try row.decode(column: "strategy_step", as: Int.self),
                                               lastStepOn: try row.decode(column: "strategy_step_on", as: String?.self).flatMap { Day(parsing: $0) },
                                               lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))),
-                              letters: try await LetterStore.letters(caseID: id, db: db))
+                              letters: try sets[5].map(LetterStore.decodeLetter))
         }
     }
 
@@ -654,14 +660,21 @@ public enum DebtorStore {
     }
 
     static func contacts(debtorID id: Int64, db: any SQLDatabase) async throws -> [ContactPoint] {
-        try await db.raw("SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id) ORDER BY id").all().map { c in
-            ContactPoint(kind: ContactPoint.Kind(rawValue: try c.decode(column: "kind", as: String.self)) ?? .phone,
-                         value: try c.decode(column: "value", as: String.self),
-                         source: try c.decode(column: "source", as: String.self),
-                         status: ContactPoint.Status(rawValue: try c.decode(column: "status", as: String.self)) ?? .unverified,
-                         validFrom: try c.decode(column: "valid_from", as: String?.self).flatMap { Day(parsing: $0) },
-                         validUntil: try c.decode(column: "valid_until", as: String?.self).flatMap { Day(parsing: $0) })
-        }
+        try await RowSets.read([contactRows(debtorID: id)], db: db)[0].map(decodeContact)
+    }
+
+    /// A debtor's contact points in the order they were added (`decodeContact` reads them).
+    static func contactRows(debtorID id: Int64) -> RowSet {
+        RowSet(select: "SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id)", order: "id")
+    }
+
+    static func decodeContact(_ c: any SQLRow) throws -> ContactPoint {
+        ContactPoint(kind: ContactPoint.Kind(rawValue: try c.decode(column: "kind", as: String.self)) ?? .phone,
+                     value: try c.decode(column: "value", as: String.self),
+                     source: try c.decode(column: "source", as: String.self),
+                     status: ContactPoint.Status(rawValue: try c.decode(column: "status", as: String.self)) ?? .unverified,
+                     validFrom: try c.decode(column: "valid_from", as: String?.self).flatMap { Day(parsing: $0) },
+                     validUntil: try c.decode(column: "valid_until", as: String?.self).flatMap { Day(parsing: $0) })
     }
 
     /// A debtor from a row holding the debtors table's columns (its own, or a case's joined with it).
@@ -680,12 +693,17 @@ public enum DebtorStore {
     }
 
     /// The debtor's cases with every creditor (or, for a creditor's user, with that creditor only).
-    static func history(debtorID: Int64, scope: CaseScope, db: any SQLDatabase) async throws -> DebtorHistory {
-        let q: SQLQueryString = """
-            SELECT c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.opened_on, cr.name AS creditor_name
+    /// The debtor's cases the scope may see (`decodeHistory` reads and orders them). `id` is
+    /// named: an order by a bare `id` is the output column's on both databases.
+    static func historyRows(debtorID: Int64, scope: CaseScope) -> RowSet {
+        RowSet(select: """
+            SELECT c.id AS id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.opened_on, cr.name AS creditor_name
             FROM cases c JOIN creditors cr ON cr.id = c.creditor_id WHERE c.debtor_id = \(bind: debtorID) AND \(CaseStore.whereScope(scope))
-            """
-        let entries = try await db.raw(q).all().map { r in
+            """, order: "id")
+    }
+
+    static func decodeHistory(_ rows: [any SQLRow]) throws -> DebtorHistory {
+        let entries = try rows.map { r in
             let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
             return HistoryEntry(caseID: try r.decode(column: "id", as: Int64.self), creditorName: try r.decode(column: "creditor_name", as: String.self),
                                 status: CaseStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .intake,

@@ -346,22 +346,25 @@ public struct LetterStore: Sendable {
 
     /// A case's letters, newest first.
     public func letters(caseID: Int64) async throws -> [SentLetter] {
-        try await database.withConnection { db in try await Self.letters(caseID: caseID, db: db) }
+        try await database.withConnection { db in try await RowSets.read([Self.letterRows(caseID: caseID)], db: db)[0].map(Self.decodeLetter) }
     }
 
-    static func letters(caseID: Int64, db: any SQLDatabase) async throws -> [SentLetter] {
-            try await db.raw("""
-                SELECT id, reference, channel, letter_on, pages, postage_cents, document_id, status, registered_number, status_on
-                FROM letters WHERE case_id = \(bind: caseID) ORDER BY sequence DESC
-                """).all().map { r in
-                SentLetter(id: try r.decode(column: "id", as: Int64.self), reference: try r.decode(column: "reference", as: String.self),
-                           channel: StepChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .letter,
-                           letterOn: Day(parsing: try r.decode(column: "letter_on", as: String.self))!, pages: try r.decode(column: "pages", as: Int.self),
-                           postageCents: try r.decode(column: "postage_cents", as: Int64.self), documentID: try r.decode(column: "document_id", as: Int64.self),
-                           status: SentLetter.Status(rawValue: try r.decode(column: "status", as: String.self)) ?? .printed,
-                           registeredNumber: try r.decode(column: "registered_number", as: String?.self),
-                           statusOn: try r.decode(column: "status_on", as: String?.self).flatMap { Day(parsing: $0) })
-            }
+    /// A case's letters, latest first (`decodeLetter` reads them).
+    static func letterRows(caseID: Int64) -> RowSet {
+        RowSet(select: """
+            SELECT id, sequence, reference, channel, letter_on, pages, postage_cents, document_id, status, registered_number, status_on
+            FROM letters WHERE case_id = \(bind: caseID)
+            """, order: "sequence DESC")
+    }
+
+    static func decodeLetter(_ r: any SQLRow) throws -> SentLetter {
+        SentLetter(id: try r.decode(column: "id", as: Int64.self), reference: try r.decode(column: "reference", as: String.self),
+                   channel: StepChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .letter,
+                   letterOn: Day(parsing: try r.decode(column: "letter_on", as: String.self))!, pages: try r.decode(column: "pages", as: Int.self),
+                   postageCents: try r.decode(column: "postage_cents", as: Int64.self), documentID: try r.decode(column: "document_id", as: Int64.self),
+                   status: SentLetter.Status(rawValue: try r.decode(column: "status", as: String.self)) ?? .printed,
+                   registeredNumber: try r.decode(column: "registered_number", as: String?.self),
+                   statusOn: try r.decode(column: "status_on", as: String?.self).flatMap { Day(parsing: $0) })
     }
 }
 

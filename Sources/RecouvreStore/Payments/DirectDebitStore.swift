@@ -56,13 +56,20 @@ public struct DirectDebitStore: Sendable {
 
     /// The mandate in force for the debtor of a case.
     static func mandate(caseID: Int64, db: any SQLDatabase) async throws -> MandateRecord? {
-        try await db.raw("""
-            SELECT m.reference, m.iban, m.signed_on, m.status FROM sepa_mandates m JOIN cases c ON c.debtor_id = m.debtor_id
-            WHERE c.id = \(bind: caseID) AND m.status = 'active' ORDER BY m.id DESC LIMIT 1
-            """).all().first.map {
-            MandateRecord(reference: try $0.decode(column: "reference", as: String.self), iban: try $0.decode(column: "iban", as: String.self),
-                          signedOn: Day(parsing: try $0.decode(column: "signed_on", as: String.self))!, status: try $0.decode(column: "status", as: String.self))
-        }
+        try await RowSets.read([mandateRows(caseID: caseID)], db: db)[0].first.map(decodeMandate)
+    }
+
+    /// The active mandate of the case's debtor, the latest if several (`decodeMandate` reads it).
+    static func mandateRows(caseID: Int64) -> RowSet {
+        RowSet(select: """
+            SELECT m.id AS id, m.reference, m.iban, m.signed_on, m.status FROM sepa_mandates m JOIN cases c ON c.debtor_id = m.debtor_id
+            WHERE c.id = \(bind: caseID) AND m.status = 'active'
+            """, order: "id DESC", limit: 1)
+    }
+
+    static func decodeMandate(_ r: any SQLRow) throws -> MandateRecord {
+        MandateRecord(reference: try r.decode(column: "reference", as: String.self), iban: try r.decode(column: "iban", as: String.self),
+                      signedOn: Day(parsing: try r.decode(column: "signed_on", as: String.self))!, status: try r.decode(column: "status", as: String.self))
     }
 
     /// Writes the pain.008 file presenting the instalments due on `collectOn` whose debtor has a

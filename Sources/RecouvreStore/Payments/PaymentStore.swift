@@ -420,10 +420,15 @@ public struct PaymentStore: Sendable {
     public func account(of detail: CaseDetail, asOf day: Day, rates: InterestRates) async throws -> CaseAccount {
         let caseID = detail.summary.id
         return try await database.withConnection { db in
-            let plans = try await db.raw("SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID) ORDER BY id DESC").all()
+            // The plans, the payments and the mandate in one statement on PostgreSQL.
+            let sets = try await RowSets.read([
+                RowSet(select: "SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID)", order: "id DESC"),
+                Self.paymentRows(caseID: caseID, scope: .agency), DirectDebitStore.mandateRows(caseID: caseID),
+            ], db: db)
+            let plans = sets[0]
             let stops = try plans.filter { (PlanStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped }
                 .compactMap { try $0.decode(column: "interest_frozen_from", as: String?.self).flatMap { Day(parsing: $0) } }.min()
-            let records = try await Self.payments(caseID: caseID, scope: .agency, db: db)
+            let records = try await Self.withAllocations(try sets[1].map(Self.decode), db: db)
             let claims = detail.claims.filter(\.isCollected).sorted { $0.id < $1.id }.map {
                 LedgerClaim($0, debtorKind: detail.debtor.kind, formalDemandOn: detail.formalDemandOn, interestThrough: stops)
             }
@@ -433,7 +438,7 @@ public struct PaymentStore: Sendable {
             var plan: PlanRecord?
             if let latest = plans.first { plan = try await PlanStore.plan(id: try latest.decode(column: "id", as: Int64.self), asOf: day, db: db) }
             return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan,
-                               mandate: try await DirectDebitStore.mandate(caseID: caseID, db: db))
+                               mandate: try sets[2].first.map(DirectDebitStore.decodeMandate))
         }
     }
 
@@ -445,9 +450,18 @@ public struct PaymentStore: Sendable {
     }
 
     static func payments(caseID: Int64, scope: CaseScope, db: any SQLDatabase) async throws -> [PaymentRecord] {
-        var records = try await db.raw("""
-            SELECT p.* FROM payments p JOIN cases c ON c.id = p.case_id WHERE p.case_id = \(bind: caseID) AND \(CaseStore.whereScope(scope)) ORDER BY p.id DESC
-            """).all().map(Self.decode)
+        try await withAllocations(try RowSets.read([paymentRows(caseID: caseID, scope: scope)], db: db)[0].map(decode), db: db)
+    }
+
+    /// The case's payments the scope may see, newest first (`decode` reads them).
+    static func paymentRows(caseID: Int64, scope: CaseScope) -> RowSet {
+        RowSet(select: "SELECT p.* FROM payments p JOIN cases c ON c.id = p.case_id WHERE p.case_id = \(bind: caseID) AND \(CaseStore.whereScope(scope))",
+               order: "id DESC")
+    }
+
+    /// The payments with how each was allocated.
+    static func withAllocations(_ payments: [PaymentRecord], db: any SQLDatabase) async throws -> [PaymentRecord] {
+        var records = payments
         guard !records.isEmpty else { return [] }
         var lines: [Int64: [(invoice: String, part: AllocationLine.Part, cents: Int64)]] = [:]
         for r in try await db.raw("""

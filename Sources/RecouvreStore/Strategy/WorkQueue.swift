@@ -81,8 +81,9 @@ public struct WorkQueue: Sendable {
     }
 
     /// A case's tasks, newest first.
-    static func tasks(caseID: Int64, db: any SQLDatabase, limit: Int = 30) async throws -> [CollectionTask] {
-        try await db.raw("SELECT * FROM collection_tasks WHERE case_id = \(bind: caseID) ORDER BY id DESC LIMIT \(bind: limit)").all().map(decodeTask)
+    /// A case's latest tasks, newest first (`decodeTask` reads them).
+    static func taskRows(caseID: Int64, limit: Int = 30) -> RowSet {
+        RowSet(select: "SELECT * FROM collection_tasks WHERE case_id = \(bind: caseID)", order: "id DESC", limit: limit)
     }
 
     static func decodeTask(_ r: any SQLRow) throws -> CollectionTask {

@@ -1,0 +1,72 @@
+import Foundation
+import SQLKit
+
+/// One read of several rows (a case's claims, its events…), for `RowSets.read`.
+struct RowSet: Sendable {
+    /// `SELECT … FROM … WHERE …`, without ORDER BY.
+    let select: SQLQueryString
+    /// The rows' order, by columns the select returns (`id DESC`).
+    let order: String
+    var limit: Int?
+}
+
+/// Several reads made in one statement on PostgreSQL: each set of rows comes back as one JSON
+/// array column and is read through the same row decoders. Each statement a page makes costs the
+/// server and PostgreSQL a round trip (a write, a wake-up, a read and PostgresNIO's state machine
+/// on each side) worth more than the few rows it brings. On SQLite, in the process, each read is
+/// run as it is.
+enum RowSets {
+    static func read(_ sets: [RowSet], db: any SQLDatabase) async throws -> [[any SQLRow]] {
+        guard sets.count > 1, db.dialect.name == "postgresql" else {
+            var result: [[any SQLRow]] = []
+            for set in sets { result.append(try await db.raw(inner(set)).all()) }
+            return result
+        }
+        // json_agg keeps the order it is given only when told: the rows are ordered inside (for
+        // the limit) and again in the aggregate.
+        var q = SQLQueryString("SELECT ")
+        for (i, set) in sets.enumerated() {
+            q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", ")
+            q.appendInterpolation(unsafeRaw: "(SELECT coalesce(json_agg(t ORDER BY \(set.order)), '[]')::text FROM (")
+            q.appendInterpolation(inner(set))
+            q.appendInterpolation(unsafeRaw: ") t) AS set\(i)")
+        }
+        guard let row = try await db.raw(q).first() else { return sets.map { _ in [] } }
+        return try sets.indices.map { try JSONRows.parse(try row.decode(column: "set\($0)", as: String.self)) }
+    }
+
+    private static func inner(_ set: RowSet) -> SQLQueryString {
+        var q = set.select
+        q.appendInterpolation(unsafeRaw: " ORDER BY \(set.order)")
+        if let limit = set.limit { q.appendInterpolation(unsafeRaw: " LIMIT \(limit)") }
+        return q
+    }
+}
+
+/// Rows read from a JSON array of flat objects (PostgreSQL's `json_agg` of rows), as SQLite rows:
+/// each value is then read as SQLite's are (`SQLiteBinding`), a boolean as 0 or 1.
+enum JSONRows {
+    static func parse(_ text: String) throws -> [any SQLRow] {
+        guard let objects = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            throw StoreError.invalid("a set of rows is not a JSON array of objects")
+        }
+        guard let first = objects.first else { return [] }
+        let columns = ResultColumns(Array(first.keys))
+        return objects.map { object in
+            SQLiteDirectRow(columns: columns, values: columns.names.map { value(object[$0]) })
+        }
+    }
+
+    private static func value(_ json: Any?) -> SQLiteValue {
+        switch json {
+        case let s as String: return .text(s)
+        case let n as NSNumber:
+            switch String(cString: n.objCType) {
+            case "c", "B": return .integer(n.boolValue ? 1 : 0)
+            case "d", "f": return .float(n.doubleValue)
+            default: return .integer(n.int64Value)
+            }
+        default: return .null
+        }
+    }
+}
