@@ -22,4 +22,30 @@ import Testing
             #expect(try await users.session(tokenHash: "new", at: now)?.user.login == "marie")
         }
     }
+
+    /// The session and token a request names are kept a few seconds, but never past the session's
+    /// end, a logout, a revoked token or a disabled user.
+    @Test(arguments: Backend.available)
+    func aKeptSessionOrTokenEndsWhenItsRowsSaySo(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            let users = UserStore(db)
+            let admin = try await users.create(login: "admin", displayName: "Admin", role: .admin, passwordHash: "!")
+            let u = try await users.create(login: "marie", displayName: "Marie", role: .agent, passwordHash: "!")
+            let now = Instant(millisecondsSinceEpoch: 1_790_000_000_000)
+            try await users.openSession(tokenHash: "s1", csrfToken: "c", userID: u.id, at: now, expiresAt: Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 60_000))
+            try await users.openSession(tokenHash: "s2", csrfToken: "c", userID: u.id, at: now, expiresAt: Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 60_000))
+            try await users.createToken(for: u, name: "erp", tokenHash: "t1", at: now)
+            #expect(try await users.session(tokenHash: "s1", at: now)?.user.login == "marie")
+            #expect(try await users.session(tokenHash: "s1", at: Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 60_000)) == nil)
+            #expect(try await users.user(tokenHash: "t1")?.login == "marie")
+            try await users.closeSession(tokenHash: "s1")
+            #expect(try await users.session(tokenHash: "s1", at: now) == nil)
+            let token = try #require(try await users.tokens(of: u.id).first)
+            try await users.revokeToken(id: token.id, of: u)
+            #expect(try await users.user(tokenHash: "t1") == nil)
+            #expect(try await users.session(tokenHash: "s2", at: now)?.user.login == "marie")
+            try await users.disable(userID: u.id, actor: admin.actor)
+            #expect(try await users.session(tokenHash: "s2", at: now) == nil)
+        }
+    }
 }
