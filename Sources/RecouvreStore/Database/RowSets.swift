@@ -61,9 +61,10 @@ enum JSONRows {
         switch json {
         case let s as String: return .text(s)
         case let n as NSNumber:
-            switch String(cString: n.objCType) {
-            case "c", "B": return .integer(n.boolValue ? 1 : 0)
-            case "d", "f": return .float(n.doubleValue)
+            // The number's C type: a boolean ('c', 'B'), a real ('d', 'f') or an integer.
+            switch UInt8(bitPattern: n.objCType.pointee) {
+            case UInt8(ascii: "c"), UInt8(ascii: "B"): return .integer(n.boolValue ? 1 : 0)
+            case UInt8(ascii: "d"), UInt8(ascii: "f"): return .float(n.doubleValue)
             default: return .integer(n.int64Value)
             }
         default: return .null
