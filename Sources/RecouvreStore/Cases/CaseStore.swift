@@ -329,7 +329,15 @@ public struct CaseStore: Sendable {
                   LEFT JOIN investigations i ON i.case_id = c.id LEFT JOIN contact_states s ON s.case_id = c.id
                 WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
                 """
-            guard let row = try await db.raw(q).all().first else { return nil }
+            // What the case has many of, in the same statement on PostgreSQL (read only when the
+            // scope lets the case be seen); the debtor's rows found through the case.
+            let debtorOfCase: SQLQueryString = "(SELECT debtor_id FROM cases WHERE id = \(bind: id))"
+            guard let (row, sets) = try await RowSets.read(q, along: [
+                RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
+                RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
+                DebtorStore.contactRows(debtor: debtorOfCase), DebtorStore.historyRows(debtor: debtorOfCase, scope: scope),
+                WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
+            ], db: db) else { return nil }
             let summary = try Self.decodeSummary(row)
             let lifecycle = try Self.decodeLifecycle(row)
             let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
@@ -338,13 +346,6 @@ public struct CaseStore: Sendable {
             var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
             if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
             guard let creditor else { return nil }
-            // What the case has many of, in one more statement on PostgreSQL.
-            let sets = try await RowSets.read([
-                RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
-                RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
-                DebtorStore.contactRows(debtorID: debtorID), DebtorStore.historyRows(debtorID: debtorID, scope: scope),
-                WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
-            ], db: db)
             let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try sets[2].map(DebtorStore.decodeContact))
             let claims = try sets[0].map { r in
                 let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
@@ -660,12 +661,13 @@ public enum DebtorStore {
     }
 
     static func contacts(debtorID id: Int64, db: any SQLDatabase) async throws -> [ContactPoint] {
-        try await RowSets.read([contactRows(debtorID: id)], db: db)[0].map(decodeContact)
+        try await RowSets.read([contactRows(debtor: "\(bind: id)")], db: db)[0].map(decodeContact)
     }
 
-    /// A debtor's contact points in the order they were added (`decodeContact` reads them).
-    static func contactRows(debtorID id: Int64) -> RowSet {
-        RowSet(select: "SELECT * FROM debtor_contacts WHERE debtor_id = \(bind: id)", order: "id")
+    /// A debtor's contact points in the order they were added (`decodeContact` reads them);
+    /// `debtor` is the id, or a statement giving it.
+    static func contactRows(debtor: SQLQueryString) -> RowSet {
+        RowSet(select: "SELECT * FROM debtor_contacts WHERE debtor_id = \(debtor)", order: "id")
     }
 
     static func decodeContact(_ c: any SQLRow) throws -> ContactPoint {
@@ -695,10 +697,10 @@ public enum DebtorStore {
     /// The debtor's cases with every creditor (or, for a creditor's user, with that creditor only).
     /// The debtor's cases the scope may see (`decodeHistory` reads and orders them). `id` is
     /// named: an order by a bare `id` is the output column's on both databases.
-    static func historyRows(debtorID: Int64, scope: CaseScope) -> RowSet {
+    static func historyRows(debtor: SQLQueryString, scope: CaseScope) -> RowSet {
         RowSet(select: """
             SELECT c.id AS id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.opened_on, cr.name AS creditor_name
-            FROM cases c JOIN creditors cr ON cr.id = c.creditor_id WHERE c.debtor_id = \(bind: debtorID) AND \(CaseStore.whereScope(scope))
+            FROM cases c JOIN creditors cr ON cr.id = c.creditor_id WHERE c.debtor_id = \(debtor) AND \(CaseStore.whereScope(scope))
             """, order: "id")
     }
 

@@ -22,17 +22,41 @@ enum RowSets {
             for set in sets { result.append(try await db.raw(inner(set)).all()) }
             return result
         }
-        // json_agg keeps the order it is given only when told: the rows are ordered inside (for
-        // the limit) and again in the aggregate.
         var q = SQLQueryString("SELECT ")
+        appendColumns(sets, to: &q)
+        guard let row = try await db.raw(q).first() else { return sets.map { _ in [] } }
+        return try columns(of: row, sets.count)
+    }
+
+    /// A row (`main`: one row or none) and, when there is one, the sets — the sets in the row's
+    /// own statement on PostgreSQL.
+    static func read(_ main: SQLQueryString, along sets: [RowSet], db: any SQLDatabase) async throws -> (row: any SQLRow, sets: [[any SQLRow]])? {
+        guard db.dialect.name == "postgresql" else {
+            guard let row = try await db.raw(main).first() else { return nil }
+            return (row, try await read(sets, db: db))
+        }
+        var q = SQLQueryString("SELECT m.*, ")
+        appendColumns(sets, to: &q)
+        q.appendInterpolation(unsafeRaw: " FROM (")
+        q.appendInterpolation(main)
+        q.appendInterpolation(unsafeRaw: ") m")
+        guard let row = try await db.raw(q).first() else { return nil }
+        return (row, try columns(of: row, sets.count))
+    }
+
+    /// `set0, set1, …`: each set's rows as a JSON array. json_agg keeps the order it is given only
+    /// when told: the rows are ordered inside (for the limit) and again in the aggregate.
+    private static func appendColumns(_ sets: [RowSet], to q: inout SQLQueryString) {
         for (i, set) in sets.enumerated() {
             q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", ")
             q.appendInterpolation(unsafeRaw: "(SELECT coalesce(json_agg(t ORDER BY \(set.order)), '[]')::text FROM (")
             q.appendInterpolation(inner(set))
             q.appendInterpolation(unsafeRaw: ") t) AS set\(i)")
         }
-        guard let row = try await db.raw(q).first() else { return sets.map { _ in [] } }
-        return try sets.indices.map { try JSONRows.parse(try row.decode(column: "set\($0)", as: String.self)) }
+    }
+
+    private static func columns(of row: any SQLRow, _ count: Int) throws -> [[any SQLRow]] {
+        try (0..<count).map { try JSONRows.parse(try row.decode(column: "set\($0)", as: String.self)) }
     }
 
     private static func inner(_ set: RowSet) -> SQLQueryString {
