@@ -65,8 +65,7 @@ extension ServerTests {
 
     /// The case's latest payment plan, as its page reads it.
     func latestPlan(_ db: Database, _ id: Int64, asOf day: Day) async throws -> PlanRecord? {
-        let detail = try #require(try await CaseStore(db).detail(id: id, scope: .agency))
-        return try await PaymentStore(db).account(of: detail, asOf: day, rates: .shipped).plan
+        try #require(try await PaymentStore(db).detailAndAccount(caseID: id, scope: .agency, asOf: day, rates: .shipped)).account.plan
     }
 
     func count(_ db: Database) async throws -> Int {

@@ -82,8 +82,8 @@ func peopleFile(prefix: String, count: Int, surname: String = "") -> String {
     return file
 }
 
-/// A case's payments, ledger and latest plan as its page reads them: its detail first, then its account.
+/// A case's payments, ledger and latest plan as its page reads them (with its detail).
 func account(_ db: Database, _ id: Int64, asOf day: Day, rates: InterestRates = .shipped) async throws -> CaseAccount {
-    guard let detail = try await CaseStore(db).detail(id: id, scope: .agency) else { throw StoreError.notFound("case \(id)") }
-    return try await PaymentStore(db).account(of: detail, asOf: day, rates: rates)
+    guard let read = try await PaymentStore(db).detailAndAccount(caseID: id, scope: .agency, asOf: day, rates: rates) else { throw StoreError.notFound("case \(id)") }
+    return read.account
 }

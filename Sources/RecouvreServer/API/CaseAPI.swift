@@ -28,7 +28,9 @@ extension API {
     }
 
     func showCase(_ context: AppContext, _ user: User) async throws -> Response {
-        guard let d = try await CaseStore(database).detail(id: try Self.caseID(context), scope: CaseScope(user)) else {
+        let today = ParisTime(now()).day
+        let rates = try await RateSettingsStore(database).current().settings.interestRates
+        guard let (d, account) = try await PaymentStore(database).detailAndAccount(caseID: try Self.caseID(context), scope: CaseScope(user), asOf: today, rates: rates) else {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
         }
         struct LineJSON: Encodable { let from, to: String; let days: Int; let rate, amount, source: String; let assumed: Bool }
@@ -39,9 +41,7 @@ extension API {
             let interest: Nullable<InterestJSON>
             let interest_problem: Nullable<String>
         }
-        let today = ParisTime(now()).day
-        let rates = try await RateSettingsStore(database).current().settings.interestRates
-        let ledger = try await PaymentStore(database).account(of: d, asOf: today, rates: rates).ledger
+        let ledger = account.ledger
         func claimJSON(_ c: Claim) -> ClaimJSON {
             var interest: InterestJSON?, problem: String?
             switch ledger {

@@ -244,9 +244,11 @@ struct CasePages: Sendable {
     func show(_ request: Request, _ context: AppContext, _ user: User, error: String? = nil, typed: [String: String] = [:],
               needsConfirm: Bool = false) async throws -> Response {
         let t = Strings(language: Locale.language(of: request))
+        let rates = try await RateSettingsStore(database).current().settings.interestRates
+        let today = ParisTime(now()).day
         // Another creditor's case is "not found", not "forbidden": its existence is not disclosed.
         guard let id = context.caseID,
-              let detail = try await CaseStore(database).detail(id: id, scope: CaseScope(user)) else {
+              let (detail, account) = try await PaymentStore(database).detailAndAccount(caseID: id, scope: CaseScope(user), asOf: today, rates: rates) else {
             return views.notFound(request, context, t)
         }
         let s = detail.summary
@@ -274,9 +276,6 @@ struct CasePages: Sendable {
             if let d = c.withdrawnOn { row["state"] = "\(t["claim.withdrawn"]) \(t.day(d))" } else if let d = c.disputedOn { row["state"] = "\(t["claim.disputed"]) \(t.day(d))" }
             return row
         }
-        let rates = try await RateSettingsStore(database).current().settings.interestRates
-        let today = ParisTime(now()).day
-        let account = try await PaymentStore(database).account(of: detail, asOf: today, rates: rates)
         page.merge(Self.ledgerView(detail, account.ledger, on: today, t)) { _, new in new }
         let paid = account.payments
         // The claims still collected: those a payment or a dispute can name.

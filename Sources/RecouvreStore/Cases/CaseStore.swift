@@ -316,68 +316,72 @@ public struct CaseStore: Sendable {
 
     /// The case page's data, or nil when the case does not exist in the caller's scope.
     public func detail(id: Int64, scope: CaseScope) async throws -> CaseDetail? {
-        try await database.withConnection { db in
-            // The case with what it has one of (its debtor, investigation and contact state) in one
-            // read: on PostgreSQL each statement costs more than the rows it reads.
-            let q: SQLQueryString = """
-                SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to,
-                  c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel,
-                  d.kind, d.name, d.siren, d.siret, d.vat_number, d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
-                  i.case_id AS investigated_case, i.reason, i.reason_notes, i.solvency, i.solvency_notes, i.sources,
-                  s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents
-                FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
-                  LEFT JOIN investigations i ON i.case_id = c.id LEFT JOIN contact_states s ON s.case_id = c.id
-                WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
-                """
-            // What the case has many of, in the same statement on PostgreSQL (read only when the
-            // scope lets the case be seen); the debtor's rows found through the case.
-            let debtorOfCase: SQLQueryString = "(SELECT debtor_id FROM cases WHERE id = \(bind: id))"
-            guard let (row, sets) = try await RowSets.read(q, along: [
-                RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
-                RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
-                DebtorStore.contactRows(debtor: debtorOfCase), DebtorStore.historyRows(debtor: debtorOfCase, scope: scope),
-                WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
-            ], db: db) else { return nil }
-            let summary = try Self.decodeSummary(row)
-            let lifecycle = try Self.decodeLifecycle(row)
-            let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
-            let debtorID = try row.decode(column: "debtor_id", as: Int64.self)
-            // A creditor added by another process within the cache's seconds is read from its row.
-            var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
-            if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
-            guard let creditor else { return nil }
-            let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try sets[2].map(DebtorStore.decodeContact))
-            let claims = try sets[0].map { r in
-                let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
-                return Claim(id: try r.decode(column: "id", as: Int64.self), caseID: id,
-                             invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
-                             issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!,
-                             dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
-                             principal: Money(minorUnits: try r.decode(column: "principal_minor", as: Int64.self), currency: cur),
-                             vat: Money(minorUnits: try r.decode(column: "vat_minor", as: Int64.self), currency: cur),
-                             interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory,
-                             disputedOn: try r.decode(column: "disputed_on", as: String?.self).flatMap { Day(parsing: $0) },
-                             withdrawnOn: try r.decode(column: "withdrawn_on", as: String?.self).flatMap { Day(parsing: $0) })
-            }
-            let events = try sets[1].map { r in
-                CaseEvent(caseID: id, occurredAt: Instant(iso: try r.decode(column: "occurred_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
-                          actor: Actor(try r.decode(column: "actor", as: String.self)),
-                          kind: CaseEvent.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .note,
-                          fromStatus: try r.decode(column: "from_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
-                          toStatus: try r.decode(column: "to_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
-                          text: try r.decode(column: "text", as: String.self))
-            }
-            let investigation = try row.decodeNil(column: "investigated_case") ? nil : try Self.decodeInvestigation(row)
-            return CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
-                              events: events, investigation: investigation, history: try DebtorStore.decodeHistory(sets[3]),
-                              tasks: try sets[4].map(WorkQueue.decodeTask), contact: try ContactStates.decode(row),
-                              plan: PlanState(strategyCode: try row.decode(column: "strategy_code", as: String?.self),
-                                              variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
-                                              nextStep: try row.decode(column: "strategy_step", as: Int.self),
-                                              lastStepOn: try row.decode(column: "strategy_step_on", as: String?.self).flatMap { Day(parsing: $0) },
-                                              lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))),
-                              letters: try sets[5].map(LetterStore.decodeLetter))
+        try await database.withConnection { db in try await detail(id: id, scope: scope, along: [], db: db)?.detail }
+    }
+
+    /// The detail, and the rows of `extra` sets read with it (in its statement on PostgreSQL).
+    func detail(id: Int64, scope: CaseScope, along extra: [RowSet], db: any SQLDatabase) async throws -> (detail: CaseDetail, extra: [[any SQLRow]])? {
+        // The case with what it has one of (its debtor, investigation and contact state) in one
+        // read: on PostgreSQL each statement costs more than the rows it reads.
+        let q: SQLQueryString = """
+            SELECT \(unsafeRaw: Self.summaryColumns), c.creditor_id, c.debtor_id, c.suspension_reason, c.resume_to,
+              c.strategy_code, c.strategy_variant, c.strategy_step, c.strategy_step_on, c.strategy_step_channel,
+              d.kind, d.name, d.siren, d.siret, d.vat_number, d.address_line1, d.address_line2, d.postcode, d.city, d.country, d.address_status,
+              i.case_id AS investigated_case, i.reason, i.reason_notes, i.solvency, i.solvency_notes, i.sources,
+              s.last_contact_on, s.last_letter_on, s.call_attempts, s.refused_channels, s.promise_cents, s.promise_due_on, s.promise_paid_before_cents
+            FROM cases c JOIN creditors cr ON cr.id = c.creditor_id JOIN debtors d ON d.id = c.debtor_id
+              LEFT JOIN investigations i ON i.case_id = c.id LEFT JOIN contact_states s ON s.case_id = c.id
+            WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))
+            """
+        // What the case has many of, in the same statement on PostgreSQL (read only when the
+        // scope lets the case be seen); the debtor's rows found through the case.
+        let debtorOfCase: SQLQueryString = "(SELECT debtor_id FROM cases WHERE id = \(bind: id))"
+        guard let (row, sets) = try await RowSets.read(q, along: [
+            RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
+            RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
+            DebtorStore.contactRows(debtor: debtorOfCase), DebtorStore.historyRows(debtor: debtorOfCase, scope: scope),
+            WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
+        ] + extra, db: db) else { return nil }
+        let summary = try Self.decodeSummary(row)
+        let lifecycle = try Self.decodeLifecycle(row)
+        let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
+        let debtorID = try row.decode(column: "debtor_id", as: Int64.self)
+        // A creditor added by another process within the cache's seconds is read from its row.
+        var creditor = try await CreditorStore.all(database, on: db).first { $0.id == creditorID }
+        if creditor == nil { creditor = try await db.raw("SELECT * FROM creditors WHERE id = \(bind: creditorID)").all().first.map(CreditorStore.decode) }
+        guard let creditor else { return nil }
+        let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try sets[2].map(DebtorStore.decodeContact))
+        let claims = try sets[0].map { r in
+            let cur = Currency(code: try r.decode(column: "currency", as: String.self)) ?? .eur
+            return Claim(id: try r.decode(column: "id", as: Int64.self), caseID: id,
+                         invoiceReference: try r.decode(column: "invoice_ref", as: String.self),
+                         issuedOn: Day(parsing: try r.decode(column: "issued_on", as: String.self))!,
+                         dueOn: Day(parsing: try r.decode(column: "due_on", as: String.self))!,
+                         principal: Money(minorUnits: try r.decode(column: "principal_minor", as: Int64.self), currency: cur),
+                         vat: Money(minorUnits: try r.decode(column: "vat_minor", as: Int64.self), currency: cur),
+                         interestTerms: try r.decode(column: "interest_rate_micro", as: Int64?.self).map { .contractual(annualRate: Rate(microPercent: $0)) } ?? .statutory,
+                         disputedOn: try r.decode(column: "disputed_on", as: String?.self).flatMap { Day(parsing: $0) },
+                         withdrawnOn: try r.decode(column: "withdrawn_on", as: String?.self).flatMap { Day(parsing: $0) })
         }
+        let events = try sets[1].map { r in
+            CaseEvent(caseID: id, occurredAt: Instant(iso: try r.decode(column: "occurred_at", as: String.self)) ?? Instant(millisecondsSinceEpoch: 0),
+                      actor: Actor(try r.decode(column: "actor", as: String.self)),
+                      kind: CaseEvent.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .note,
+                      fromStatus: try r.decode(column: "from_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
+                      toStatus: try r.decode(column: "to_status", as: String?.self).flatMap(CaseStatus.init(rawValue:)),
+                      text: try r.decode(column: "text", as: String.self))
+        }
+        let investigation = try row.decodeNil(column: "investigated_case") ? nil : try Self.decodeInvestigation(row)
+        let detail = CaseDetail(summary: summary, lifecycle: lifecycle, creditor: creditor, debtor: debtor, claims: claims,
+                          events: events, investigation: investigation, history: try DebtorStore.decodeHistory(sets[3]),
+                          tasks: try sets[4].map(WorkQueue.decodeTask), contact: try ContactStates.decode(row),
+                          plan: PlanState(strategyCode: try row.decode(column: "strategy_code", as: String?.self),
+                                          variant: try row.decode(column: "strategy_variant", as: String?.self).flatMap(Variant.init(rawValue:)) ?? .champion,
+                                          nextStep: try row.decode(column: "strategy_step", as: Int.self),
+                                          lastStepOn: try row.decode(column: "strategy_step_on", as: String?.self).flatMap { Day(parsing: $0) },
+                                          lastStepChannel: try row.decode(column: "strategy_step_channel", as: String?.self).flatMap(StepChannel.init(rawValue:))),
+                          letters: try sets[5].map(LetterStore.decodeLetter))
+        return (detail, Array(sets[6...]))
     }
 
     static func decodeLifecycle(_ row: any SQLRow) throws -> CaseLifecycle {

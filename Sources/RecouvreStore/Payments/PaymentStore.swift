@@ -413,33 +413,39 @@ public struct PaymentStore: Sendable {
         }
     }
 
-    /// A case's money as its page and the API show it, read with its detail in hand (so within
-    /// the caller's scope): the claims, the debtor's kind and the formal demand come from the
-    /// detail, and the payments are read once for both the list and the ledger. One connection for
-    /// all: on PostgreSQL taking one from the pool costs more than a read.
-    public func account(of detail: CaseDetail, asOf day: Day, rates: InterestRates) async throws -> CaseAccount {
-        let caseID = detail.summary.id
-        return try await database.withConnection { db in
-            // The plans, the payments and the mandate in one statement on PostgreSQL.
-            let sets = try await RowSets.read([
-                RowSet(select: "SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID)", order: "id DESC"),
-                Self.paymentRows(caseID: caseID, scope: .agency), DirectDebitStore.mandateRows(caseID: caseID),
-            ], db: db)
-            let plans = sets[0]
-            let stops = try plans.filter { (PlanStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped }
-                .compactMap { try $0.decode(column: "interest_frozen_from", as: String?.self).flatMap { Day(parsing: $0) } }.min()
-            let records = try await Self.withAllocations(try sets[1].map(Self.decode), db: db)
-            let claims = detail.claims.filter(\.isCollected).sorted { $0.id < $1.id }.map {
-                LedgerClaim($0, debtorKind: detail.debtor.kind, formalDemandOn: detail.formalDemandOn, interestThrough: stops)
-            }
-            let payments = records.filter { $0.reversedOn == nil }.reversed().map {
-                LedgerPayment(id: $0.id, receivedOn: $0.receivedOn, cents: $0.amount.minorUnits, debtorChoice: $0.debtorChoice)
-            }
-            var plan: PlanRecord?
-            if let latest = plans.first { plan = try await PlanStore.plan(id: try latest.decode(column: "id", as: Int64.self), asOf: day, db: db) }
-            return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan,
-                               mandate: try sets[2].first.map(DirectDebitStore.decodeMandate))
+    /// A case's detail and its money as its page and the API show them, or nil when the case does
+    /// not exist in the caller's scope. The account is made with the detail in hand: the claims,
+    /// the debtor's kind and the formal demand come from it, and the payments are read once for
+    /// both the list and the ledger. One statement on PostgreSQL (the account's sets ride in the
+    /// detail's), on one connection: taking one from the pool costs more than a read.
+    public func detailAndAccount(caseID: Int64, scope: CaseScope, asOf day: Day, rates: InterestRates) async throws -> (detail: CaseDetail, account: CaseAccount)? {
+        try await database.withConnection { db in
+            guard let (detail, sets) = try await CaseStore(database).detail(id: caseID, scope: scope, along: Self.accountRows(caseID: caseID), db: db) else { return nil }
+            return (detail, try await Self.account(of: detail, sets: sets, asOf: day, rates: rates, db: db))
         }
+    }
+
+    /// The plans, the payments and the mandate an account is made of.
+    static func accountRows(caseID: Int64) -> [RowSet] {
+        [RowSet(select: "SELECT id, status, interest_frozen_from FROM payment_plans WHERE case_id = \(bind: caseID)", order: "id DESC"),
+         paymentRows(caseID: caseID, scope: .agency), DirectDebitStore.mandateRows(caseID: caseID)]
+    }
+
+    static func account(of detail: CaseDetail, sets: [[any SQLRow]], asOf day: Day, rates: InterestRates, db: any SQLDatabase) async throws -> CaseAccount {
+        let plans = sets[0]
+        let stops = try plans.filter { (PlanStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .active).keepsInterestStopped }
+            .compactMap { try $0.decode(column: "interest_frozen_from", as: String?.self).flatMap { Day(parsing: $0) } }.min()
+        let records = try await Self.withAllocations(try sets[1].map(Self.decode), db: db)
+        let claims = detail.claims.filter(\.isCollected).sorted { $0.id < $1.id }.map {
+            LedgerClaim($0, debtorKind: detail.debtor.kind, formalDemandOn: detail.formalDemandOn, interestThrough: stops)
+        }
+        let payments = records.filter { $0.reversedOn == nil }.reversed().map {
+            LedgerPayment(id: $0.id, receivedOn: $0.receivedOn, cents: $0.amount.minorUnits, debtorChoice: $0.debtorChoice)
+        }
+        var plan: PlanRecord?
+        if let latest = plans.first { plan = try await PlanStore.plan(id: try latest.decode(column: "id", as: Int64.self), asOf: day, db: db) }
+        return CaseAccount(payments: records, ledger: Ledger.settle(claims: claims, payments: payments, asOf: day, rates: rates, explain: true), plan: plan,
+                           mandate: try sets[2].first.map(DirectDebitStore.decodeMandate))
     }
 
     /// The case's payments, newest first, each with its allocation.
