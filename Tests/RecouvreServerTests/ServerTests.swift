@@ -39,6 +39,12 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     #expect(html.contains("<html lang=\"fr\">") && html.contains("Contentieux") && html.contains("RC-"))
                     #expect(!html.contains("Payé en partie</span>"))
                     #expect(html.contains("rel=\"next\""))
+                    #expect(!html.contains("Plus de 500 débiteurs"))
+                }
+                // A search naming more debtors than are listed says so.
+                try await client.execute(uri: "/cases?q=e", method: .get, headers: [.cookie: cookie]) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && html.contains("Plus de 500 débiteurs portent ce nom") && html.contains("RC-"))
                 }
                 try await client.execute(uri: "/cases?lang=en", method: .get, headers: [.cookie: cookie]) { r in
                     let html = String(buffer: r.body)

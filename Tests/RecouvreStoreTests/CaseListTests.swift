@@ -73,6 +73,11 @@ import Testing
             let part = String(target.debtorName.dropFirst(1).prefix(5))
             let found = try await allPages(store, scope: .agency, filter: CaseFilter(text: part), sort: .newest)
             #expect(found.contains { $0.id == target.id } && found.allSatisfy { $0.debtorName.lowercased().contains(part.lowercased()) }, "\(part)")
+            // A text in more debtors' names than are listed says so (the page shows it); a narrower one does not.
+            let debtors = try await count(db, "debtors")
+            #expect(debtors > CaseStore.nameMatchLimit)
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "e")).namesCut)
+            #expect(try await !store.list(scope: .agency, filter: CaseFilter(text: part)).namesCut)
             if backend == .postgres {
                 let indexes = try await db.withConnection { db in
                     try await db.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'debtors'").all().map { try $0.decode(column: "indexname", as: String.self) }

@@ -434,6 +434,8 @@ struct Strings {
         "cases.next": ("Page suivante", "Next page"),
         "cases.first": ("Première page", "First page"),
         "cases.none": ("Aucun dossier ne correspond.", "No case matches."),
+        "cases.namesCut": ("Plus de 500 débiteurs portent ce nom : seuls les dossiers des 500 premiers sont listés. Précisez la recherche.",
+                           "More than 500 debtors bear this name: only the first 500's cases are listed. Narrow the search."),
         "col.reference": ("Dossier", "Case"),
         "col.creditor": ("Créancier", "Creditor"),
         "col.debtor": ("Débiteur", "Debtor"),

@@ -110,6 +110,9 @@ public struct CaseCursor: Sendable, Equatable {
 public struct CasePage: Sendable, Equatable {
     public let cases: [CaseSummary]
     public let nextCursor: CaseCursor?
+    /// The search text named more debtors than `CaseStore.nameMatchLimit`: the cases listed are
+    /// those of the first ones only, and the page says so.
+    public var namesCut = false
 }
 
 /// Everything the case page shows.
@@ -167,6 +170,7 @@ public struct CaseStore: Sendable {
     /// portfolio: walking in order and filtering stops sooner than sorting the band).
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
+        var namesCut = false
         var q = SQLQueryString("""
             SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c CROSS JOIN creditors cr CROSS JOIN debtors d
             WHERE cr.id = c.creditor_id AND d.id = c.debtor_id AND\u{20}
@@ -179,6 +183,7 @@ public struct CaseStore: Sendable {
             // Integers read from the database, written inline: a list of bound values would be
             // one placeholder each, up to 500.
             q += " AND (c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs)) OR c.id IN \(SQLQueryString.idList(found.caseIDs)))"
+            namesCut = found.namesCut
         }
         let (key, direction): (String, String) = switch sort {
         case .newest: ("", "DESC")
@@ -198,7 +203,7 @@ public struct CaseStore: Sendable {
         let query = q
         let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
         let page = Array(rows.prefix(limit))
-        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil)
+        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil, namesCut: namesCut)
     }
 
     /// The SQL of a filter (each part begins with AND).
@@ -226,14 +231,15 @@ public struct CaseStore: Sendable {
         return q
     }
 
-    /// At most this many debtors match a name search; a broader word finds the cases of the first ones.
+    /// At most this many debtors match a name search; a broader word finds the cases of the first
+    /// ones, and the list says so (its label `cases.namesCut` gives the number).
     static let nameMatchLimit = 500
 
     /// What a search text names: debtors whose name contains it (letter case aside), and cases
     /// holding an invoice of that reference or of that case reference. Resolved before the list
     /// query so that each part uses its own index (the names their trigram index) instead of a
     /// test per case.
-    func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64]) {
+    func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
         let bare = text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         // PostgreSQL: ILIKE, served by the trigram index (migration 19). SQLite: a text of three
         // characters or more is a phrase of the names' trigram index (migration 20), which finds
@@ -251,10 +257,11 @@ public struct CaseStore: Sendable {
                 SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)
                 """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
             if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
+            // One more than kept: whether the text named more debtors than are listed.
             let debtors = isReference ? [] : try await db.raw("""
-                \(names) LIMIT \(literal: Self.nameMatchLimit)
+                \(names) LIMIT \(literal: Self.nameMatchLimit + 1)
                 """).all().map { try $0.decode(column: "id", as: Int64.self) }
-            return (debtors, cases)
+            return (Array(debtors.prefix(Self.nameMatchLimit)), cases, debtors.count > Self.nameMatchLimit)
         }
     }
 
