@@ -40,7 +40,7 @@ import Testing
             }
             try await store.addMandate(caseID: id, reference: "RCV-M-1", iban: try IBAN("FR7630004000031234567890143"), signedOn: today.adding(days: -3),
                                        actor: .user("agent"), at: noon)
-            #expect(try await db.withConnection { try await DirectDebitStore.mandate(caseID: id, db: $0) }?.reference == "RCV-M-1")
+            #expect(try await account(db, id, asOf: today).mandate?.reference == "RCV-M-1")
 
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-dd-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }

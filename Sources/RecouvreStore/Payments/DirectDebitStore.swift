@@ -54,12 +54,7 @@ public struct DirectDebitStore: Sendable {
         }
     }
 
-    /// The mandate in force for the debtor of a case.
-    static func mandate(caseID: Int64, db: any SQLDatabase) async throws -> MandateRecord? {
-        try await RowSets.read([mandateRows(caseID: caseID)], db: db)[0].first.map(decodeMandate)
-    }
-
-    /// The active mandate of the case's debtor, the latest if several (`decodeMandate` reads it).
+    /// The mandate in force for the debtor of a case: the latest active one (`decodeMandate` reads it).
     static func mandateRows(caseID: Int64) -> RowSet {
         RowSet(select: """
             SELECT m.id AS id, m.reference, m.iban, m.signed_on, m.status FROM sepa_mandates m JOIN cases c ON c.debtor_id = m.debtor_id
