@@ -111,7 +111,7 @@ enum Templates {
       <label>{{t.cases_sort}} <select name="sort">{{{sortOptions}}}</select></label>
       <button type="submit">{{t.cases_filter}}</button>
     </form>
-    {{#namesCut}}<p class="notice" role="status">{{t.cases_namesCut}}</p>{{/namesCut}}
+    {{#namesCut}}<p class="notice" role="status">{{namesCut}}</p>{{/namesCut}}
     {{> case_rows}}
     <p class="pager">{{#firstQuery}}<a href="/cases?{{firstQuery}}">{{t.cases_first}}</a>{{/firstQuery}} {{#nextQuery}}<a rel="next" href="/cases?{{nextQuery}}">{{t.cases_next}} →</a>{{/nextQuery}}</p>
     {{> layout_foot}}

@@ -245,8 +245,8 @@ public struct CaseStore: Sendable {
     }
 
     /// At most this many debtors match a name search; a broader word finds the cases of the first
-    /// ones, and the list says so (its label `cases.namesCut` gives the number).
-    static let nameMatchLimit = 500
+    /// ones, and the list says so (`CasePage.namesCut`, the page giving this number).
+    public static let nameMatchLimit = 500
 
     /// What a search text names: debtors whose name contains it (letter case aside), and cases
     /// holding an invoice of that reference or of that case reference. Resolved before the list
