@@ -492,20 +492,48 @@ struct CasePages: Sendable {
 
 /// The case list's counts per phase, per scope, kept 30 seconds: counting a million cases on
 /// every page would cost more than the page itself, and a tab's count may lag a few seconds.
-/// Requests arriving while a count runs wait for that count rather than starting their own.
+/// Requests arriving while a scope's first count runs wait for it rather than starting their own;
+/// once a count is older than `lifetime`, one recount starts and the pages keep showing the last
+/// counts until it ends (all of a scope's pages waited for each recount: every 30 seconds, a
+/// million cases' count, 100-200 ms, was every waiting page's).
 actor StatusCounts {
-    static let lifetime: Duration = .seconds(30)
-    private var cache: [CaseScope: (at: ContinuousClock.Instant, counts: Task<[CaseStatus: Int], any Error>)] = [:]
+    typealias Counts = [CaseStatus: Int]
+    private struct Entry {
+        var counts: Counts?
+        var at: ContinuousClock.Instant
+        var running: Task<Counts, any Error>?
+    }
+    let lifetime: Duration
+    private var cache: [CaseScope: Entry] = [:]
 
-    func get(_ scope: CaseScope, count: @escaping @Sendable (CaseScope) async throws -> [CaseStatus: Int]) async throws -> [CaseStatus: Int] {
+    init(lifetime: Duration = .seconds(30)) { self.lifetime = lifetime }
+
+    func get(_ scope: CaseScope, count: @escaping @Sendable (CaseScope) async throws -> Counts) async throws -> Counts {
         let now = ContinuousClock.now
-        if let hit = cache[scope], now - hit.at < Self.lifetime { return try await hit.counts.value }
-        if cache.count > 10_000 { cache.removeAll() } // one entry per team, agent and creditor at most
-        let task = Task { try await count(scope) }
-        cache[scope] = (now, task)
-        do { return try await task.value } catch {
-            cache[scope] = nil // a failed count is not kept
-            throw error
+        if let entry = cache[scope] {
+            if let counts = entry.counts {
+                if now - entry.at >= lifetime && entry.running == nil { start(scope, count) }
+                return counts
+            }
+            if let running = entry.running { return try await running.value }
         }
+        if cache.count > 10_000 { cache.removeAll() } // one entry per team, agent and creditor at most
+        return try await start(scope, count).value
+    }
+
+    /// Counts `scope` once and keeps the result (a failed count keeps the last counts, and the
+    /// next page tries again).
+    @discardableResult
+    private func start(_ scope: CaseScope, _ count: @escaping @Sendable (CaseScope) async throws -> Counts) -> Task<Counts, any Error> {
+        let task = Task { try await count(scope) }
+        cache[scope, default: Entry(counts: nil, at: .now)].running = task
+        Task {
+            let result = await task.result
+            var entry = cache[scope] ?? Entry(counts: nil, at: .now)
+            entry.running = nil
+            if case let .success(counts) = result { entry.counts = counts; entry.at = .now }
+            cache[scope] = entry.counts == nil ? nil : entry
+        }
+        return task
     }
 }
