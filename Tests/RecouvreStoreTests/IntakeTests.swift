@@ -4,6 +4,32 @@ import Testing
 @testable import RecouvreStore
 
 @Suite struct IntakeTests {
+    /// New debtors and their cases are numbered in the order the file lists them (they followed a
+    /// hash table's order, which changes from one run of the program to the next: the demo
+    /// portfolio's case numbers changed at each start).
+    @Test(arguments: Backend.available)
+    func newDebtorsAndCasesAreNumberedInTheFilesOrder(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db)
+            let names = (1...20).map { "Debiteur Numero \($0)" }
+            // Each debtor twice, the second time after all the others: its first line sets its place.
+            let lines = (names + names).enumerated().map { k, name in
+                "F\(k + 1);\(name);;\(k % 20 + 1) rue Pasteur;69003;Lyon;;01/02/2026;03/03/2026;100;;EUR"
+            }
+            let s = try await importText(db, header + lines.joined(separator: "\n"))
+            #expect(s.debtorsCreated == 20 && s.casesOpened == 20 && s.rowsRejected == 0)
+            let rows = try await db.withConnection { conn in
+                try await conn.raw("SELECT d.name FROM cases c JOIN debtors d ON d.id = c.debtor_id ORDER BY c.id").all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(rows == names)
+            let debtors = try await db.withConnection { conn in
+                try await conn.raw("SELECT name FROM debtors ORDER BY id").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(debtors == names)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func importsGroupsAndReimportsIdempotently(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in

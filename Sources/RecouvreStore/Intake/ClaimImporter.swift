@@ -331,12 +331,12 @@ final class ImportRun {
         cache.trim()
         var ids: [String: Int64] = [:]
         var unseen: [String: DebtorLine] = [:]
+        var keys: [String] = [] // in the file's order: new debtors are numbered as the file lists them
         for l in lines {
             let key = l.debtor.matchKey
-            if let d = cache.debtors[.init(key)] { ids[key] = d.id } else if unseen[key] == nil { unseen[key] = l.debtor }
+            if let d = cache.debtors[.init(key)] { ids[key] = d.id } else if unseen[key] == nil { unseen[key] = l.debtor; keys.append(key) }
         }
         if !unseen.isEmpty {
-            let keys = Array(unseen.keys)
             for row in try await session.lookup("SELECT id, match_key, address_line1, postcode, city FROM debtors WHERE match_key {KEY}",
                                                 type: .text, keys: keys.map { .text($0) }) {
                 let id = row[0].int!, key = row[1].text!
@@ -401,11 +401,13 @@ final class ImportRun {
     private func openCases(_ lines: [ClaimLine], debtorIDs: [String: Int64]) async throws -> [Int64: IntakeCache.OpenCase] {
         var cases: [Int64: IntakeCache.OpenCase] = [:]
         var currencyOf: [Int64: String] = [:] // debtors whose case is not known yet
+        var order: [Int64] = [] // the same, in the file's order: new cases are numbered as the file lists them
         var toLookUp: [Int64] = []
         for l in lines {
             guard let d = debtorIDs[l.debtor.matchKey], cases[d] == nil, currencyOf[d] == nil else { continue }
             if let c = cache.cases[d] { cases[d] = c; continue }
             currencyOf[d] = l.amount.currency.code
+            order.append(d)
             // A debtor this import created has no case yet: nothing to look up.
             if cache.debtors[.init(l.debtor.matchKey)]?.createdNow != true { toLookUp.append(d) }
         }
@@ -416,7 +418,7 @@ final class ImportRun {
             cache.cases[d] = cases[d]
             currencyOf[d] = nil
         }
-        let missing = Array(currencyOf.keys)
+        let missing = order.filter { currencyOf[$0] != nil }
         if !missing.isEmpty {
             let openedOn = DBValue.text(options.at.day.iso)
             let rows: [[DBValue]] = missing.map { d in
