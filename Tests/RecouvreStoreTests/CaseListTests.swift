@@ -73,6 +73,26 @@ import Testing
             let part = String(target.debtorName.dropFirst(1).prefix(5))
             let found = try await allPages(store, scope: .agency, filter: CaseFilter(text: part), sort: .newest)
             #expect(found.contains { $0.id == target.id } && found.allSatisfy { $0.debtorName.lowercased().contains(part.lowercased()) }, "\(part)")
+            // A search in each order, page by page, and within a phase and a team: the cases the
+            // whole list has for that name, in the same order (a search sorts its ids first, then
+            // reads their rows).
+            let named = everything.filter { $0.debtorName.lowercased().contains("fontaine") }
+            #expect(named.count > 20)
+            func inOrder(_ cases: [CaseSummary], _ sort: CaseSort) -> [Int64] {
+                switch sort {
+                case .newest: cases.map(\.id).sorted(by: >)
+                case .balance: cases.sorted { ($0.balance.minorUnits, $0.id) > ($1.balance.minorUnits, $1.id) }.map(\.id)
+                case .oldestDue: cases.sorted { (key($0), $0.id) < (key($1), $1.id) }.map(\.id)
+                }
+            }
+            let inPhaseAndTeam = named.filter { $0.status == .amicable && $0.agentID.map(paris.contains) == true }
+            #expect(inPhaseAndTeam.count > 3)
+            for sort in CaseSort.allCases {
+                let got = try await allPages(store, scope: .agency, filter: CaseFilter(text: "fontaine"), sort: sort, limit: 7)
+                #expect(got.map(\.id) == inOrder(named, sort), "\(sort)")
+                let narrowed = try await allPages(store, scope: .team("Paris"), filter: CaseFilter(status: .amicable, text: "FONTAINE"), sort: sort, limit: 3)
+                #expect(narrowed.map(\.id) == inOrder(inPhaseAndTeam, sort), "\(sort)")
+            }
             // A text in more debtors' names than are listed says so (the page shows it); a narrower one does not.
             let debtors = try await count(db, "debtors")
             #expect(debtors > CaseStore.nameMatchLimit)

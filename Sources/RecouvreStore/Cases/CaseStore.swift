@@ -176,13 +176,19 @@ public struct CaseStore: Sendable {
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
         var namesCut = false
-        var q = SQLQueryString("""
+        let text = filter.text?.trimmingCharacters(in: .whitespaces) ?? ""
+        // A search picks its page's ids first and reads the rows for those only: it finds the
+        // cases of up to 500 debtors, sorted whole, and reading each one's debtor and creditor
+        // before sorting cost more than the rest of the page (SQLite, "fontaine" over a million
+        // cases, 500 debtors: 1.8 ms against 0.7; PostgreSQL 5.2 against 2.5). Other lists walk
+        // an index in the page's order and stop, so they read no row more than they show.
+        var q: SQLQueryString = text.isEmpty ? """
             SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c CROSS JOIN debtors d
             WHERE d.id = c.debtor_id AND\u{20}
-            """)
+            """ : "SELECT c.id FROM cases c WHERE "
         q += Self.whereScope(scope)
         q += Self.whereFilter(filter, today: today, dialect: database.dialect)
-        if let text = filter.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        if !text.isEmpty {
             let found = try await matches(text)
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
             // Integers read from the database, written inline: a list of bound values would be
@@ -204,7 +210,11 @@ public struct CaseStore: Sendable {
             }
         }
         // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
-        q += " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction) LIMIT \(literal: limit + 1)"
+        let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
+        q += order + " LIMIT \(literal: limit + 1)"
+        if !text.isEmpty {
+            q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c CROSS JOIN debtors d WHERE c.id = p.id AND d.id = c.debtor_id" + order
+        }
         let query = q
         let rows = try await database.withConnection { db in try await db.raw(query).all().map(Self.decodeSummary) }
         let page = Array(rows.prefix(limit))
