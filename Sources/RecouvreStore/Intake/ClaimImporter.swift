@@ -143,6 +143,12 @@ public enum ClaimImporter {
             let run = ImportRun(session: session, creditorID: creditorID, options: options, rejects: rejects)
             return try await run.execute(chunks: chunks, mapping: mapping ?? ColumnMapping(), fileName: fileName, fileBytes: fileBytes)
         }
+        if result.debtorsCreated > 0 {
+            // After the import, not in it: the import has landed whatever happens here.
+            do { try await CaseStore.compactNameIndex(database) } catch {
+                database.logger.warning("the names' search index was not compacted after an import: \(error)")
+            }
+        }
         var summary = result
         summary.rejectsFile = options.rejectsPath
         return summary
