@@ -59,6 +59,9 @@ import Testing
             #expect(Set((first.cases + second.cases + third.cases).map(\.id)).count == 7)
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "client 3")).cases.map(\.debtorName) == ["Client 3 Dupuis"])
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "P5")).cases.map(\.debtorName) == ["Client 5 Dupuis"])
+            // A text that is an invoice's reference and part of another debtor's name finds both.
+            try await db.withConnection { try await $0.raw("UPDATE debtors SET name = 'Garage P5 Bis' WHERE name = 'Client 2 Dupuis'").run() }
+            #expect(try await Set(store.list(scope: .agency, filter: CaseFilter(text: "P5")).cases.map(\.debtorName)) == ["Client 5 Dupuis", "Garage P5 Bis"])
             let id = first.cases[0].id
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: CaseReference(caseID: id).description)).cases.map(\.id) == [id])
             #expect(try await store.list(scope: .agency, filter: CaseFilter(status: .amicable)).cases.isEmpty)

@@ -192,8 +192,11 @@ public struct CaseStore: Sendable {
             let found = try await matches(text)
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
             // Integers read from the database, written inline: a list of bound values would be
-            // one placeholder each, up to 500.
-            q += " AND (c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs)) OR c.id IN \(SQLQueryString.idList(found.caseIDs)))"
+            // one placeholder each, up to 500. An OR only when both found some: SQLite gathers
+            // an OR's rows in a table of their own first (0.74 ms against 0.60 for "fontaine").
+            let byName: SQLQueryString = "c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs))"
+            let byReference: SQLQueryString = "c.id IN \(SQLQueryString.idList(found.caseIDs))"
+            q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
             namesCut = found.namesCut
         }
         let (key, direction): (String, String) = switch sort {
