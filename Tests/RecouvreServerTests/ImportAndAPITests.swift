@@ -264,6 +264,11 @@ extension ServerTests {
                 try await client.execute(uri: "/api/v1/cases?q=UP-1", method: .get, headers: auth) { r in
                     #expect(String(buffer: r.body).contains(#""cases":[]"#))
                 }
+                for uri in ["/api/v1/cases/\(c.id)", "/api/v1/cases/\(c.id)/payments"] {
+                    try await client.execute(uri: uri, method: .get, headers: auth) { r in
+                        #expect(r.status == .notFound && String(buffer: r.body).contains(#""code":"case_not_found""#), "\(uri)")
+                    }
+                }
                 #expect(try await ImportHistory.recent(db, scope: .creditor(creditors[1].id)).allSatisfy { $0.creditorID == creditors[1].id })
             }
         }

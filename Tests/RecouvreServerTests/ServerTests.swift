@@ -246,6 +246,7 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                 // Another team's case does not exist for them, in the pages, the API, the search and the counts.
                 try await client.execute(uri: "/cases/\(paris.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .notFound) }
                 try await client.execute(uri: "/api/v1/cases/\(paris.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .notFound) }
+                try await client.execute(uri: "/api/v1/cases/\(paris.id)/payments", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .notFound) }
                 try await client.execute(uri: "/cases/\(lyon.id)", method: .get, headers: [.cookie: agent]) { r in #expect(r.status == .ok) }
                 try await client.execute(uri: "/api/v1/cases?limit=200&q=\(paris.reference)", method: .get, headers: [.cookie: agent]) { r in
                     #expect(r.status == .ok && !String(buffer: r.body).contains(paris.reference))
@@ -433,6 +434,8 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                     // The case has no registered letter: those who may number one are told so.
                     let (number, _) = try await post(client, "\(page)/registered", cookie, ["csrf": token, "reference": "\(CaseReference(caseID: c.id))/9", "number": "1A12345678901"])
                     #expect(number == (role.may(.printLetters) ? .unprocessableContent : .forbidden), "\(role) enters a registered number")
+                    let (missing, _) = try await post(client, "/cases/999999/registered", cookie, ["csrf": token, "reference": "RC-999999/1", "number": "1A12345678901"])
+                    #expect(missing == (role.may(.printLetters) ? .notFound : .forbidden), "\(role) numbers a letter of no case")
                     for page in ["/queue", "/objectives"] {
                         try await client.execute(uri: page, method: .get, headers: [.cookie: cookie]) { r in
                             #expect(r.status == (role.may(.workCases) ? .ok : .forbidden), "\(role) opens \(page)")

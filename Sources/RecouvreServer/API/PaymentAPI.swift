@@ -22,7 +22,7 @@ extension API {
 
     func listPayments(_ context: AppContext, _ user: User) async throws -> Response {
         let id = try Self.caseID(context)
-        guard try await CaseStore(database).detail(id: id, scope: CaseScope(user)) != nil else {
+        guard try await CaseStore(database).exists(id: id, scope: CaseScope(user)) else {
             throw Problem(status: .notFound, code: "case_not_found", detail: "no such case")
         }
         struct Body: Encodable { let payments: [PaymentJSON] }

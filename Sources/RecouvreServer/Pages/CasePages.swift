@@ -100,7 +100,7 @@ struct CasePages: Sendable {
                 try await store.updateAddress(caseID: id, address, source: fields["source"] ?? "", actor: user.actor, scope: scope)
             case .registered:
                 // The letter must be this case's (and the case within the caller's scope).
-                guard try await store.detail(id: id, scope: scope) != nil else { throw StoreError.notFound("case") }
+                guard try await store.exists(id: id, scope: scope) else { throw StoreError.notFound("case") }
                 let reference = fields["reference"] ?? ""
                 guard reference.hasPrefix(CaseReference(caseID: id).description + "/") else { throw FormError(message: "no such letter on this case") }
                 if case let .refused(why) = try await PostTracking(database).registerNumber(reference: reference, number: fields["number"] ?? "", actor: user.actor, at: now()) {

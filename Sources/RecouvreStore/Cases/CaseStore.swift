@@ -364,6 +364,13 @@ public struct CaseStore: Sendable {
             nextActionOn: try row.decode(column: "next_action_on", as: String?.self).flatMap { Day(parsing: $0) })
     }
 
+    /// Whether the case exists in the caller's scope (for a route that needs no more of it).
+    public func exists(id: Int64, scope: CaseScope) async throws -> Bool {
+        try await database.withConnection { db in
+            try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))").all().isEmpty
+        }
+    }
+
     /// The case page's data, or nil when the case does not exist in the caller's scope.
     public func detail(id: Int64, scope: CaseScope) async throws -> CaseDetail? {
         try await database.withConnection { db in try await detail(id: id, scope: scope, along: [], db: db)?.detail }
