@@ -279,5 +279,10 @@ extension ServerTests {
     @Test func caseRowsEscapeWhatTheyShow() {
         #expect(HTML.escape(#"<b>"Dupont" & Fils'</b>"#) == "&lt;b&gt;&quot;Dupont&quot; &amp; Fils&#39;&lt;/b&gt;")
         #expect(HTML.escape("Café Lefèvre") == "Café Lefèvre")
+        #expect(HTML.escape("L'été «à» <Zoë & fils>\"🙂'") == "L&#39;été «à» &lt;Zoë &amp; fils&gt;&quot;🙂&#39;")
+        #expect(HTML.escape("'") == "&#39;" && HTML.escape("") == "" && HTML.escape("d'Artois") == "d&#39;Artois")
+        var out = "<p>"
+        HTML.escape("Banc d'essai", into: &out)
+        #expect(out == "<p>Banc d&#39;essai")
     }
 }

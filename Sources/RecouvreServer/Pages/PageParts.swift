@@ -124,18 +124,30 @@ enum HTML {
     }
 
     /// `s` escaped at the end of `out`: the templates write every value this way.
+    /// The text between two characters to escape is copied whole (French names are full of
+    /// apostrophes: "L'Atelier", "d'Artois"; one scalar at a time cost 7 % of a list page's CPU).
     static func escape(_ s: String, into out: inout String) {
         guard needsEscape(s) else { out += s; return }
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
+        let utf8 = s.utf8
+        var run = utf8.startIndex, i = run
+        while i != utf8.endIndex {
+            let entity: String? = switch utf8[i] {
+            case UInt8(ascii: "&"): "&amp;"
+            case UInt8(ascii: "<"): "&lt;"
+            case UInt8(ascii: ">"): "&gt;"
+            case UInt8(ascii: "\""): "&quot;"
+            case UInt8(ascii: "'"): "&#39;"
+            default: nil
             }
+            let next = utf8.index(after: i)
+            if let entity {
+                out += s[run..<i]
+                out += entity
+                run = next
+            }
+            i = next
         }
+        out += s[run...]
     }
 
     private static func needsEscape(_ s: String) -> Bool {
