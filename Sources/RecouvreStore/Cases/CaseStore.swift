@@ -366,9 +366,11 @@ public struct CaseStore: Sendable {
 
     /// Whether the case exists in the caller's scope (for a route that needs no more of it).
     public func exists(id: Int64, scope: CaseScope) async throws -> Bool {
-        try await database.withConnection { db in
-            try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))").all().isEmpty
-        }
+        try await database.withConnection { db in try await Self.exists(id: id, scope: scope, db: db) }
+    }
+
+    static func exists(id: Int64, scope: CaseScope, db: any SQLDatabase) async throws -> Bool {
+        try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: id) AND \(Self.whereScope(scope))").all().isEmpty
     }
 
     /// The case page's data, or nil when the case does not exist in the caller's scope.
@@ -586,7 +588,7 @@ public struct CaseStore: Sendable {
     public func contactRuleViolations(caseID: Int64, channel: CaseAction.Channel, at: Instant, scope: CaseScope) async throws -> [ContactRuleViolation] {
         let rules = try await SettingsStore(database).current().settings.contactRules
         let state = try await database.withConnection { db in
-            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+            guard try await Self.exists(id: caseID, scope: scope, db: db) else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
             return try await ContactStates.load(caseID: caseID, db: db)
@@ -670,7 +672,7 @@ public struct CaseStore: Sendable {
     /// Records the investigation's findings and an event saying what changed.
     public func saveInvestigation(caseID: Int64, _ inv: Investigation, actor: Actor, at: Instant = SystemClock.now(), scope: CaseScope = .agency) async throws {
         try await database.transaction { db in
-            guard try await !db.raw("SELECT c.id FROM cases c WHERE c.id = \(bind: caseID) AND \(Self.whereScope(scope))").all().isEmpty else {
+            guard try await Self.exists(id: caseID, scope: scope, db: db) else {
                 throw StoreError.notFound("case \(CaseReference(caseID: caseID))")
             }
             let before = try await db.raw("SELECT * FROM investigations WHERE case_id = \(bind: caseID)").all().first.map(Self.decodeInvestigation)
