@@ -1,0 +1,73 @@
+import SQLKit
+
+/// A name search on PostgreSQL's list of the names' words (migration 21): the text cut at its
+/// spaces, each piece with what a word of a name holding the text must be. A name holds
+/// "rin SAS 77735" only if one of its words ends with "rin", one is "sas" and one begins with
+/// "77735" (names and words compared in lower case, as ILIKE does); the words found for one
+/// piece are a superset of the names holding the text, which are then checked whole.
+struct NameWords: Equatable {
+    enum Fit: Equatable {
+        /// The piece is a whole word (spaces on both sides in the text).
+        case whole
+        /// A word begins with it (a space before it, the text's end after).
+        case start
+        /// A word ends with it.
+        case end
+        /// A word contains it (the text has no space).
+        case inside
+    }
+
+    struct Piece: Equatable {
+        let text: String
+        let fit: Fit
+    }
+
+    let pieces: [Piece]
+    /// The text has a space: its pieces' words do not say that the name holds the text as
+    /// written (in that order, those words side by side), so the names found are checked.
+    let needsCheck: Bool
+
+    init(_ text: String) {
+        // A space only: the triggers cut names at it, and a name with another blank between
+        // two words has one word there, which a text with that blank finds inside it.
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        pieces = parts.indices.compactMap { i in
+            guard !parts[i].isEmpty else { return nil }
+            let afterSpace = i > parts.startIndex, beforeSpace = i < parts.index(before: parts.endIndex)
+            let fit: Fit = afterSpace ? (beforeSpace ? .whole : .start) : (beforeSpace ? .end : .inside)
+            return Piece(text: String(parts[i]), fit: fit)
+        }
+        needsCheck = parts.count > 1
+    }
+
+    /// The pieces an index finds: a word or a word's beginning is a range of the words' b-tree;
+    /// the end or a part of a word is looked up in the distinct words' trigram index, which
+    /// needs three letters or digits in a row.
+    var searchable: [Piece] {
+        pieces.filter { piece in
+            switch piece.fit {
+            case .whole, .start: return true
+            case .end, .inside:
+                var run = 0
+                for c in piece.text {
+                    run = c.isLetter || c.isNumber ? run + 1 : 0
+                    if run == 3 { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    /// The condition on `debtor_name_words w` for the words that may hold `piece`. lower() runs
+    /// in the database, in the names' collation, as the triggers' does; LIKE's escape character
+    /// is doubled (the search text has lost its % and _ already).
+    static func condition(_ piece: Piece) -> SQLQueryString {
+        let like = piece.text.replacingOccurrences(of: "\\", with: "\\\\")
+        switch piece.fit {
+        case .whole: return "w.word = lower(\(bind: piece.text))"
+        case .start: return "w.word LIKE lower(\(bind: like)) || '%'"
+        case .end: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)))"
+        case .inside: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)) || '%')"
+        }
+    }
+}
