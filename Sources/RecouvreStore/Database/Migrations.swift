@@ -787,11 +787,13 @@ public enum Migrations {
             SELECT w FROM string_to_table(lower(name), ' ') AS w WHERE w <> '' $$
             """,
             // Kept by statement triggers, which write an import's words in one statement. Words
-            // no name uses any more stay in name_words: they find no debtor.
+            // no name uses any more stay in name_words: they find no debtor. New words are
+            // written in word order: two imports writing the same new words wait for each other
+            // in the same order instead of locking each other out (a deadlock).
             """
             {POSTGRES} CREATE FUNCTION debtor_names_added() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
             INSERT INTO debtor_name_words (word, debtor_id) SELECT w, n.id FROM new_debtors n, name_words_of(n.name) AS w ON CONFLICT DO NOTHING;
-            INSERT INTO name_words (word) SELECT DISTINCT w FROM new_debtors n, name_words_of(n.name) AS w ON CONFLICT DO NOTHING;
+            INSERT INTO name_words (word) SELECT DISTINCT w FROM new_debtors n, name_words_of(n.name) AS w ORDER BY w ON CONFLICT DO NOTHING;
             RETURN NULL; END $$
             """,
             """
@@ -801,7 +803,7 @@ public enum Migrations {
             INSERT INTO debtor_name_words (word, debtor_id) SELECT w, n.id FROM old_debtors o, new_debtors n, name_words_of(n.name) AS w
             WHERE n.id = o.id AND n.name IS DISTINCT FROM o.name ON CONFLICT DO NOTHING;
             INSERT INTO name_words (word) SELECT DISTINCT w FROM old_debtors o, new_debtors n, name_words_of(n.name) AS w
-            WHERE n.id = o.id AND n.name IS DISTINCT FROM o.name ON CONFLICT DO NOTHING;
+            WHERE n.id = o.id AND n.name IS DISTINCT FROM o.name ORDER BY w ON CONFLICT DO NOTHING;
             RETURN NULL; END $$
             """,
             """
