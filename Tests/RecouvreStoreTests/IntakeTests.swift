@@ -30,6 +30,32 @@ import Testing
         }
     }
 
+    /// Two creditors' imports at once, naming the same new debtors in opposite orders, one row
+    /// a batch: both land and each debtor is created once. On PostgreSQL, without the import's
+    /// lock, each waited for the debtors the other had written and one failed (a deadlock, or
+    /// the key the other wrote first).
+    @Test(arguments: Backend.available)
+    func concurrentImportsOfTheSameNewDebtorsBothLand(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, _ in
+            _ = try await addCreditor(db, code: "NORD")
+            _ = try await addCreditor(db, code: "SUD")
+            let lines = (1...40).map { "F\($0);Maison Commune Numero \($0);;\($0) rue Pasteur;69003;Lyon;;01/02/2026;03/03/2026;100;;EUR" }
+            func run(_ creditor: String, _ rows: [String]) async throws -> ImportSummary {
+                try await ClaimImporter.importData(Array((header + rows.joined(separator: "\n")).utf8), fileName: "\(creditor).csv", into: db,
+                                                   options: ImportOptions(creditorCode: creditor, today: today, batchSize: 1))
+            }
+            async let nord = run("NORD", lines)
+            async let sud = run("SUD", lines.reversed())
+            let (a, b) = try await (nord, sud)
+            #expect(a.claimsCreated == 40 && b.claimsCreated == 40 && a.casesOpened == 40 && b.casesOpened == 40)
+            #expect(a.debtorsCreated + b.debtorsCreated == 40)
+            #expect(try await count(db, "debtors") == 40)
+            #expect(try await count(db, "cases") == 80)
+            let found = try await CaseStore(db).list(scope: .agency, filter: CaseFilter(text: "commune numero 17")).cases
+            #expect(found.count == 2 && found.allSatisfy { $0.debtorName == "Maison Commune Numero 17" })
+        }
+    }
+
     /// SQLite's index of names is rewritten as one segment when an import leaves it split into
     /// parts of a like size, not for a small part beside a large one; searches find every name.
     @Test func importsKeepTheNamesIndexInFewSegments() async throws {

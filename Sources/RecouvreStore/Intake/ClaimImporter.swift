@@ -108,6 +108,8 @@ public enum ImportError: Error, CustomStringConvertible, Equatable {
 /// debtors, opens cases per (creditor, debtor) and creates or updates claims, all in one
 /// transaction so that an interrupted import leaves nothing behind.
 public enum ClaimImporter {
+    /// The PostgreSQL advisory lock an import holds for its transaction.
+    static let importLock: Int64 = 0x5265_636F_7576
     public static func importFile(at path: String, into database: Database, options: ImportOptions) async throws -> ImportSummary {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportError.unreadableFile("\(path) does not exist or is not readable") }
         defer { try? handle.close() }
@@ -134,6 +136,10 @@ public enum ClaimImporter {
         let rejects = try options.rejectsPath.map { try RejectsWriter(path: $0) }
         defer { rejects?.close() }
         let result = try await database.bulkTransaction { session in
+            // One import at a time, as on SQLite (whose write lock BEGIN IMMEDIATE takes): two
+            // imports creating the same debtor, or names with the same new word, would each
+            // wait for the other's rows, fail on the key the first wrote or lock each other out.
+            if session.dialect == .postgres { _ = try await session.query("SELECT pg_advisory_xact_lock(\(Self.importLock))") }
             let creditorRows = try await session.query("SELECT id FROM creditors WHERE code = ?", [.text(options.creditorCode)])
             guard let creditorID = creditorRows.first?[0].int else {
                 throw ImportError.unknownCreditor(options.creditorCode)
