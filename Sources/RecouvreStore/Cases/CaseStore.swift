@@ -296,7 +296,7 @@ public struct CaseStore: Sendable {
                 : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)")
         }
         // PostgreSQL. ILIKE is lower() on both sides then LIKE, whose escape character is \.
-        let pattern = "%" + bare.replacingOccurrences(of: "\\", with: "\\\\") + "%"
+        let pattern = "%" + NameWords.likeEscaped(bare) + "%"
         // The trigram index of whole names (migration 19) when no word of the text is rare
         // enough: it gathers every name holding all of the text's trigrams before reading one
         // (14 ms for "fontaine" at a million debtors), but that is less than checking thousands

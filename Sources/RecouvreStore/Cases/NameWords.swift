@@ -58,11 +58,16 @@ struct NameWords: Equatable {
         }
     }
 
+    /// `text` inside a PostgreSQL LIKE pattern: its escape character `\` doubled (a search text
+    /// has lost its % and _ already).
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\")
+    }
+
     /// The condition on `debtor_name_words w` for the words that may hold `piece`. lower() runs
-    /// in the database, in the names' collation, as the triggers' does; LIKE's escape character
-    /// is doubled (the search text has lost its % and _ already).
+    /// in the database, in the names' collation, as the triggers' does.
     static func condition(_ piece: Piece) -> SQLQueryString {
-        let like = piece.text.replacingOccurrences(of: "\\", with: "\\\\")
+        let like = likeEscaped(piece.text)
         switch piece.fit {
         case .whole: return "w.word = lower(\(bind: piece.text))"
         case .start: return "w.word LIKE lower(\(bind: like)) || '%'"
