@@ -173,11 +173,10 @@ public final class Database: Sendable {
         switch backend {
         case .sqlite:
             guard case let .sqlite(path) = location else { preconditionFailure("a SQLite backend has a SQLite location") }
-            let conn = try SQLiteHandle(path: path)
-            defer { conn.close() }
             // A batch (an import, the daily run) waits for another to end rather than failing
             // after the usual 10 s: an import of a million claims holds the write lock a minute.
-            _ = try conn.query("PRAGMA busy_timeout = 600000", [])
+            let conn = try SQLiteHandle(path: path, busyTimeout: .seconds(600))
+            defer { conn.close() }
             // IMMEDIATE takes SQLite's write lock up front, so two writers wait instead of failing.
             let session = BulkSession.sqlite(conn)
             return try await Self.inTransaction(begin: "BEGIN IMMEDIATE", run: { try await session.query($0) }) { try await body(session) }

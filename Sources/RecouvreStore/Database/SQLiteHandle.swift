@@ -40,14 +40,15 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    init(path: String) throws {
+    /// `busyTimeout`: how long a statement waits for another connection's lock before failing.
+    init(path: String, busyTimeout: Duration = .seconds(10)) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite_nio_sqlite3_close_v2(handle)
             throw StoreError.badConfiguration("cannot open SQLite file \(path): \(message)")
         }
-        sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+        sqlite_nio_sqlite3_busy_timeout(handle, Int32(busyTimeout.components.seconds * 1000))
         // WAL: readers never wait for the writer. A checkpoint every 64 MB of WAL rather than every
         // 4 MB: booking a statement's payments in batches checkpointed (and synced) after nearly
         // every batch. Statement journals in memory: on files they were a tenth of an import's
