@@ -25,6 +25,11 @@ let today = SystemClock.today()
 // RECOUVRE_BENCH_ONLY=text measures /health and the routes whose label contains the text;
 // RECOUVRE_BENCH_SECONDS, RECOUVRE_BENCH_CLIENTS (32) and RECOUVRE_BENCH_POOL (8 connections)
 // change the run.
+// Said before minutes of loading the cases, not after them.
+if !FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") {
+    say("wrk is not installed: apt-get install wrk")
+    exit(1)
+}
 let keep = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_DIR"]
 let dir = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-pagebench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
