@@ -25,3 +25,22 @@ public func processCPUSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
+
+/// CPU seconds (user and system) used so far by the processes named `name` on this machine
+/// (`postgres`: the server's backends), read from /proc; 0 where there is no /proc. A backend
+/// that exits between two readings takes its seconds with it: measure while the pool is open.
+public func processesCPUSeconds(named name: String) -> Double {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    var total = 0.0
+    for pid in entries where pid.first?.isNumber == true {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
+              stat[stat.index(after: open)..<close] == name else { continue }
+        // After the name: state, ppid, … utime and stime are the 12th and 13th fields.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+        total += (user + system) / ticks
+    }
+    return total
+}

@@ -11,8 +11,10 @@ import RecouvreStore
 // Loads `cases` cases (one claim each, default 1,000,000) into SQLite (and PostgreSQL when a URL
 // is given), spreads them over phases, agents and next-action days, starts the real server and
 // measures with wrk (32 connections, 15 s each after 2 s of warm-up): /health, the case list
-// filtered three ways (50 rows), a name search (a common part of a name and a rare one), a random case page, and the API's list. Prints median and p99 latency and each
-// route's throughput as a ratio to /health, measured in the same run.
+// filtered three ways (50 rows), name searches (a common part of a name, a rare name, and rare
+// names another at each request), a random case page, and the API's list. Prints median and p99
+// latency, each route's throughput as a ratio to /health measured in the same run, and the CPU a
+// request costs the server and, on PostgreSQL running on this machine, the database.
 
 let args = CommandLine.arguments
 let caseCount = args.count > 1 ? Int(args[1])! : 1_000_000
@@ -143,11 +145,22 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     var loaded = try await reuse(db)
     if loaded == nil { loaded = try await load(db) }
     let (token, agentID) = loaded!
-    let script = "\(dir)/random-case.lua"
+    let script = "\(dir)/random-case.lua", searches = "\(dir)/random-search.lua"
     try """
         math.randomseed(\(getpid()))
         request = function() return wrk.format("GET", "/cases/" .. math.random(1, \(caseCount))) end
         """.write(toFile: script, atomically: true, encoding: .utf8)
+    // A rare name, another at each request as agents search: "Fontaine SARL 4242" names the
+    // companies called so whose number begins with 4242 (none to a few), each search its own
+    // debtors, so that nothing found or planned for one search serves the next.
+    try """
+        math.randomseed(\(getpid()))
+        names = {"Dupont", "Martin", "Moreau", "Garnier", "Rousseau", "Chevalier", "Fontaine", "Mercier", "Blanc", "Boyer", "Gauthier", "Perrin", "Robin"}
+        forms = {"SARL", "SAS", "SA", "EURL", "SASU"}
+        request = function()
+          return wrk.format("GET", "/cases?q=" .. names[math.random(#names)] .. "%20" .. forms[math.random(#forms)] .. "%20" .. math.random(1000, 9999))
+        end
+        """.write(toFile: searches, atomically: true, encoding: .utf8)
     let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = try await buildApplication(ServerConfiguration(port: 0), database: db, onServerRunning: { portContinuation.yield($0) })
     let server = Task { try await app.runService() }
@@ -161,22 +174,27 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
         ("case list: search a debtor name", "/cases?q=fontaine", nil),
         // A rare text: the generated names end with a number, so this one names one debtor of a million.
         ("case list: search a rare name", "/cases?q=rin%20SAS%2077735", nil),
+        ("case list: search rare names, another each time", "/cases", searches),
         ("case page, random case", "/cases/1", script),
         ("API case list: 2,000-10,000 EUR, page of 50", "/api/v1/cases?balance=from2000to10000&limit=50", nil),
     ]
     var health = 0.0
-    say("  route                                              median ms   p99 ms   req/s   ratio to /health   server CPU µs/req")
+    // PostgreSQL's own CPU a request, when it runs on this machine (SQLite's is the server's).
+    let postgres = if case .postgres = location { true } else { false }
+    say("  route                                              median ms   p99 ms   req/s   ratio to /health   server CPU µs/req\(postgres ? "   PostgreSQL CPU µs/req" : "")")
     let only = ProcessInfo.processInfo.environment["RECOUVRE_BENCH_ONLY"]
     for (label, path, script) in routes where only == nil || path == "/health" || label.contains(only!) {
         // Two unmeasured seconds first: the steady state is measured, not the first reads of a
         // cold file or the first count of the phases (both are said in the issue notes).
         _ = try await wrk(port, path, token: token, script: script, seconds: 2)
-        let cpu = processCPUSeconds()
+        let cpu = processCPUSeconds(), databaseCPU = postgres ? processesCPUSeconds(named: "postgres") : 0
         let r = try await wrk(port, path, token: token, script: script)
-        let perRequest = (processCPUSeconds() - cpu) / (r.rps * Double(seconds)) * 1e6
+        let requests = r.rps * Double(seconds)
+        let perRequest = (processCPUSeconds() - cpu) / requests * 1e6
+        let databasePerRequest = postgres ? String(format: " %23.0f", (processesCPUSeconds(named: "postgres") - databaseCPU) / requests * 1e6) : ""
         if path == "/health" { health = r.rps }
-        say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f %17.0f%@", label as NSString, r.median, r.p99, r.rps, r.rps / health, perRequest,
-                     (r.errors.isEmpty ? "" : "  (\(r.errors))") as NSString))
+        say(String(format: "  %-50@ %9.2f %8.2f %7.0f   %.3f %17.0f%@%@", label as NSString, r.median, r.p99, r.rps, r.rps / health, perRequest,
+                     databasePerRequest as NSString, (r.errors.isEmpty ? "" : "  (\(r.errors))") as NSString))
     }
     server.cancel()
     _ = try? await server.value
