@@ -335,9 +335,13 @@ public struct CaseStore: Sendable {
             return try await idArray(byTrigrams).ids
         }
         // lower(name) LIKE lower(pattern) is ILIKE written so that the trigram index is not used.
+        // The words' LIMIT cuts nothing (they were counted under it) but tells the planner how
+        // few debtors are read: guessing 10,191 words for "9195…" (there are 111), it read every
+        // debtor's name instead (1.3 to 3 s a search under load).
         return try await Array(idArray("""
-            SELECT w.debtor_id AS id FROM debtor_name_words w JOIN debtors d ON d.id = w.debtor_id
-            WHERE \(NameWords.condition(pieces[rarest])) AND lower(d.name) LIKE lower(\(bind: pattern))
+            SELECT w.debtor_id AS id FROM (SELECT debtor_id FROM debtor_name_words w WHERE \(NameWords.condition(pieces[rarest]))
+              LIMIT \(literal: Self.checkedNamesBound)) w
+            JOIN debtors d ON d.id = w.debtor_id WHERE lower(d.name) LIKE lower(\(bind: pattern))
             """).ids.prefix(limit))
     }
 
