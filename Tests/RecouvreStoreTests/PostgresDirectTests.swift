@@ -34,6 +34,22 @@ import Testing
         }
     }
 
+    /// A list of ids bound as one array (the case list's search): one statement whatever the
+    /// ids, prepared from its second run, reading the same as written out; an empty list finds nothing.
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func idsBoundAsOneArray() async throws {
+        try await withTestDatabase(.postgres) { db, _ in
+            try await db.withConnection { db in
+                try await db.raw("CREATE TABLE p (a BIGINT)").run()
+                try await db.raw("INSERT INTO p SELECT generate_series(1, 1000)").run()
+            }
+            for ids: [Int64] in [[3, 1], [999, 5, 5, 2000], [], Array(stride(from: 2, through: 1000, by: 2)), [7]] {
+                let rows = try await db.withConnection { try await $0.raw("SELECT a FROM p WHERE a = ANY(\(bind: ids)) ORDER BY a").all() }
+                #expect(try rows.map { try $0.decode(column: "a", as: Int64.self) } == Array(Set(ids.filter { $0 <= 1000 })).sorted())
+            }
+        }
+    }
+
     /// A read is named (prepared on each connection) from its second run; writes never are.
     @Test func aReadIsNamedFromItsSecondRunAndAFailureRetiresTheName() {
         let names = PreparedRead.Names()

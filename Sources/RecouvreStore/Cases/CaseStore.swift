@@ -191,11 +191,16 @@ public struct CaseStore: Sendable {
         if !text.isEmpty {
             let found = try await matches(text)
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
-            // Integers read from the database, written inline: a list of bound values would be
-            // one placeholder each, up to 500. An OR only when both found some: SQLite gathers
-            // an OR's rows in a table of their own first (0.74 ms against 0.60 for "fontaine").
-            let byName: SQLQueryString = "c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs))"
-            let byReference: SQLQueryString = "c.id IN \(SQLQueryString.idList(found.caseIDs))"
+            // SQLite: integers read from the database, written inline (a list of bound values
+            // would be one placeholder each, up to 500). PostgreSQL: one bound array, so that
+            // every search's list is one statement, prepared once per connection; written inline,
+            // each new search's list was planned anew (500 ids: 1.2 ms, against 0.06 for the
+            // prepared statement's plan) and a text seen twice took one of `PreparedRead`'s names.
+            // An OR only when both found some: SQLite gathers an OR's rows in a table of their
+            // own first (0.74 ms against 0.60 for "fontaine").
+            let postgres = database.dialect == .postgres
+            let byName: SQLQueryString = postgres ? "c.debtor_id = ANY(\(bind: found.debtorIDs))" : "c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs))"
+            let byReference: SQLQueryString = postgres ? "c.id = ANY(\(bind: found.caseIDs))" : "c.id IN \(SQLQueryString.idList(found.caseIDs))"
             q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
             namesCut = found.namesCut
         }

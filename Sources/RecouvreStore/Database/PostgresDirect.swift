@@ -69,6 +69,7 @@ struct PostgresDirectDatabase: SQLDatabase {
         case let v as Int: bindings.append(v); return .int8
         case let v as Bool: bindings.append(v); return .bool
         case let v as Double: bindings.append(v); return .float8
+        case let v as [Int64]: bindings.append(v); return .int8Array
         case let v as String?: if let v { bindings.append(v); return .text }
         case let v as Int64?: if let v { bindings.append(v); return .int8 }
         case let v as Int?: if let v { bindings.append(v); return .int8 }
