@@ -45,6 +45,25 @@ import Testing
         }
     }
 
+    /// The list and the case page name each case's creditor from the creditors kept in memory;
+    /// one created by another process (the command line) after they were kept is read at once.
+    @Test(arguments: Backend.available)
+    func aCreditorAddedElsewhereIsNamedAtOnce(_ backend: Backend) async throws {
+        try await withTestDatabase(backend) { db, location in
+            _ = try await twoCreditors(db)
+            let store = CaseStore(db)
+            #expect(Set(try await store.list(scope: .agency).cases.map(\.creditorName)) == ["ACME SAS", "BETA SAS"])
+            let elsewhere = try await Database.open(location, maxConnections: 1)
+            _ = try await addCreditor(elsewhere, code: "GAMMA")
+            _ = try await importText(elsewhere, header + "G1;Garage Martin;443061841;3 rue Pasteur;69003;Lyon;;01/02/2026;03/03/2026;50;;EUR\n", creditor: "GAMMA")
+            await elsewhere.close()
+            let cases = try await store.list(scope: .agency).cases
+            #expect(cases.map(\.creditorName).sorted() == ["ACME SAS", "BETA SAS", "BETA SAS", "GAMMA SAS"])
+            let gamma = try #require(cases.first { $0.creditorName == "GAMMA SAS" })
+            #expect(try await store.detail(id: gamma.id, scope: .agency)?.creditor.name == "GAMMA SAS")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func filtersAndPages(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in

@@ -91,6 +91,20 @@ public struct CreditorStore: Sendable {
         }
     }
 
+    /// The creditors of `ids`, from those kept (`all`); one created by another process within
+    /// the cache's seconds is read from its row.
+    static func byID(_ ids: Set<Int64>, _ database: Database, on db: any SQLDatabase) async throws -> [Int64: Creditor] {
+        var found: [Int64: Creditor] = [:]
+        for creditor in try await all(database, on: db) where ids.contains(creditor.id) { found[creditor.id] = creditor }
+        let missing = ids.subtracting(found.keys)
+        guard !missing.isEmpty else { return found }
+        for row in try await db.raw("SELECT * FROM creditors WHERE id IN \(SQLQueryString.idList(missing.sorted()))").all() {
+            let creditor = try decode(row)
+            found[creditor.id] = creditor
+        }
+        return found
+    }
+
     static func decode(_ row: any SQLRow) throws -> Creditor {
         let eur = Currency.eur
         let commission = Commission(
