@@ -147,7 +147,8 @@ public struct CaseStore: Sendable {
     /// read with it: the few creditors are kept in memory (`CreditorStore.byID`). Joined, a third
     /// table made PostgreSQL's planning of a list with a bound value (an agent, a day) cost more
     /// than running it (0.48 ms against 0.33; with two tables, 0.21 and 0.26); as a subquery, one
-    /// more plan run for each row (pgbench on the amicable list: 10 to 27 % more pages without).
+    /// more plan run for each row (pgbench, the amicable list's statement: 10 to 27 % more runs a
+    /// second without).
     static let summaryColumns = """
         c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.claim_count, c.oldest_due_on, c.opened_on,
         c.agent_id, c.next_action_on, c.creditor_id, d.name AS debtor_name, d.kind AS debtor_kind
