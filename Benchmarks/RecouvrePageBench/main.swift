@@ -146,15 +146,22 @@ func measure(_ name: String, _ location: DatabaseLocation) async throws {
     if loaded == nil { loaded = try await load(db) }
     let (token, agentID) = loaded!
     let script = "\(dir)/random-case.lua", searches = "\(dir)/random-search.lua"
+    // Each of wrk's threads has a Lua state of its own: seeded alike, they would ask for the
+    // same things in the same order.
+    let seeds = """
+        local threads = 0
+        function setup(thread) threads = threads + 1; thread:set("number", threads) end
+        function init(args) math.randomseed(\(getpid()) * 100 + number) end
+        """
     try """
-        math.randomseed(\(getpid()))
+        \(seeds)
         request = function() return wrk.format("GET", "/cases/" .. math.random(1, \(caseCount))) end
         """.write(toFile: script, atomically: true, encoding: .utf8)
     // A rare name, another at each request as agents search: "Fontaine SARL 4242" names the
     // companies called so whose number begins with 4242 (none to a few), each search its own
     // debtors, so that nothing found or planned for one search serves the next.
     try """
-        math.randomseed(\(getpid()))
+        \(seeds)
         names = {"Dupont", "Martin", "Moreau", "Garnier", "Rousseau", "Chevalier", "Fontaine", "Mercier", "Blanc", "Boyer", "Gauthier", "Perrin", "Robin"}
         forms = {"SARL", "SAS", "SA", "EURL", "SASU"}
         request = function()
