@@ -227,8 +227,9 @@ public struct CaseStore: Sendable {
         let query = q
         let rows = try await database.withConnection { db in
             let rows = try await db.raw(query).all()
-            let creditors = try await CreditorStore.byID(Set(rows.map { try $0.decode(column: "creditor_id", as: Int64.self) }), database, on: db)
-            return try rows.map { try Self.decodeSummary($0, creditors: creditors) }
+            let creditorIDs = try rows.map { try $0.decode(column: "creditor_id", as: Int64.self) }
+            let creditors = try await CreditorStore.byID(Set(creditorIDs), database, on: db)
+            return try zip(rows, creditorIDs).map { try Self.decodeSummary($0, creditor: creditors[$1]) }
         }
         let page = Array(rows.prefix(limit))
         return CasePage(cases: page, nextCursor: rows.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil, namesCut: namesCut)
@@ -327,7 +328,7 @@ public struct CaseStore: Sendable {
             // One piece: the words holding it name the debtors; read in the words' order, the
             // first `limit` come at once (0.3 ms for "fontaine"). A debtor with two such words
             // comes twice, so twice as many are read, and all of them when that is not enough.
-            let found = try await idArray("SELECT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: 2 * limit)")
+            let found = try await idArray(NameWords.debtors(first, limit: 2 * limit))
             if found.ids.count >= limit || found.read < 2 * limit { return Array(found.ids.prefix(limit)) }
             return try await idArray("SELECT DISTINCT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: limit)").ids
         }
@@ -336,8 +337,8 @@ public struct CaseStore: Sendable {
         // with a word beginning with "77735", 1.2 ms).
         var count: SQLQueryString = "SELECT "
         for (i, piece) in pieces.enumerated() {
-            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (SELECT 1 FROM debtor_name_words w WHERE " + NameWords.condition(piece)
-            count += " LIMIT \(literal: Self.checkedNamesBound)) x) AS n\(unsafeRaw: String(i))"
+            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (" + NameWords.debtors(piece, limit: Self.checkedNamesBound)
+            count += ") x) AS n\(unsafeRaw: String(i))"
         }
         guard let row = try await db.raw(count).first() else { return [] }
         let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
@@ -345,13 +346,11 @@ public struct CaseStore: Sendable {
             return try await idArray(byTrigrams).ids
         }
         // lower(name) LIKE lower(pattern) is ILIKE written so that the trigram index is not used.
-        // The words' LIMIT cuts nothing (they were counted under it) but tells the planner how
-        // few debtors are read: guessing 10,191 words for "9195…" (there are 111), it read every
-        // debtor's name instead (1.3 to 3 s a search under load).
-        return try await Array(idArray("""
-            SELECT w.debtor_id AS id FROM (SELECT debtor_id FROM debtor_name_words w WHERE \(NameWords.condition(pieces[rarest]))
-              LIMIT \(literal: Self.checkedNamesBound)) w
-            JOIN debtors d ON d.id = w.debtor_id WHERE lower(d.name) LIKE lower(\(bind: pattern))
+        // The very rows counted, under the same LIMIT: it cuts nothing but tells the planner how
+        // few debtors are read (guessing 10,191 words for "9195…", there are 111, it read every
+        // debtor's name instead: 1.3 to 3 s a search under load).
+        return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(pieces[rarest], limit: Self.checkedNamesBound) + """
+            ) w JOIN debtors d ON d.id = w.id WHERE lower(d.name) LIKE lower(\(bind: pattern))
             """).ids.prefix(limit))
     }
 
@@ -410,11 +409,11 @@ public struct CaseStore: Sendable {
         }
     }
 
-    /// A row of `summaryColumns`, its creditor's name taken from `creditors`.
-    static func decodeSummary(_ row: any SQLRow, creditors: [Int64: Creditor]) throws -> CaseSummary {
+    /// A row of `summaryColumns` and its creditor (`CreditorStore.byID`).
+    static func decodeSummary(_ row: any SQLRow, creditor: Creditor?) throws -> CaseSummary {
         let currency = Currency(code: try row.decode(column: "currency", as: String.self)) ?? .eur
         let id = try row.decode(column: "id", as: Int64.self)
-        guard let creditor = creditors[try row.decode(column: "creditor_id", as: Int64.self)] else {
+        guard let creditor else {
             throw StoreError.invalid("case \(CaseReference(caseID: id)) names a creditor that does not exist")
         }
         return CaseSummary(
@@ -470,9 +469,8 @@ public struct CaseStore: Sendable {
             WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
         ] + extra, db: db) else { return nil }
         let creditorID = try row.decode(column: "creditor_id", as: Int64.self)
-        let creditors = try await CreditorStore.byID([creditorID], database, on: db)
-        guard let creditor = creditors[creditorID] else { return nil }
-        let summary = try Self.decodeSummary(row, creditors: creditors)
+        guard let creditor = try await CreditorStore.byID([creditorID], database, on: db)[creditorID] else { return nil }
+        let summary = try Self.decodeSummary(row, creditor: creditor)
         let lifecycle = try Self.decodeLifecycle(row)
         let debtorID = try row.decode(column: "debtor_id", as: Int64.self)
         let debtor = try DebtorStore.decode(row, id: debtorID, contacts: try sets[2].map(DebtorStore.decodeContact))

@@ -64,6 +64,12 @@ struct NameWords: Equatable {
         text.replacingOccurrences(of: "\\", with: "\\\\")
     }
 
+    /// The debtors (`id`) of the first `limit` words' rows that may hold `piece`, in the words'
+    /// order: a debtor with two such words comes twice.
+    static func debtors(_ piece: Piece, limit: Int) -> SQLQueryString {
+        "SELECT w.debtor_id AS id FROM debtor_name_words w WHERE \(condition(piece)) LIMIT \(literal: limit)"
+    }
+
     /// The condition on `debtor_name_words w` for the words that may hold `piece`. lower() runs
     /// in the database, in the names' collation, as the triggers' does.
     static func condition(_ piece: Piece) -> SQLQueryString {
