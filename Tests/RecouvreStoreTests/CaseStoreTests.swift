@@ -64,6 +64,32 @@ import Testing
         }
     }
 
+    /// The list reads the debtor's name and kind from the case (migration 22): copied from the
+    /// debtors there when the migration runs, onto each new case, and onto every case of a
+    /// debtor renamed, whoever writes.
+    @Test(arguments: Backend.available)
+    func theDebtorsNameIsKeptOnItsCases(_ backend: Backend) async throws {
+        try await withTestDatabase(backend, migratedUpTo: 21) { db, _ in
+            _ = try await twoCreditors(db)
+            #expect(try await Migrations.migrate(db).contains(22))
+            let store = CaseStore(db)
+            func names() async throws -> [String] {
+                try await store.list(scope: .agency).cases.map { "\($0.debtorName) (\($0.debtorKind))" }.sorted()
+            }
+            #expect(try await names() == ["Autre SA (company)", "Garage Martin (company)", "Garage Martin (company)"])
+            _ = try await importText(db, header + "A2;Jeanne Roux;;8 rue Neuve;75011;Paris;;01/02/2026;03/03/2026;30;;EUR\n")
+            #expect(try await names() == ["Autre SA (company)", "Garage Martin (company)", "Garage Martin (company)", "Jeanne Roux (consumer)"])
+            try await db.withConnection {
+                try await $0.raw("UPDATE debtors SET name = 'Garage Martin et Fils' WHERE siren = '443061841'").run()
+                try await $0.raw("UPDATE debtors SET kind = 'company' WHERE name = 'Jeanne Roux'").run()
+            }
+            #expect(try await names() == ["Autre SA (company)", "Garage Martin et Fils (company)", "Garage Martin et Fils (company)", "Jeanne Roux (company)"])
+            let found = try await store.list(scope: .agency, filter: CaseFilter(text: "et fils")).cases
+            #expect(found.count == 2)
+            #expect(try await store.detail(id: found[0].id, scope: .agency)?.debtor.name == "Garage Martin et Fils")
+        }
+    }
+
     @Test(arguments: Backend.available)
     func filtersAndPages(_ backend: Backend) async throws {
         try await withTestDatabase(backend) { db, _ in

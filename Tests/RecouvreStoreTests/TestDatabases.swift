@@ -16,7 +16,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 import Testing
 
 /// A fresh, migrated database for one test, removed afterwards.
-func withTestDatabase<T>(_ backend: Backend, _ body: (Database, DatabaseLocation) async throws -> T) async throws -> T {
+func withTestDatabase<T>(_ backend: Backend, migratedUpTo last: Int = .max, _ body: (Database, DatabaseLocation) async throws -> T) async throws -> T {
     switch backend {
     case .sqlite:
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recouvre-test-\(UUID().uuidString)").path
@@ -25,7 +25,7 @@ func withTestDatabase<T>(_ backend: Backend, _ body: (Database, DatabaseLocation
         let location = DatabaseLocation.sqlite(path: "\(dir)/test.sqlite")
         let db = try await Database.open(location)
         do {
-            try await Migrations.migrate(db)
+            try await Migrations.migrate(db, upTo: last)
             let result = try await body(db, location)
             await db.close()
             return result
@@ -45,7 +45,7 @@ func withTestDatabase<T>(_ backend: Backend, _ body: (Database, DatabaseLocation
             await adminDB.close()
         }
         do {
-            try await Migrations.migrate(db)
+            try await Migrations.migrate(db, upTo: last)
             let result = try await body(db, location)
             await drop()
             return result

@@ -143,15 +143,15 @@ public struct CaseStore: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
-    /// A case's summary, from `cases c` joined to its debtor `d`. The creditor's name is not
-    /// read with it: the few creditors are kept in memory (`CreditorStore.byID`). Joined, a third
-    /// table made PostgreSQL's planning of a list with a bound value (an agent, a day) cost more
-    /// than running it (0.48 ms against 0.33; with two tables, 0.21 and 0.26); as a subquery, one
-    /// more plan run for each row (pgbench, the amicable list's statement: 10 to 27 % more runs a
-    /// second without).
+    /// A case's summary, from `cases c` alone: the debtor's name and kind are kept on the case
+    /// (migration 22). The creditor's name is not read with it: the few creditors are kept in
+    /// memory (`CreditorStore.byID`). Joined, a table more made PostgreSQL's planning of a list
+    /// with a bound value (an agent, a day) cost more than running it (0.48 ms against 0.33; with
+    /// two tables, 0.21 and 0.26); as a subquery, one more plan run for each row (pgbench, the
+    /// amicable list's statement: 10 to 27 % more runs a second without).
     static let summaryColumns = """
         c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.claim_count, c.oldest_due_on, c.opened_on,
-        c.agent_id, c.next_action_on, c.creditor_id, d.name AS debtor_name, d.kind AS debtor_kind
+        c.agent_id, c.next_action_on, c.creditor_id, c.debtor_name, c.debtor_kind
         """
 
     /// The one place where a caller's scope becomes SQL.
@@ -170,10 +170,10 @@ public struct CaseStore: Sendable {
     /// One page of the cases in `scope` that pass `filter`, in `sort` order, after `cursor`.
     ///
     /// Written so that the database walks an index in the page's order and stops after `limit`
-    /// rows: the cases are the outer table (SQLite joins in the order written with CROSS JOIN;
-    /// PostgreSQL plans freely), the orders are expressions indexed by migrations 7 and 8, and on
-    /// SQLite the band filters are kept off their range indexes (a band holds a fifth of the
-    /// portfolio: walking in order and filtering stops sooner than sorting the band).
+    /// rows, reading the cases alone (their debtor's name is on them): the orders are expressions
+    /// indexed by migrations 7 and 8, and on SQLite the band filters are kept off their range
+    /// indexes (a band holds a fifth of the portfolio: walking in order and filtering stops
+    /// sooner than sorting the band).
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
         var namesCut = false
@@ -183,10 +183,7 @@ public struct CaseStore: Sendable {
         // before sorting cost more than the rest of the page (SQLite, "fontaine" over a million
         // cases, 500 debtors: 1.8 ms against 0.7; PostgreSQL 5.2 against 2.5). Other lists walk
         // an index in the page's order and stop, so they read no row more than they show.
-        var q: SQLQueryString = text.isEmpty ? """
-            SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c CROSS JOIN debtors d
-            WHERE d.id = c.debtor_id AND\u{20}
-            """ : "SELECT c.id FROM cases c WHERE "
+        var q: SQLQueryString = text.isEmpty ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
         q += Self.whereScope(scope)
         q += Self.whereFilter(filter, today: today, dialect: database.dialect)
         if !text.isEmpty {
@@ -222,7 +219,7 @@ public struct CaseStore: Sendable {
         let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
         q += order + " LIMIT \(literal: limit + 1)"
         if !text.isEmpty {
-            q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c CROSS JOIN debtors d WHERE c.id = p.id AND d.id = c.debtor_id" + order
+            q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c WHERE c.id = p.id" + order
         }
         let query = q
         let rows = try await database.withConnection { db in
