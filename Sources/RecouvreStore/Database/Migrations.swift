@@ -827,7 +827,9 @@ public enum Migrations {
             // debtors_pkey, most of the statement (pgbench, the amicable list at a million cases:
             // 4,800 runs a second joined, 8,700 with the name on the case). Copies kept by the
             // database itself, so that no writer can forget them: on a new case and on a renamed
-            // debtor. Debtors are renamed rarely (the intake keeps the name first imported).
+            // debtor. Debtors are renamed rarely (the intake keeps the name first imported). A new
+            // case costs more to write: 200,000 inserted in one statement at a million cases took
+            // 15.8 s instead of 12.4 on PostgreSQL (16 µs a case), 4.2 instead of 3.2 on SQLite (5 µs).
             "ALTER TABLE cases ADD COLUMN debtor_name TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE cases ADD COLUMN debtor_kind TEXT NOT NULL DEFAULT ''",
             "{SQLITE} UPDATE cases SET (debtor_name, debtor_kind) = (SELECT name, kind FROM debtors WHERE id = cases.debtor_id)",
