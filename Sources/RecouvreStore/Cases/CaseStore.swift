@@ -149,10 +149,15 @@ public struct CaseStore: Sendable {
     /// with a bound value (an agent, a day) cost more than running it (0.48 ms against 0.33; with
     /// two tables, 0.21 and 0.26); as a subquery, one more plan run for each row (pgbench, the
     /// amicable list's statement: 10 to 27 % more runs a second without).
-    static let summaryColumns = """
-        c.id, c.status, c.currency, c.claimed_minor, c.paid_minor, c.claim_count, c.oldest_due_on, c.opened_on,
-        c.agent_id, c.next_action_on, c.creditor_id, c.debtor_name, c.debtor_kind
-        """
+    static let summaryColumns = summaries.names.names.map { "c." + $0 }.joined(separator: ", ")
+
+    /// The summary's columns and their kinds, for a list to read them packed in one value on
+    /// PostgreSQL (`PackedColumns`).
+    static let summaries = PackedColumns([
+        ("id", .integer), ("status", .text), ("currency", .text), ("claimed_minor", .integer), ("paid_minor", .integer),
+        ("claim_count", .integer), ("oldest_due_on", .optionalText), ("opened_on", .text), ("agent_id", .optionalInteger),
+        ("next_action_on", .optionalText), ("creditor_id", .integer), ("debtor_name", .text), ("debtor_kind", .text),
+    ])
 
     /// The one place where a caller's scope becomes SQL.
     static func whereScope(_ scope: CaseScope) -> SQLQueryString {
@@ -223,7 +228,7 @@ public struct CaseStore: Sendable {
         }
         let query = q
         let rows = try await database.withConnection { db in
-            let rows = try await db.raw(query).all()
+            let rows = try await Self.summaries.read(query, db: db)
             let creditorIDs = try rows.map { try $0.decode(column: "creditor_id", as: Int64.self) }
             let creditors = try await CreditorStore.byID(Set(creditorIDs), database, on: db)
             return try zip(rows, creditorIDs).map { try Self.decodeSummary($0, creditor: creditors[$1]) }
