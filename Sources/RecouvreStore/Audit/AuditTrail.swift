@@ -121,22 +121,16 @@ public enum AuditTrail {
     /// A flat object of strings, as `json` writes it (keys sorted, slashes kept), without the
     /// encoder: a statement's payments write one each.
     static func json(_ object: [String: String]) -> String {
-        func quoted(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-                default: out.unicodeScalars.append(u)
-                }
-            }
-            return out + "\""
+        var w = JSONWriter(capacity: 256)
+        w.raw("{")
+        for (i, key) in object.keys.sorted().enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(key)
+            w.raw(":")
+            w.string(object[key]!)
         }
-        return "{" + object.keys.sorted().map { quoted($0) + ":" + quoted(object[$0]!) }.joined(separator: ",") + "}"
+        w.raw("}")
+        return w.text
     }
 
     /// A value as the trail shows it: sorted-key JSON.
