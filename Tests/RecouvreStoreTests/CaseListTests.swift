@@ -9,11 +9,12 @@ import Testing
     static let today = Day(year: 2026, month: 11, day: 23)!
 
     /// Every page of a list, following the cursors.
-    func allPages(_ store: CaseStore, scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort, limit: Int = 97) async throws -> [CaseSummary] {
+    func allPages(_ store: CaseStore, scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort, limit: Int = 97,
+                  today: Day = Self.today) async throws -> [CaseSummary] {
         var out: [CaseSummary] = []
         var cursor: CaseCursor?
         repeat {
-            let page = try await store.list(scope: scope, filter: filter, sort: sort, after: cursor, limit: limit, today: Self.today)
+            let page = try await store.list(scope: scope, filter: filter, sort: sort, after: cursor, limit: limit, today: today)
             out += page.cases
             cursor = page.nextCursor
         } while cursor != nil
@@ -67,7 +68,24 @@ import Testing
                 try await db.raw("UPDATE cases SET next_action_on = \(bind: Self.today.adding(days: 1).iso) WHERE id = \(bind: later)").run()
             }
             #expect(try await store.list(scope: .agency, filter: CaseFilter(actionDue: true), today: Self.today).cases.map(\.id) == [due])
-
+            // In the oldest-due orders too, page by page, within a phase, and on a later day when
+            // more are due: the cases whose day has come, in the order's key then id.
+            func dueInOrder(on day: Day, _ phase: CaseStatus? = nil) async throws -> [Int64] {
+                try await allPages(store, scope: .agency, sort: .newest, limit: 500)
+                    .filter { c in c.nextActionOn.map { $0 <= day } == true && (phase == nil || c.status == phase) }
+                    .sorted { (key($0), $0.id) < (key($1), $1.id) }.map(\.id)
+            }
+            let dueCase = try #require(everything.first { $0.id == due })
+            #expect(try await dueInOrder(on: Self.today) == [due])
+            for day in [Self.today, Self.today.adding(days: 1), Self.today.adding(days: 10)] {
+                let expected = try await dueInOrder(on: day)
+                #expect(try await allPages(store, scope: .agency, filter: CaseFilter(actionDue: true), sort: .oldestDue, limit: 7, today: day).map(\.id) == expected)
+                let inPhase = try await dueInOrder(on: day, dueCase.status)
+                #expect(try await allPages(store, scope: .agency, filter: CaseFilter(status: dueCase.status, actionDue: true), sort: .oldestDue, limit: 7, today: day)
+                    .map(\.id) == inPhase)
+            }
+            #expect(try await dueInOrder(on: Self.today.adding(days: 1)).contains(later))
+            #expect(try await dueInOrder(on: Self.today.adding(days: 10)).count > 7, "several pages")
             // A search by part of a debtor's name (on PostgreSQL through the trigram index).
             let target = everything[everything.count / 2]
             let part = String(target.debtorName.dropFirst(1).prefix(5))
