@@ -78,7 +78,7 @@ struct PackedColumns: Sendable {
                 case .optionalInteger where field.isEmpty, .optionalText where field.isEmpty:
                     values.append(.null)
                 case .integer, .optionalInteger:
-                    guard let n = Self.integer(field) else { return nil }
+                    guard let n = Int64(String(decoding: field, as: UTF8.self)) else { return nil }
                     values.append(.integer(n))
                 case .text, .optionalText:
                     values.append(.text(String(decoding: field, as: UTF8.self)))
@@ -91,21 +91,5 @@ struct PackedColumns: Sendable {
             }
             return rows
         }
-    }
-
-    /// A base-10 integer as PostgreSQL writes one, or nil.
-    private static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var digits = text[...], negative = false
-        if digits.first == UInt8(ascii: "-") { negative = true; digits = digits.dropFirst() }
-        guard !digits.isEmpty else { return nil }
-        var n: Int64 = 0
-        for d in digits {
-            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
-            let (m, o1) = n.multipliedReportingOverflow(by: 10)
-            let (s, o2) = negative ? m.subtractingReportingOverflow(Int64(d - 48)) : m.addingReportingOverflow(Int64(d - 48))
-            guard !o1, !o2 else { return nil }
-            n = s
-        }
-        return n
     }
 }
