@@ -103,7 +103,7 @@ import Testing
             names["Quincaillerie Zébulon 77735"] = garage
             names["Perrin SAS 77735"] = nil
             try await check(["fontaine", "rin SAS 77735", "SAS 77735", "zébulon", "lerie Zébulon 7", "77735"])
-            if backend == .postgres {
+            do {
                 let words = try await db.withConnection { db in
                     try await db.raw("SELECT word FROM debtor_name_words WHERE debtor_id = \(bind: garage) ORDER BY word").all().map { try $0.decode(column: "word", as: String.self) }
                 }
@@ -113,6 +113,42 @@ import Testing
                 }
                 #expect(removed == 0)
             }
+        }
+    }
+
+    /// The words' list holds every debtor's words whoever wrote them: a migration over debtors
+    /// already there, the intake (which writes its new debtors' words itself at its end on
+    /// SQLite, migration 23), an import that fails (nothing, and no mark left), a debtor added
+    /// alone after it.
+    @Test(arguments: Backend.available)
+    func theWordsFollowEveryWriter(_ backend: Backend) async throws {
+        try await withTestDatabase(backend, migratedUpTo: 22) { db, _ in
+            _ = try await add(["Avant  la Migration SAS"], db)
+            try await Migrations.migrate(db)
+            _ = try await addCreditor(db)
+            let file = peopleFile(prefix: "W", count: 7, surname: " Durand SARL") + "W99;Établissements DURAND  Frères;;9 rue;75001;Paris;;01/01/2026;31/01/2026;10;;EUR\n"
+            let imported = try await importText(db, file)
+            #expect(imported.debtorsCreated == 8)
+            await #expect(throws: (any Error).self) {
+                try await importText(db, peopleFile(prefix: "X", count: 7, surname: " Echec SA"), failAfter: 4)
+            }
+            _ = try await add(["Apres l'Import EURL"], db)
+            let (names, words) = try await db.withConnection { db in
+                (try await db.raw("SELECT id, name FROM debtors").all().map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "name", as: String.self)) },
+                 try await db.raw("SELECT word, debtor_id FROM debtor_name_words").all().map { "\(try $0.decode(column: "word", as: String.self)) \(try $0.decode(column: "debtor_id", as: Int64.self))" })
+            }
+            #expect(names.count == 10)
+            // lower() folds only ASCII letters on SQLite, every letter in most PostgreSQL locales.
+            let ascii = names.filter { $0.1.allSatisfy(\.isASCII) }
+            let want = ascii.flatMap { id, name in Set(name.lowercased().split(separator: " ")).map { "\($0) \(id)" } }
+            #expect(words.filter { w in ascii.contains { w.hasSuffix(" \($0.0)") } }.sorted() == want.sorted())
+            if backend == .sqlite, let id = names.first(where: { $0.1.hasPrefix("Établissements") })?.0 {
+                #expect(words.filter { $0.hasSuffix(" \(id)") }.sorted() == ["durand \(id)", "frères \(id)", "Établissements \(id)"].sorted())
+            }
+            if backend == .sqlite { #expect(try await count(db, "debtor_name_words_deferred") == 0) }
+            // Found through the words: "durand", a whole word of 7 names, which are checked.
+            let found = try await db.withConnection { try await CaseStore(db).debtorsNamed("3 Durand SARL", limit: 10, db: $0) }
+            #expect(found == names.filter { $0.1 == "Client 3 Durand SARL" }.map(\.0))
         }
     }
 }

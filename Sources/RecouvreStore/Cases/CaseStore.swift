@@ -300,10 +300,14 @@ public struct CaseStore: Sendable {
         let bare = text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
         let ids = { (q: SQLQueryString) in try await db.raw(q).all().map { try $0.decode(column: "id", as: Int64.self) } }
         guard database.dialect == .postgres else {
-            // SQLite: a text of three characters or more is a phrase of the names' trigram index
+            // SQLite: a text with a space, in ASCII, through the names' words (migration 23) when
+            // one of its whole words or its last word's beginning finds few debtors: those names
+            // are checked with LIKE, which ignores the case of ASCII letters only (and has no
+            // escape character), as the trigram index then would.
+            if let found = try await sqliteDebtorsByWord(bare, limit: limit, db: db) { return found }
+            // Else a text of three characters or more is a phrase of the names' trigram index
             // (migration 20), which finds it anywhere in a name whatever its letter case,
-            // accented letters too; a shorter one reads the names with LIKE, which ignores the
-            // case of ASCII letters only (and has no escape character).
+            // accented letters too; a shorter one reads the names with LIKE.
             return try await ids(bare.count >= 3
                 ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacingOccurrences(of: "\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
                 : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)")
@@ -354,6 +358,38 @@ public struct CaseStore: Sendable {
         return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(pieces[rarest], limit: Self.checkedNamesBound) + """
             ) w JOIN debtors d ON d.id = w.id WHERE lower(d.name) LIKE lower(\(bind: pattern))
             """).ids.prefix(limit))
+    }
+
+    /// SQLite: the debtors whose name holds `text`, found through the rarest of its whole words
+    /// and last word's beginning (counted up to `checkedNamesBound`, then those names checked);
+    /// nil when the text has no space, is not all ASCII (SQLite's lower() and LIKE fold only
+    /// ASCII letters, the trigram index every letter) or has no piece rare enough.
+    func sqliteDebtorsByWord(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64]? {
+        let words = NameWords(text)
+        guard words.needsCheck, text.allSatisfy(\.isASCII) else { return nil }
+        let pieces = words.pieces.filter { $0.fit == .whole || $0.fit == .start }
+        guard !pieces.isEmpty else { return nil }
+        // The words are lower(name) cut at spaces; for ASCII, lowercased() is lower(). A debtor
+        // with two words beginning with the piece is read twice (hence DISTINCT below).
+        func condition(_ piece: NameWords.Piece) -> SQLQueryString {
+            let word = piece.text.lowercased()
+            // A word's beginning is a range of the index: from it to it followed by the last character.
+            return piece.fit == .whole ? "word = \(bind: word)" : "word >= \(bind: word) AND word < \(bind: word + "\u{10FFFF}")"
+        }
+        func debtors(_ piece: NameWords.Piece) -> SQLQueryString {
+            "SELECT debtor_id AS id FROM debtor_name_words WHERE \(condition(piece)) LIMIT \(literal: Self.checkedNamesBound)"
+        }
+        var count: SQLQueryString = "SELECT "
+        for (i, piece) in pieces.enumerated() {
+            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (" + debtors(piece) + ")) AS n\(unsafeRaw: String(i))"
+        }
+        guard let row = try await db.raw(count).first() else { return nil }
+        let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
+        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < Self.checkedNamesBound else { return nil }
+        return try await db.raw("""
+            SELECT DISTINCT d.id FROM (\(debtors(pieces[rarest]))) w JOIN debtors d ON d.id = w.id
+            WHERE d.name LIKE \(bind: "%" + text + "%") LIMIT \(literal: limit)
+            """).all().map { try $0.decode(column: "id", as: Int64.self) }
     }
 
     /// Keeps SQLite's index of names in few segments. FTS5 adds a segment for each part of the

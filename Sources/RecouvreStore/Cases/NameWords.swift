@@ -58,6 +58,13 @@ struct NameWords: Equatable {
         }
     }
 
+    /// A name's words as SQLite's triggers write them (migration 23): `lower(name)`, which folds
+    /// ASCII letters only, cut at spaces, each once. The intake writes its new debtors' words so.
+    static func sqliteWords(ofName name: String) -> Set<String> {
+        let lowered = String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        return Set(lowered.split(separator: " ").map(String.init))
+    }
+
     /// `text` inside a PostgreSQL LIKE pattern: its escape character `\` doubled (a search text
     /// has lost its % and _ already).
     static func likeEscaped(_ text: String) -> String {
