@@ -83,7 +83,12 @@ struct NameWords: Equatable {
         let like = likeEscaped(piece.text)
         switch piece.fit {
         case .whole: return "w.word = lower(\(bind: piece.text))"
-        case .start: return "w.word LIKE lower(\(bind: like)) || '%'"
+        // A range rather than LIKE: with the pattern a parameter, LIKE's range in the index is
+        // known only to a plan made for the value, and this statement's were made anew at each
+        // search (0.73-1.15 ms a check of "rin SAS 77735" in psql, 0.43-0.60 so). The words are
+        // in byte order ("C"): those beginning with the piece sort between it and it followed
+        // by the last character.
+        case .start: return "w.word >= lower(\(bind: piece.text)) AND w.word < lower(\(bind: piece.text)) || \(bind: "\u{10FFFF}")"
         case .end: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)))"
         case .inside: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)) || '%')"
         }
