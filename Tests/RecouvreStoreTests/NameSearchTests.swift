@@ -21,6 +21,9 @@ import Testing
         #expect(NameWords("d'a").searchable.isEmpty)
         #expect(NameWords("d'arc").searchable.count == 1)
         #expect(NameWords("ab c").searchable == [.init(text: "c", fit: .start)])
+        // SQLite's words: ASCII letters lowered as its lower() does, cut at the space byte.
+        #expect(NameWords.sqliteWords(ofName: "Établissements DURAND  Frères \u{301}x DURAND")
+            == ["Établissements", "durand", "frères", "\u{301}x"])
     }
 
     static let names = [

@@ -61,8 +61,9 @@ struct NameWords: Equatable {
     /// A name's words as SQLite's triggers write them (migration 23): `lower(name)`, which folds
     /// ASCII letters only, cut at spaces, each once. The intake writes its new debtors' words so.
     static func sqliteWords(ofName name: String) -> Set<String> {
-        let lowered = String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
-        return Set(lowered.split(separator: " ").map(String.init))
+        // Bytes, as SQLite cuts them: a space followed by a combining accent is one Character.
+        let lowered = name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        return Set(lowered.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) })
     }
 
     /// `text` inside a PostgreSQL LIKE pattern: its escape character `\` doubled (a search text
