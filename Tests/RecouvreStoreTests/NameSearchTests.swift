@@ -120,8 +120,8 @@ import Testing
     }
 
     /// The words' list holds every debtor's words whoever wrote them: a migration over debtors
-    /// already there, the intake (which writes its new debtors' words itself at its end on
-    /// SQLite, migration 23), an import that fails (nothing, and no mark left), a debtor added
+    /// already there, the intake (which writes its new debtors' words itself, a batch at a time,
+    /// on SQLite, migration 23), an import that fails (nothing, and no mark left), a debtor added
     /// alone after it.
     @Test(arguments: Backend.available)
     func theWordsFollowEveryWriter(_ backend: Backend) async throws {

@@ -342,26 +342,31 @@ public struct CaseStore: Sendable {
             if found.ids.count >= limit || found.read < 2 * limit { return Array(found.ids.prefix(limit)) }
             return try await idArray("SELECT DISTINCT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: limit)").ids
         }
-        // Several pieces: how many debtors each finds, counted up to the bound, in one
-        // statement; the rarest one's debtors are checked whole ("rin SAS 77735": the 11 names
-        // with a word beginning with "77735", 1.2 ms).
-        var count: SQLQueryString = "SELECT "
-        for (i, piece) in pieces.enumerated() {
-            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (" + NameWords.debtors(piece, limit: Self.checkedNamesBound)
-            count += ") x) AS n\(unsafeRaw: String(i))"
-        }
-        guard let row = try await db.raw(count).first() else { return [] }
-        let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
-        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < Self.checkedNamesBound else {
-            return try await idArray(byTrigrams).ids
-        }
+        // Several pieces: the rarest one's debtors are checked whole ("rin SAS 77735": the 11
+        // names with a word beginning with "77735", 1.2 ms).
+        guard let rarest = try await Self.rarestPiece(pieces, db: db) else { return try await idArray(byTrigrams).ids }
         // lower(name) LIKE lower(pattern) is ILIKE written so that the trigram index is not used.
         // The very rows counted, under the same LIMIT: it cuts nothing but tells the planner how
         // few debtors are read (guessing 10,191 words for "9195…", there are 111, it read every
         // debtor's name instead: 1.3 to 3 s a search under load).
-        return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(pieces[rarest], limit: Self.checkedNamesBound) + """
+        return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(rarest, limit: Self.checkedNamesBound) + """
             ) w JOIN debtors d ON d.id = w.id WHERE lower(d.name) LIKE lower(\(bind: pattern))
             """).ids.prefix(limit))
+    }
+
+    /// The piece of a search text that finds the fewest debtors, when it finds fewer than
+    /// `checkedNamesBound`: each piece's debtors counted up to that bound, in one statement.
+    static func rarestPiece(_ pieces: [NameWords.Piece], db: any SQLDatabase) async throws -> NameWords.Piece? {
+        guard !pieces.isEmpty else { return nil }
+        var count: SQLQueryString = "SELECT "
+        for (i, piece) in pieces.enumerated() {
+            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (" + NameWords.debtors(piece, limit: checkedNamesBound)
+            count += ") x) AS n\(unsafeRaw: String(i))"
+        }
+        guard let row = try await db.raw(count).first() else { return nil }
+        let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
+        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < checkedNamesBound else { return nil }
+        return pieces[rarest]
     }
 
     /// SQLite: the debtors whose name holds `text`, found through the rarest of its whole words
@@ -370,28 +375,11 @@ public struct CaseStore: Sendable {
     /// ASCII letters, the trigram index every letter) or has no piece rare enough.
     func sqliteDebtorsByWord(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64]? {
         let words = NameWords(text)
-        guard words.needsCheck, text.allSatisfy(\.isASCII) else { return nil }
-        let pieces = words.pieces.filter { $0.fit == .whole || $0.fit == .start }
-        guard !pieces.isEmpty else { return nil }
-        // The words are lower(name) cut at spaces; for ASCII, lowercased() is lower(). A debtor
-        // with two words beginning with the piece is read twice (hence DISTINCT below).
-        func condition(_ piece: NameWords.Piece) -> SQLQueryString {
-            let word = piece.text.lowercased()
-            // A word's beginning is a range of the index: from it to it followed by the last character.
-            return piece.fit == .whole ? "word = \(bind: word)" : "word >= \(bind: word) AND word < \(bind: word + "\u{10FFFF}")"
-        }
-        func debtors(_ piece: NameWords.Piece) -> SQLQueryString {
-            "SELECT debtor_id AS id FROM debtor_name_words WHERE \(condition(piece)) LIMIT \(literal: Self.checkedNamesBound)"
-        }
-        var count: SQLQueryString = "SELECT "
-        for (i, piece) in pieces.enumerated() {
-            count += (i == 0 ? "" : ", ") + "(SELECT count(*) FROM (" + debtors(piece) + ")) AS n\(unsafeRaw: String(i))"
-        }
-        guard let row = try await db.raw(count).first() else { return nil }
-        let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
-        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < Self.checkedNamesBound else { return nil }
+        guard words.needsCheck, text.allSatisfy(\.isASCII),
+              let rarest = try await Self.rarestPiece(words.pieces.filter { $0.fit == .whole || $0.fit == .start }, db: db) else { return nil }
+        // A debtor with two words beginning with the piece is read twice.
         return try await db.raw("""
-            SELECT DISTINCT d.id FROM (\(debtors(pieces[rarest]))) w JOIN debtors d ON d.id = w.id
+            SELECT DISTINCT d.id FROM (\(NameWords.debtors(rarest, limit: Self.checkedNamesBound))) w JOIN debtors d ON d.id = w.id
             WHERE d.name LIKE \(bind: "%" + text + "%") LIMIT \(literal: limit)
             """).all().map { try $0.decode(column: "id", as: Int64.self) }
     }

@@ -79,15 +79,16 @@ struct NameWords: Equatable {
     }
 
     /// The condition on `debtor_name_words w` for the words that may hold `piece`. lower() runs
-    /// in the database, in the names' collation, as the triggers' does.
+    /// in the database, in the names' collation, as the triggers' does. SQLite's table (migration
+    /// 23) answers the whole words and beginnings; the ends and parts need PostgreSQL's `name_words`.
     static func condition(_ piece: Piece) -> SQLQueryString {
         let like = likeEscaped(piece.text)
         switch piece.fit {
         case .whole: return "w.word = lower(\(bind: piece.text))"
         // A range rather than LIKE: with the pattern a parameter, LIKE's range in the index is
-        // known only to a plan made for the value. The words are in byte order ("C"): those
-        // beginning with the piece sort between it and it followed by the last character. The
-        // bounds are scalar subqueries, which the planner does not read even when it plans for
+        // known only to a plan made for the value. The words are in byte order ("C" on
+        // PostgreSQL, SQLite's own): those beginning with the piece sort between it and it
+        // followed by the last character. The bounds are scalar subqueries, which the planner does not read even when it plans for
         // the values: its estimate is then the same for every search, so PostgreSQL keeps one
         // plan for the statement instead of planning each search anew (psql, the check of "rin
         // SAS 77735": 0.73-1.15 ms with LIKE, 0.43-0.60 with the bounds as values, 0.31-0.38 so).

@@ -890,7 +890,11 @@ public enum Migrations {
             {SQLITE} CREATE TRIGGER debtor_name_words_delete AFTER DELETE ON debtors BEGIN
             DELETE FROM debtor_name_words WHERE debtor_id = old.id AND word IN (SELECT w FROM (\(sqliteWords("old.name")))); END
             """,
-            "{SQLITE} " + sqliteWordsInsert(after: "0"),
+            """
+            {SQLITE} WITH RECURSIVE s(id, w, rest) AS (SELECT id, '', lower(name) || ' ' FROM debtors UNION ALL
+            SELECT id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM s WHERE rest <> '')
+            INSERT OR IGNORE INTO debtor_name_words (word, debtor_id) SELECT w, id FROM s WHERE w <> '' ORDER BY w, id
+            """,
         ]),
     ]
 
@@ -901,16 +905,6 @@ public enum Migrations {
         """
         WITH RECURSIVE s(w, rest) AS (SELECT '', lower(\(column)) || ' ' UNION ALL
         SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM s WHERE rest <> '') SELECT w FROM s
-        """
-    }
-
-    /// SQLite: writes the words of the debtors after the id `since` (an SQL expression) in the
-    /// index's order, in one statement.
-    static func sqliteWordsInsert(after since: String) -> String {
-        """
-        WITH RECURSIVE s(id, w, rest) AS (SELECT id, '', lower(name) || ' ' FROM debtors WHERE id > \(since) UNION ALL
-        SELECT id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM s WHERE rest <> '')
-        INSERT OR IGNORE INTO debtor_name_words (word, debtor_id) SELECT w, id FROM s WHERE w <> '' ORDER BY w, id
         """
     }
 
