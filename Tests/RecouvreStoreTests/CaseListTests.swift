@@ -57,6 +57,16 @@ import Testing
             let leroy = try #require(agents.first { $0.login == "agent.leroy" })
             let lyon = try await allPages(store, scope: .agent(leroy.id), filter: CaseFilter(status: .amicable), sort: .balance)
             #expect(lyon.allSatisfy { $0.agentID == leroy.id && $0.status == .amicable })
+            // One agent's cases in an age band, chosen by the filter and by the agent's own scope
+            // (PostgreSQL reads their days through subqueries).
+            for band in AgeBand.allCases {
+                let expected = everything.filter { $0.agentID == leroy.id && $0.oldestDueOn.map { AgeBand.of(oldestDue: $0, on: Self.today) } == band }
+                let chosen = try await allPages(store, scope: .agency, filter: CaseFilter(agentID: leroy.id, age: band), sort: .newest)
+                let own = try await allPages(store, scope: .agent(leroy.id), filter: CaseFilter(age: band), sort: .oldestDue)
+                #expect(chosen.map(\.id) == expected.map(\.id), "\(band)")
+                #expect(Set(own.map(\.id)) == Set(expected.map(\.id)), "\(band)")
+            }
+            #expect(everything.contains { $0.agentID == leroy.id && $0.oldestDueOn.map { AgeBand.of(oldestDue: $0, on: Self.today) } == .from91to180 })
             let unassigned = try await allPages(store, scope: .agency, filter: CaseFilter(unassigned: true), sort: .newest)
             #expect(unassigned.allSatisfy { $0.agentID == nil && $0.status == .intake })
             #expect(try await store.detail(id: parisCases[0].id, scope: .agent(leroy.id)) == nil)

@@ -190,7 +190,8 @@ public struct CaseStore: Sendable {
         // an index in the page's order and stop, so they read no row more than they show.
         var q: SQLQueryString = text.isEmpty ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
         q += Self.whereScope(scope)
-        q += Self.whereFilter(filter, today: today, dialect: database.dialect)
+        let oneAgent = if case .agent = scope { true } else { filter.agentID != nil }
+        q += Self.whereFilter(filter, today: today, dialect: database.dialect, oneAgent: oneAgent)
         if !text.isEmpty {
             let found = try await matches(text)
             guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
@@ -250,7 +251,14 @@ public struct CaseStore: Sendable {
     /// running it. A statement with no bound value is planned once per connection
     /// (`PreparedRead`), for its own values, so a band of few cases (over 50,000) keeps a plan of
     /// its own; the texts stay a closed set (phases, bands and orders), not one per value.
-    static func whereFilter(_ filter: CaseFilter, today: Day, dialect: Dialect) -> SQLQueryString {
+    ///
+    /// With `oneAgent` (the list of an agent's cases) PostgreSQL gets an age band's days through
+    /// scalar subqueries, which it does not read when planning: its plan for any agent and any days
+    /// is the one it makes for the values, a walk of `cases_agent` (agent, id, oldest due day)
+    /// that tests the day on the index, and it keeps it instead of planning each page anew
+    /// (psql, agent 2, 91-180 days: 0.20 ms of planning a page, 0.036 so). Without an agent the
+    /// days stay in view: a band's share of the cases decides between walking and sorting.
+    static func whereFilter(_ filter: CaseFilter, today: Day, dialect: Dialect, oneAgent: Bool = false) -> SQLQueryString {
         // `+x` keeps SQLite from choosing a range index on x (PostgreSQL weighs it by its statistics).
         let off = dialect == .sqlite ? "+" : ""
         let balance = "\(off)(c.claimed_minor - c.paid_minor)", due = "\(off)c.oldest_due_on", next = "\(off)c.next_action_on"
@@ -267,8 +275,10 @@ public struct CaseStore: Sendable {
         }
         if let band = filter.age {
             let days = band.dueDays(on: today)
-            if let earliest = days.earliest { q += " AND \(unsafeRaw: due) >= \(bind: earliest.iso)" }
-            if let latest = days.latest { q += " AND \(unsafeRaw: due) <= \(bind: latest.iso)" }
+            let unread = oneAgent && dialect == .postgres
+            func day(_ d: Day) -> SQLQueryString { unread ? "(SELECT CAST(\(bind: d.iso) AS TEXT))" : "\(bind: d.iso)" }
+            if let earliest = days.earliest { q += " AND \(unsafeRaw: due) >= " + day(earliest) }
+            if let latest = days.latest { q += " AND \(unsafeRaw: due) <= " + day(latest) }
         }
         if filter.actionDue { q += " AND \(unsafeRaw: next) <= \(bind: today.iso)" }
         return q
