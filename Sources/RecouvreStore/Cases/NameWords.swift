@@ -93,8 +93,10 @@ struct NameWords: Equatable {
         // plan for the statement instead of planning each search anew (psql, the check of "rin
         // SAS 77735": 0.73-1.15 ms with LIKE, 0.43-0.60 with the bounds as values, 0.31-0.38 so).
         case .start: return "w.word >= (SELECT lower(\(bind: piece.text))) AND w.word < (SELECT lower(\(bind: piece.text)) || \(bind: "\u{10FFFF}"))"
-        case .end: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)))"
-        case .inside: return "w.word IN (SELECT word FROM name_words WHERE word LIKE '%' || lower(\(bind: like)) || '%')"
+        // A pattern through a scalar subquery for the same reason (psql, "fontaine": 1.4 ms of
+        // planning, 0.54 to run, against 0.35 to run the kept plan).
+        case .end: return "w.word IN (SELECT word FROM name_words WHERE word LIKE (SELECT '%' || lower(\(bind: like))))"
+        case .inside: return "w.word IN (SELECT word FROM name_words WHERE word LIKE (SELECT '%' || lower(\(bind: like)) || '%'))"
         }
     }
 }
