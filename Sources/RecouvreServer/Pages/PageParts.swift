@@ -31,6 +31,9 @@ func pageContext(_ request: Request, _ context: AppContext, _ t: Strings, title:
     let other: Language = t.language == .fr ? .en : .fr
     params["lang"] = other.rawValue
     var page: [String: Any] = ["lang": t.language.rawValue, "title": title, "otherLang": other.rawValue, "switchQuery": pageQuery(params)]
+    // Room for what the pages add (the case page: about 80 keys), rather than growing it four
+    // times over (resizing was 2 % of the case page's CPU).
+    page.reserveCapacity(128)
     if let user = context.user {
         page["user"] = ["name": user.displayName, "role": t["role.\(user.role.rawValue)"], "admin": user.may(.manageUsers),
                         "importer": user.may(.importClaims),
