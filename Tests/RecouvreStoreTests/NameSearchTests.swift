@@ -90,9 +90,11 @@ import Testing
             // "common word" too common to check name by name (the trigram index answers), and
             // "word 2" still has a rare piece. Two names with five words holding "aab": twice a
             // limit of 3 read in the words' order is 2 debtors, and they are read again as such.
+            // "mmon Word 1": its whole word and beginning find 100 debtors or more, so its end
+            // "mmon" is counted too; "intet0 aab1": "aab1" finds 2, and "intet0" is not counted.
             let common = (0..<250).map { "Common Word \($0)" } + (0..<2).map { "Quintet\($0) aab1 aab2 aab3 aab4 aab5" }
             for (name, id) in try await add(common, db) { names[name] = id }
-            try await check(["common word", "Common Word 2", "word 2", "aab", "on wo", "quintet", "mon"])
+            try await check(["common word", "Common Word 2", "word 2", "aab", "on wo", "quintet", "mon", "mmon Word 1", "intet0 aab1"])
             try await check(["common word", "aab", "mon", "Word 1"], limit: 3)
 
             // A debtor renamed is found by its new words only, one removed not at all.
