@@ -386,8 +386,9 @@ public struct CaseStore: Sendable {
         if cheap.isEmpty || parts.isEmpty {
             for i in pieces.indices { count += (i == 0 ? "" : ", ") + counted(i) + " AS n\(unsafeRaw: String(i))" }
         } else {
-            // The whole words' counts in a subquery of their own (OFFSET 0 keeps PostgreSQL from
-            // merging it, which would count them twice), the parts' after them, when worth it.
+            // The whole words' and beginnings' counts in a subquery of their own (OFFSET 0 keeps
+            // PostgreSQL from merging it, which would count them twice), the parts' after them,
+            // when worth it.
             let least = cheap.map { "a.n\($0)" }.joined(separator: ", ")
             for i in parts {
                 count += "CASE WHEN LEAST(\(unsafeRaw: least)) < \(literal: partCountWorth) THEN \(literal: checkedNamesBound) ELSE " + counted(i)
