@@ -232,7 +232,7 @@ struct CasePages: Sendable {
         view["sortOptions"] = HTML.options(CaseSort.allCases.map { ($0.rawValue, t["sort.\($0.rawValue)"], $0 == query.sort) })
         view["actionDue"] = filter.actionDue
         view.merge(caseRows(page.cases, t)) { _, new in new }
-        view["namesCut"] = page.namesCut ? t["cases.namesCut"].replacingOccurrences(of: "{n}", with: String(CaseStore.nameMatchLimit)) : nil
+        view["namesCut"] = page.namesCut ? t["cases.namesCut"].replacing("{n}", with: String(CaseStore.nameMatchLimit)) : nil
         view["nextQuery"] = page.nextCursor == nil ? nil : pageQuery(next)
         view["firstQuery"] = query.cursor == nil ? nil : pageQuery(base)
         var response = views.page("cases", view)

@@ -315,9 +315,15 @@ public struct CaseStore: Sendable {
     /// Up to `limit` debtors whose name contains `text`, letter case aside (any of them when
     /// more do: "more than 500" is all the list says then).
     func debtorsNamed(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64] {
-        let bare = text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-        let ids = { (q: SQLQueryString) in try await db.raw(q).all().map { try $0.decode(column: "id", as: Int64.self) } }
+        // Without LIKE's wildcards (Foundation's replacingOccurrences cost 0.6 % of a search's CPU).
+        let bare = text.filter { $0 != "%" && $0 != "_" }
         guard database.dialect == .postgres else {
+            // The ids as one text: read as rows, the 501 of a common word were each an array and
+            // a row to decode by name (6 % of the search's CPU, perf, "fontaine").
+            let ids = { (q: SQLQueryString) in
+                let joined = try await db.raw("SELECT group_concat(id) AS ids FROM (" + q + ")").first()?.decode(column: "ids", as: String?.self)
+                return (joined ?? "").split(separator: ",").compactMap { Int64($0) }
+            }
             // SQLite: a text with a space, in ASCII, through the names' words (migration 23) when
             // one of its whole words or its last word's beginning finds few debtors: those names
             // are checked with LIKE, which ignores the case of ASCII letters only (and has no
@@ -327,7 +333,7 @@ public struct CaseStore: Sendable {
             // (migration 20), which finds it anywhere in a name whatever its letter case,
             // accented letters too; a shorter one reads the names with LIKE.
             return try await ids(bare.count >= 3
-                ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacingOccurrences(of: "\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
+                ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacing("\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
                 : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)")
         }
         // PostgreSQL. ILIKE is lower() on both sides then LIKE, whose escape character is \.
