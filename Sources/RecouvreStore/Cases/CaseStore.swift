@@ -207,8 +207,10 @@ public struct CaseStore: Sendable {
             // an unknown list (the same index lookups, then the sort, whatever its length) and keeps
             // that plan, where with the list in view it planned each search anew (0.59 ms of
             // PostgreSQL's time a page, against 0.09 to run; psql 0.8-1.0 ms a rare name's page, 0.2-0.24 so).
-            let byName: SQLQueryString = postgres ? "c.debtor_id = ANY(CAST((SELECT \(bind: found.debtorIDs)) AS BIGINT[]))" : "c.debtor_id IN \(SQLQueryString.idList(found.debtorIDs))"
-            let byReference: SQLQueryString = postgres ? "c.id = ANY(CAST((SELECT \(bind: found.caseIDs)) AS BIGINT[]))" : "c.id IN \(SQLQueryString.idList(found.caseIDs))"
+            func among(_ column: String, _ ids: [Int64]) -> SQLQueryString {
+                postgres ? "\(unsafeRaw: column) = ANY(CAST((SELECT \(bind: ids)) AS BIGINT[]))" : "\(unsafeRaw: column) IN \(SQLQueryString.idList(ids))"
+            }
+            let byName = among("c.debtor_id", found.debtorIDs), byReference = among("c.id", found.caseIDs)
             q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
             namesCut = found.namesCut
         }
@@ -318,12 +320,6 @@ public struct CaseStore: Sendable {
         // Without LIKE's wildcards (Foundation's replacingOccurrences cost 0.6 % of a search's CPU).
         let bare = text.filter { $0 != "%" && $0 != "_" }
         guard database.dialect == .postgres else {
-            // The ids as one text: read as rows, the 501 of a common word were each an array and
-            // a row to decode by name (6 % of the search's CPU, perf, "fontaine").
-            let ids = { (q: SQLQueryString) in
-                let joined = try await db.raw("SELECT group_concat(id) AS ids FROM (" + q + ")").first()?.decode(column: "ids", as: String?.self)
-                return (joined ?? "").split(separator: ",").compactMap { Int64($0) }
-            }
             // SQLite: a text with a space, in ASCII, through the names' words (migration 23) when
             // one of its whole words or its last word's beginning finds few debtors: those names
             // are checked with LIKE, which ignores the case of ASCII letters only (and has no
@@ -332,9 +328,9 @@ public struct CaseStore: Sendable {
             // Else a text of three characters or more is a phrase of the names' trigram index
             // (migration 20), which finds it anywhere in a name whatever its letter case,
             // accented letters too; a shorter one reads the names with LIKE.
-            return try await ids(bare.count >= 3
+            return try await Self.sqliteIDs(bare.count >= 3
                 ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacing("\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
-                : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)")
+                : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)", db: db)
         }
         // PostgreSQL. ILIKE is lower() on both sides then LIKE, whose escape character is \.
         let pattern = "%" + NameWords.likeEscaped(bare) + "%"
@@ -386,7 +382,7 @@ public struct CaseStore: Sendable {
         func counted(_ i: Int) -> SQLQueryString {
             "(SELECT count(*) FROM (" + NameWords.debtors(pieces[i], limit: checkedNamesBound) + ") x)"
         }
-        let cheap = pieces.indices.filter { pieces[$0].fit == .whole || pieces[$0].fit == .start }
+        let cheap = pieces.indices.filter { pieces[$0].isWordRange }
         let parts = pieces.indices.filter { !cheap.contains($0) }
         var count: SQLQueryString = "SELECT "
         if cheap.isEmpty || parts.isEmpty {
@@ -410,6 +406,14 @@ public struct CaseStore: Sendable {
         return pieces[rarest]
     }
 
+    /// SQLite: the `id`s a statement selects, read as one text: read as rows, the 501 of a common
+    /// word were each an array and a row to decode by name (6 % of the search's CPU, perf,
+    /// "fontaine"). PostgreSQL's searches read theirs as one array (`debtorsNamed`'s `idArray`).
+    static func sqliteIDs(_ q: SQLQueryString, db: any SQLDatabase) async throws -> [Int64] {
+        let joined = try await db.raw("SELECT group_concat(id) AS ids FROM (" + q + ")").first()?.decode(column: "ids", as: String?.self)
+        return (joined ?? "").split(separator: ",").compactMap { Int64($0) }
+    }
+
     /// SQLite: the debtors whose name holds `text`, found through the rarest of its whole words
     /// and last word's beginning (counted up to `checkedNamesBound`, then those names checked);
     /// nil when the text has no space, is not all ASCII (SQLite's lower() and LIKE fold only
@@ -417,12 +421,12 @@ public struct CaseStore: Sendable {
     func sqliteDebtorsByWord(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64]? {
         let words = NameWords(text)
         guard words.needsCheck, text.allSatisfy(\.isASCII),
-              let rarest = try await Self.rarestPiece(words.pieces.filter { $0.fit == .whole || $0.fit == .start }, db: db) else { return nil }
+              let rarest = try await Self.rarestPiece(words.pieces.filter(\.isWordRange), db: db) else { return nil }
         // A debtor with two words beginning with the piece is read twice.
-        return try await db.raw("""
+        return try await Self.sqliteIDs("""
             SELECT DISTINCT d.id FROM (\(NameWords.debtors(rarest, limit: Self.checkedNamesBound))) w JOIN debtors d ON d.id = w.id
             WHERE d.name LIKE \(bind: "%" + text + "%") LIMIT \(literal: limit)
-            """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            """, db: db)
     }
 
     /// Keeps SQLite's index of names in few segments. FTS5 adds a segment for each part of the

@@ -20,6 +20,9 @@ struct NameWords: Equatable {
     struct Piece: Equatable {
         let text: String
         let fit: Fit
+
+        /// A whole word or a word's beginning: a range of the words' b-tree, on both databases.
+        var isWordRange: Bool { fit == .whole || fit == .start }
     }
 
     let pieces: [Piece]
@@ -45,16 +48,13 @@ struct NameWords: Equatable {
     /// needs three letters or digits in a row.
     var searchable: [Piece] {
         pieces.filter { piece in
-            switch piece.fit {
-            case .whole, .start: return true
-            case .end, .inside:
-                var run = 0
-                for c in piece.text {
-                    run = c.isLetter || c.isNumber ? run + 1 : 0
-                    if run == 3 { return true }
-                }
-                return false
+            guard !piece.isWordRange else { return true }
+            var run = 0
+            for c in piece.text {
+                run = c.isLetter || c.isNumber ? run + 1 : 0
+                if run == 3 { return true }
             }
+            return false
         }
     }
 
