@@ -276,7 +276,7 @@ extension ServerTests {
 }
 
 extension ServerTests {
-    @Test func caseRowsEscapeWhatTheyShow() {
+    @Test func caseRowsEscapeWhatTheyShow() throws {
         #expect(HTML.escape(#"<b>"Dupont" & Fils'</b>"#) == "&lt;b&gt;&quot;Dupont&quot; &amp; Fils&#39;&lt;/b&gt;")
         #expect(HTML.escape("Café Lefèvre") == "Café Lefèvre")
         #expect(HTML.escape("L'été «à» <Zoë & fils>\"🙂'") == "L&#39;été «à» &lt;Zoë &amp; fils&gt;&quot;🙂&#39;")
@@ -284,5 +284,25 @@ extension ServerTests {
         var out = "<p>"
         HTML.escape("Banc d'essai", into: &out)
         #expect(out == "<p>Banc d&#39;essai")
+        // The rows are written as bytes: the same escaping, and integers of any sign.
+        for text in [#"<b>"Dupont" & Fils'</b>"#, "Café Lefèvre", "L'été «à» <Zoë & fils>\"🙂'", "'", "", "&&", "fin<"] {
+            var bytes = HTMLBytes(capacity: 0)
+            bytes.text(text)
+            #expect(bytes.string == HTML.escape(text), "\(text)")
+        }
+        var numbers = HTMLBytes(capacity: 0)
+        for n: Int64 in [0, 7, -7, 1_000_000, .max, .min] { numbers.integer(n); numbers.raw(" ") }
+        #expect(numbers.string == "0 7 -7 1000000 9223372036854775807 -9223372036854775808 ")
+        let summary = try JSONDecoder().decode(CaseSummary.self, from: Data(#"""
+            {"id": 42, "reference": "RC-0000042", "creditorName": "Dupont & Fils", "debtorName": "L'Atelier <Zoë>",
+             "debtorKind": "company", "status": "amicable", "claimed": {"minorUnits": 123456, "currency": "EUR"},
+             "paid": {"minorUnits": 456, "currency": "EUR"}, "claimCount": 3, "oldestDueOn": "2026-03-01", "openedOn": "2026-04-02"}
+            """#.utf8))
+        let t = Strings(language: .fr)
+        let rows = caseRows([summary], t)["rowsHTML"] as? String
+        #expect(rows == "<tr><td><a href=\"/cases/42\">RC-0000042</a></td><td>L&#39;Atelier &lt;Zoë&gt; <small>"
+            + HTML.escape(t["kind.company"]) + "</small></td><td>Dupont &amp; Fils</td><td><span class=\"status s-amicable\">"
+            + HTML.escape(t.status(.amicable)) + "</span></td><td class=\"num\">3</td><td class=\"num\">"
+            + HTML.escape(t.money(.eur(cents: 123000))) + "</td><td>01/03/2026</td><td>02/04/2026</td></tr>\n")
     }
 }

@@ -82,25 +82,71 @@ func percentEncode(_ value: String, into out: inout String) {
 /// template engine looks each of a row's ten values up through dynamic casts, and for 50 rows
 /// that was two thirds of the case list's time (perf, 100,000 cases).
 func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
-    var html = ""
-    html.reserveCapacity(cases.count * 480)
-    // Written straight into the page, each value escaped in place: interpolating each row made
-    // a fifth of the list's CPU (perf, a million cases).
+    // Written as bytes, each value escaped in place: a String's appends (about 30 a row) cost
+    // twice as much (50 rows, 100 µs against 50, a benchmark of the two).
+    var html = HTMLBytes(capacity: cases.count * 480)
     var kinds: [String: String] = [:], statuses: [CaseStatus: String] = [:]
-    func put(_ s: String) { HTML.escape(s, into: &html) }
     for c in cases {
-        html += "<tr><td><a href=\"/cases/"; html += String(c.id); html += "\">"; put(c.reference)
-        html += "</a></td><td>"; put(c.debtorName); html += " <small>"
-        put(kinds[c.debtorKind] ?? { let k = t["kind.\(c.debtorKind)"]; kinds[c.debtorKind] = k; return k }())
-        html += "</small></td><td>"; put(c.creditorName)
-        html += "</td><td><span class=\"status s-"; put(c.status.rawValue); html += "\">"
-        put(statuses[c.status] ?? { let s = t.status(c.status); statuses[c.status] = s; return s }())
-        html += "</span></td><td class=\"num\">"; html += String(c.claimCount)
-        html += "</td><td class=\"num\">"; put(t.money(c.balance))
-        html += "</td><td>"; if let due = c.oldestDueOn { put(t.day(due)) }
-        html += "</td><td>"; put(t.day(c.openedOn)); html += "</td></tr>\n"
+        html.raw("<tr><td><a href=\"/cases/"); html.integer(c.id); html.raw("\">"); html.text(c.reference)
+        html.raw("</a></td><td>"); html.text(c.debtorName); html.raw(" <small>")
+        html.text(kinds[c.debtorKind] ?? { let k = t["kind.\(c.debtorKind)"]; kinds[c.debtorKind] = k; return k }())
+        html.raw("</small></td><td>"); html.text(c.creditorName)
+        html.raw("</td><td><span class=\"status s-"); html.text(c.status.rawValue); html.raw("\">")
+        html.text(statuses[c.status] ?? { let s = t.status(c.status); statuses[c.status] = s; return s }())
+        html.raw("</span></td><td class=\"num\">"); html.integer(Int64(c.claimCount))
+        html.raw("</td><td class=\"num\">"); html.text(t.money(c.balance))
+        html.raw("</td><td>"); if let due = c.oldestDueOn { html.text(t.day(due)) }
+        html.raw("</td><td>"); html.text(t.day(c.openedOn)); html.raw("</td></tr>\n")
     }
-    return ["hasRows": !cases.isEmpty, "rowsHTML": html]
+    return ["hasRows": !cases.isEmpty, "rowsHTML": html.string]
+}
+
+/// HTML written as UTF-8 bytes: markup as it is, values escaped as `HTML.escape` does.
+struct HTMLBytes {
+    private var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Markup, written as it is.
+    mutating func raw(_ markup: StaticString) {
+        markup.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func integer(_ value: Int64) {
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    /// A value, escaped: the text between two characters to escape is copied whole.
+    mutating func text(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            var run = 0
+            for i in utf8.indices {
+                let entity: StaticString
+                switch utf8[i] {
+                case UInt8(ascii: "&"): entity = "&amp;"
+                case UInt8(ascii: "<"): entity = "&lt;"
+                case UInt8(ascii: ">"): entity = "&gt;"
+                case UInt8(ascii: "\""): entity = "&quot;"
+                case UInt8(ascii: "'"): entity = "&#39;"
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                raw(entity)
+                run = i + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+        }
+    }
 }
 
 /// Text made safe inside HTML elements and quoted attributes, as the templates' `{{…}}` does.
