@@ -299,7 +299,7 @@ extension ServerTests {
              "paid": {"minorUnits": 456, "currency": "EUR"}, "claimCount": 3, "oldestDueOn": "2026-03-01", "openedOn": "2026-04-02"}
             """#.utf8))
         let t = Strings(language: .fr)
-        let rows = caseRows([summary], t)["rowsHTML"] as? String
+        let rows = (caseRows([summary], t)["rowsHTML"] as? HTMLBytes)?.string
         #expect(rows == "<tr><td><a href=\"/cases/42\">RC-0000042</a></td><td>L&#39;Atelier &lt;Zoë&gt; <small>"
             + HTML.escape(t["kind.company"]) + "</small></td><td>Dupont &amp; Fils</td><td><span class=\"status s-amicable\">"
             + HTML.escape(t.status(.amicable)) + "</span></td><td class=\"num\">3</td><td class=\"num\">"

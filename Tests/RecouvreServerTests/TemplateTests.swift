@@ -8,7 +8,7 @@ import Testing
     func render(_ text: String, _ context: [String: Any], partials: [String: String] = [:]) throws -> String {
         var templates = try partials.mapValues { try PageTemplate($0) }
         templates["main"] = try PageTemplate(text)
-        return try #require(try TemplateLibrary(templates).render(context, template: "main"))
+        return try #require(try TemplateLibrary(templates).render(context, template: "main")).string
     }
 
     @Test func valuesAreEscapedUnlessTripleBracedAndNumbersAndFlagsAreWrittenAsThemselves() throws {

@@ -98,12 +98,14 @@ func caseRows(_ cases: [CaseSummary], _ t: Strings) -> [String: Any] {
         html.raw("</td><td>"); if let due = c.oldestDueOn { html.text(t.day(due)) }
         html.raw("</td><td>"); html.text(t.day(c.openedOn)); html.raw("</td></tr>\n")
     }
-    return ["hasRows": !cases.isEmpty, "rowsHTML": html.string]
+    return ["hasRows": !cases.isEmpty, "rowsHTML": html]
 }
 
-/// HTML written as UTF-8 bytes: markup as it is, values escaped as `HTML.escape` does.
-struct HTMLBytes {
-    private var bytes: [UInt8] = []
+/// HTML written as UTF-8 bytes: markup as it is, values escaped as `HTML.escape` does. A page
+/// is rendered into one (`TemplateLibrary`) and sent as it is; as a template's value it is
+/// markup, written unescaped (`caseRows`).
+struct HTMLBytes: Sendable {
+    private(set) var bytes: [UInt8] = []
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
@@ -113,6 +115,13 @@ struct HTMLBytes {
     mutating func raw(_ markup: StaticString) {
         markup.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
+
+    /// Markup, written as it is.
+    mutating func raw(_ markup: String) {
+        if markup.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: markup.utf8) }
+    }
+
+    mutating func raw(_ markup: HTMLBytes) { bytes.append(contentsOf: markup.bytes) }
 
     mutating func integer(_ value: Int64) {
         var magnitude = value.magnitude

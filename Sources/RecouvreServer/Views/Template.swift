@@ -228,20 +228,21 @@ struct TemplateLibrary: Sendable {
         self.templates = templates
     }
 
-    func render(_ context: Any, template name: String) -> String? {
+    /// The page as UTF-8 bytes, sent as they are: rendered into a String, a page was checked
+    /// again as UTF-8 when the rows written as bytes joined it, and copied into the response.
+    func render(_ context: Any, template name: String) -> HTMLBytes? {
         guard let template = templates[name] else { return nil }
-        var out = ""
-        out.reserveCapacity(32_768)
+        var out = HTMLBytes(capacity: 32_768)
         var stack: [Any] = [context]
         render(template.nodes, &stack, into: &out)
         return out
     }
 
-    private func render(_ nodes: [PageTemplate.Node], _ stack: inout [Any], into out: inout String) {
+    private func render(_ nodes: [PageTemplate.Node], _ stack: inout [Any], into out: inout HTMLBytes) {
         for node in nodes {
             switch node {
             case let .text(text):
-                out += text
+                out.raw(text)
             case let .variable(path, escaped):
                 guard let value = Self.lookup(path, stack) else { continue }
                 Self.write(value, escaped: escaped, into: &out)
@@ -324,18 +325,19 @@ struct TemplateLibrary: Sendable {
         (value as? any OptionalValue)?.isNone ?? false
     }
 
-    private static func write(_ value: Any, escaped: Bool, into out: inout String) {
+    private static func write(_ value: Any, escaped: Bool, into out: inout HTMLBytes) {
         let text: String
         switch value {
         case let s as String: text = s
-        case let i as Int: out += String(i); return
-        case let i as Int64: out += String(i); return
-        case let b as Bool: out += b ? "true" : "false"; return
+        case let i as Int: out.integer(Int64(i)); return
+        case let i as Int64: out.integer(i); return
+        case let b as Bool: out.raw(b ? "true" : "false"); return
+        case let markup as HTMLBytes: out.raw(markup); return
         default:
             if isNil(value) { return }
             text = String(describing: value)
         }
-        if escaped { HTML.escape(text, into: &out) } else { out += text }
+        if escaped { out.text(text) } else { out.raw(text) }
     }
 }
 

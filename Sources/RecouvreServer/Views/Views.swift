@@ -32,9 +32,10 @@ struct Views: Sendable {
     /// Renders `template` in the language `context["lang"]` names (`pageContext` sets it).
     func page(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let language = (context["lang"] as? String).flatMap(Language.init(rawValue:)) ?? .fr
-        let html = libraries[language]!.render(context, template: template) ?? "template \(template) missing"
+        let body = libraries[language]!.render(context, template: template).map { ByteBuffer(bytes: $0.bytes) }
+            ?? ByteBuffer(string: "template \(template) missing")
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: .init(string: html)))
+                        body: .init(byteBuffer: body))
     }
 }
 
