@@ -181,67 +181,68 @@ public struct CaseStore: Sendable {
     /// sooner than sorting the band).
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
-        var namesCut = false
         let text = filter.text?.trimmingCharacters(in: .whitespaces) ?? ""
-        // A search picks its page's ids first and reads the rows for those only: it finds the
-        // cases of up to 500 debtors, sorted whole, and reading each one's debtor and creditor
-        // before sorting cost more than the rest of the page (SQLite, "fontaine" over a million
-        // cases, 500 debtors: 1.8 ms against 0.7; PostgreSQL 5.2 against 2.5). Other lists walk
-        // an index in the page's order and stop, so they read no row more than they show.
-        var q: SQLQueryString = text.isEmpty ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
-        q += Self.whereScope(scope)
-        let oneAgent = if case .agent = scope { true } else { filter.agentID != nil }
-        q += Self.whereFilter(filter, today: today, dialect: database.dialect, oneAgent: oneAgent)
-        if !text.isEmpty {
-            let found = try await matches(text)
-            guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
-            // SQLite: integers read from the database, written inline (a list of bound values
-            // would be one placeholder each, up to 500). PostgreSQL: one bound array, so that
-            // every search's list is one statement, prepared once per connection; written inline,
-            // each new search's list was planned anew (500 ids: 1.2 ms, against 0.06 for the
-            // prepared statement's plan) and a text seen twice took one of `PreparedRead`'s names.
-            // An OR only when both found some: SQLite gathers an OR's rows in a table of their
-            // own first (0.74 ms against 0.60 for "fontaine").
-            let postgres = database.dialect == .postgres
-            // The array through a scalar subquery, which the planner does not read: it plans for
-            // an unknown list (the same index lookups, then the sort, whatever its length) and keeps
-            // that plan, where with the list in view it planned each search anew (0.59 ms of
-            // PostgreSQL's time a page, against 0.09 to run; psql 0.8-1.0 ms a rare name's page, 0.2-0.24 so).
-            func among(_ column: String, _ ids: [Int64]) -> SQLQueryString {
-                postgres ? "\(unsafeRaw: column) = ANY(CAST((SELECT \(bind: ids)) AS BIGINT[]))" : "\(unsafeRaw: column) IN \(SQLQueryString.idList(ids))"
+        // One connection for the search and the list: a lease of PostgreSQL's pool costs the
+        // server as much as decoding ten rows.
+        return try await database.withConnection { db in
+            var namesCut = false
+            // A search picks its page's ids first and reads the rows for those only: it finds the
+            // cases of up to 500 debtors, sorted whole, and reading each one's debtor and creditor
+            // before sorting cost more than the rest of the page (SQLite, "fontaine" over a million
+            // cases, 500 debtors: 1.8 ms against 0.7; PostgreSQL 5.2 against 2.5). Other lists walk
+            // an index in the page's order and stop, so they read no row more than they show.
+            var q: SQLQueryString = text.isEmpty ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
+            q += Self.whereScope(scope)
+            let oneAgent = if case .agent = scope { true } else { filter.agentID != nil }
+            q += Self.whereFilter(filter, today: today, dialect: database.dialect, oneAgent: oneAgent)
+            if !text.isEmpty {
+                let found = try await matches(text, db: db)
+                guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
+                // SQLite: integers read from the database, written inline (a list of bound values
+                // would be one placeholder each, up to 500). PostgreSQL: one bound array, so that
+                // every search's list is one statement, prepared once per connection; written inline,
+                // each new search's list was planned anew (500 ids: 1.2 ms, against 0.06 for the
+                // prepared statement's plan) and a text seen twice took one of `PreparedRead`'s names.
+                // An OR only when both found some: SQLite gathers an OR's rows in a table of their
+                // own first (0.74 ms against 0.60 for "fontaine").
+                let postgres = database.dialect == .postgres
+                // The array through a scalar subquery, which the planner does not read: it plans for
+                // an unknown list (the same index lookups, then the sort, whatever its length) and keeps
+                // that plan, where with the list in view it planned each search anew (0.59 ms of
+                // PostgreSQL's time a page, against 0.09 to run; psql 0.8-1.0 ms a rare name's page, 0.2-0.24 so).
+                func among(_ column: String, _ ids: [Int64]) -> SQLQueryString {
+                    postgres ? "\(unsafeRaw: column) = ANY(CAST((SELECT \(bind: ids)) AS BIGINT[]))" : "\(unsafeRaw: column) IN \(SQLQueryString.idList(ids))"
+                }
+                let byName = among("c.debtor_id", found.debtorIDs), byReference = among("c.id", found.caseIDs)
+                q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
+                namesCut = found.namesCut
             }
-            let byName = among("c.debtor_id", found.debtorIDs), byReference = among("c.id", found.caseIDs)
-            q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
-            namesCut = found.namesCut
-        }
-        let (key, direction): (String, String) = switch sort {
-        case .newest: ("", "DESC")
-        case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
-        case .oldestDue: ("COALESCE(c.oldest_due_on, '\(Self.noDue)')", "ASC")
-        }
-        if let cursor, cursor.sort == sort {
-            let op = direction == "DESC" ? "<" : ">"
-            switch sort {
-            case .newest: q += " AND c.id \(unsafeRaw: op) \(bind: cursor.id)"
-            case .balance: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: Int64(cursor.key) ?? 0), \(bind: cursor.id))"
-            case .oldestDue: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: cursor.key), \(bind: cursor.id))"
+            let (key, direction): (String, String) = switch sort {
+            case .newest: ("", "DESC")
+            case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
+            case .oldestDue: ("COALESCE(c.oldest_due_on, '\(Self.noDue)')", "ASC")
             }
-        }
-        // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
-        let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
-        q += order + " LIMIT \(literal: limit + 1)"
-        if !text.isEmpty {
-            q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c WHERE c.id = p.id" + order
-        }
-        let query = q
-        let rows = try await database.withConnection { db in
-            let rows = try await Self.summaries.read(query, db: db)
+            if let cursor, cursor.sort == sort {
+                let op = direction == "DESC" ? "<" : ">"
+                switch sort {
+                case .newest: q += " AND c.id \(unsafeRaw: op) \(bind: cursor.id)"
+                case .balance: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: Int64(cursor.key) ?? 0), \(bind: cursor.id))"
+                case .oldestDue: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: cursor.key), \(bind: cursor.id))"
+                }
+            }
+            // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
+            let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
+            q += order + " LIMIT \(literal: limit + 1)"
+            if !text.isEmpty {
+                q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c WHERE c.id = p.id" + order
+            }
+            let rows = try await Self.summaries.read(q, db: db)
             let creditorIDs = try rows.map { try $0.decode(column: "creditor_id", as: Int64.self) }
             let creditors = try await CreditorStore.byID(Set(creditorIDs), database, on: db)
-            return try zip(rows, creditorIDs).map { try Self.decodeSummary($0, creditor: creditors[$1]) }
+            let summaries = try zip(rows, creditorIDs).map { try Self.decodeSummary($0, creditor: creditors[$1]) }
+            let page = Array(summaries.prefix(limit))
+            return CasePage(cases: page, nextCursor: summaries.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil, namesCut: namesCut)
         }
-        let page = Array(rows.prefix(limit))
-        return CasePage(cases: page, nextCursor: rows.count > limit ? page.last.map { CaseCursor(sort: sort, after: $0) } : nil, namesCut: namesCut)
     }
 
     /// The SQL of a filter (each part begins with AND).
@@ -293,17 +294,15 @@ public struct CaseStore: Sendable {
     /// What a search text names: debtors whose name contains it (letter case aside), and cases
     /// holding an invoice of that reference or of that case reference. Resolved before the list
     /// query so that each part uses its own index instead of a test per case.
-    func matches(_ text: String) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
+    func matches(_ text: String, db: any SQLDatabase) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
         let isReference = CaseReference(parsing: text).map { _ in text.uppercased().hasPrefix("RC") || Int64(text) != nil } ?? false
-        return try await database.withConnection { db in
-            var cases = try await db.raw("""
-                SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)
-                """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
-            if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
-            // One more than kept: whether the text named more debtors than are listed.
-            let debtors = isReference ? [] : try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db)
-            return (Array(debtors.prefix(Self.nameMatchLimit)), cases, debtors.count > Self.nameMatchLimit)
-        }
+        var cases = try await db.raw("""
+            SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)
+            """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
+        if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
+        // One more than kept: whether the text named more debtors than are listed.
+        let debtors = isReference ? [] : try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db)
+        return (Array(debtors.prefix(Self.nameMatchLimit)), cases, debtors.count > Self.nameMatchLimit)
     }
 
     /// A debtor found by one word of a search text is read and checked only when that word
