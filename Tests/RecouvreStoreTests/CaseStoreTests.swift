@@ -107,6 +107,13 @@ import Testing
             // A text that is an invoice's reference and part of another debtor's name finds both.
             try await db.withConnection { try await $0.raw("UPDATE debtors SET name = 'Garage P5 Bis' WHERE name = 'Client 2 Dupuis'").run() }
             #expect(try await Set(store.list(scope: .agency, filter: CaseFilter(text: "P5")).cases.map(\.debtorName)) == ["Client 5 Dupuis", "Garage P5 Bis"])
+            // The same through each of the name search's ways (PostgreSQL reads the invoices with
+            // its first statement): a word of three letters or more, and a text with a space.
+            try await db.withConnection { try await $0.raw("UPDATE claims SET invoice_ref = 'Bis' WHERE invoice_ref = 'P6'").run() }
+            try await db.withConnection { try await $0.raw("UPDATE claims SET invoice_ref = 'Client 4' WHERE invoice_ref = 'P0'").run() }
+            #expect(try await Set(store.list(scope: .agency, filter: CaseFilter(text: "Bis")).cases.map(\.debtorName)) == ["Client 6 Dupuis", "Garage P5 Bis"])
+            let found = try await Set(store.list(scope: .agency, filter: CaseFilter(text: "Client 4")).cases.map(\.debtorName))
+            #expect(found == ["Client 0 Dupuis", "Client 4 Dupuis"])
             let id = first.cases[0].id
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: CaseReference(caseID: id).description)).cases.map(\.id) == [id])
             #expect(try await store.list(scope: .agency, filter: CaseFilter(status: .amicable)).cases.isEmpty)

@@ -72,7 +72,7 @@ import Testing
             let store = CaseStore(db)
             func check(_ texts: [String], limit: Int = 1000) async throws {
                 for text in texts {
-                    let found = try await db.withConnection { try await store.debtorsNamed(text, limit: limit, db: $0) }
+                    let found = try await db.withConnection { try await store.debtorsNamed(text, limit: limit, db: $0).debtors }
                     #expect(Set(found).count == found.count, "\(text): twice")
                     let want = try await expected(text, names, backend, db)
                     if want.count <= limit {
@@ -152,7 +152,7 @@ import Testing
             }
             if backend == .sqlite { #expect(try await count(db, "debtor_name_words_deferred") == 0) }
             // Found through the words: "durand", a whole word of 7 names, which are checked.
-            let found = try await db.withConnection { try await CaseStore(db).debtorsNamed("3 Durand SARL", limit: 10, db: $0) }
+            let found = try await db.withConnection { try await CaseStore(db).debtorsNamed("3 Durand SARL", limit: 10, db: $0).debtors }
             #expect(found == names.filter { $0.1 == "Client 3 Durand SARL" }.map(\.0))
         }
     }

@@ -296,13 +296,14 @@ public struct CaseStore: Sendable {
     /// query so that each part uses its own index instead of a test per case.
     func matches(_ text: String, db: any SQLDatabase) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
         let isReference = CaseReference(parsing: text).map { _ in text.uppercased().hasPrefix("RC") || Int64(text) != nil } ?? false
-        var cases = try await db.raw("""
-            SELECT case_id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)
-            """).all().map { try $0.decode(column: "case_id", as: Int64.self) }
-        if isReference, let ref = CaseReference(parsing: text) { cases.append(ref.caseID) }
+        let byInvoice: SQLQueryString = "SELECT case_id AS id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)"
+        guard !isReference else {
+            let cases = try await db.raw(byInvoice).all().map { try $0.decode(column: "id", as: Int64.self) }
+            return ([], cases + [CaseReference(parsing: text)!.caseID], false)
+        }
         // One more than kept: whether the text named more debtors than are listed.
-        let debtors = isReference ? [] : try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db)
-        return (Array(debtors.prefix(Self.nameMatchLimit)), cases, debtors.count > Self.nameMatchLimit)
+        let found = try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db, along: byInvoice)
+        return (Array(found.debtors.prefix(Self.nameMatchLimit)), found.along, found.debtors.count > Self.nameMatchLimit)
     }
 
     /// A debtor found by one word of a search text is read and checked only when that word
@@ -314,22 +315,17 @@ public struct CaseStore: Sendable {
     static let partCountWorth = 100
 
     /// Up to `limit` debtors whose name contains `text`, letter case aside (any of them when
-    /// more do: "more than 500" is all the list says then).
-    func debtorsNamed(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64] {
+    /// more do: "more than 500" is all the list says then), and the `id`s that `along` selects.
+    ///
+    /// On PostgreSQL `along` is read by the search's first statement, as a column: a statement
+    /// of its own was one more round trip of the four or five of a search, each costing both
+    /// processes a wake-up and the protocol's messages.
+    func debtorsNamed(_ text: String, limit: Int, db: any SQLDatabase, along: SQLQueryString? = nil) async throws -> (debtors: [Int64], along: [Int64]) {
         // Without LIKE's wildcards (Foundation's replacingOccurrences cost 0.6 % of a search's CPU).
         let bare = text.filter { $0 != "%" && $0 != "_" }
         guard database.dialect == .postgres else {
-            // SQLite: a text with a space, in ASCII, through the names' words (migration 23) when
-            // one of its whole words or its last word's beginning finds few debtors: those names
-            // are checked with LIKE, which ignores the case of ASCII letters only (and has no
-            // escape character), as the trigram index then would.
-            if let found = try await sqliteDebtorsByWord(bare, limit: limit, db: db) { return found }
-            // Else a text of three characters or more is a phrase of the names' trigram index
-            // (migration 20), which finds it anywhere in a name whatever its letter case,
-            // accented letters too; a shorter one reads the names with LIKE.
-            return try await Self.sqliteIDs(bare.count >= 3
-                ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacing("\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
-                : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)", db: db)
+            let alongIDs = if let along { try await Self.sqliteIDs(along, db: db) } else { [Int64]() }
+            return (try await sqliteDebtorsNamed(bare, limit: limit, db: db), alongIDs)
         }
         // PostgreSQL. ILIKE is lower() on both sides then LIKE, whose escape character is \.
         let pattern = "%" + NameWords.likeEscaped(bare) + "%"
@@ -338,35 +334,61 @@ public struct CaseStore: Sendable {
         // (14 ms for "fontaine" at a million debtors), but that is less than checking thousands
         // ("transports fontaine" checked from the 15,546 names with "transports": 69 ms).
         let byTrigrams: SQLQueryString = "SELECT id FROM debtors WHERE name ILIKE \(bind: pattern) LIMIT \(literal: limit)"
+        // `along` goes with the first statement, whichever it is.
+        var rider = along.map { "(SELECT array_agg(id) FROM (" + $0 + ") r) AS along" }
+        var alongIDs: [Int64] = []
+        func takeRider() -> SQLQueryString? { defer { rider = nil }; return rider }
         // Each statement's ids come as one array, without repeats, with the number of rows
         // read: PostgresNIO hands a statement's rows over one by one through an async sequence,
         // about 3 µs of the server's CPU each, and a search's thousand ids as rows made its
         // page cost 4.8 ms of the server's CPU instead of 1.9.
-        let idArray = { (inner: SQLQueryString) async throws -> (read: Int, ids: [Int64]) in
-            let row = try await db.raw("SELECT count(*) AS n, array_agg(DISTINCT id) AS ids FROM (" + inner + ") x").first()
+        func idArray(_ inner: SQLQueryString) async throws -> (read: Int, ids: [Int64]) {
+            let along = takeRider()
+            let row = try await db.raw("SELECT count(*) AS n, array_agg(DISTINCT id) AS ids" + (along.map { ", " + $0 } ?? "") + " FROM (" + inner + ") x").first()
+            if along != nil { alongIDs = try row?.decode(column: "along", as: [Int64]?.self) ?? [] }
             return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "ids", as: [Int64]?.self) ?? [])
         }
-        let words = NameWords(bare)
-        let pieces = words.searchable
-        guard let first = pieces.first else { return try await idArray(byTrigrams).ids }
-        guard words.needsCheck else {
-            // One piece: the words holding it name the debtors; read in the words' order, the
-            // first `limit` come at once (0.3 ms for "fontaine"). A debtor with two such words
-            // comes twice, so twice as many are read, and all of them when that is not enough.
-            let found = try await idArray(NameWords.debtors(first, limit: 2 * limit))
-            if found.ids.count >= limit || found.read < 2 * limit { return Array(found.ids.prefix(limit)) }
-            return try await idArray("SELECT DISTINCT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: limit)").ids
-        }
-        // Several pieces: the rarest one's debtors are checked whole ("rin SAS 77735": the 11
-        // names with a word beginning with "77735", 1.2 ms).
-        guard let rarest = try await Self.rarestPiece(pieces, db: db) else { return try await idArray(byTrigrams).ids }
-        // lower(name) LIKE lower(pattern) is ILIKE written so that the trigram index is not used.
-        // The very rows counted, under the same LIMIT: it cuts nothing but tells the planner how
-        // few debtors are read (guessing 10,191 words for "9195…", there are 111, it read every
-        // debtor's name instead: 1.3 to 3 s a search under load).
-        return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(rarest, limit: Self.checkedNamesBound) + """
-            ) w JOIN debtors d ON d.id = w.id WHERE lower(d.name) LIKE lower(\(bind: pattern))
-            """).ids.prefix(limit))
+        let found = try await {
+            let words = NameWords(bare)
+            let pieces = words.searchable
+            guard let first = pieces.first else { return try await idArray(byTrigrams).ids }
+            guard words.needsCheck else {
+                // One piece: the words holding it name the debtors; read in the words' order, the
+                // first `limit` come at once (0.3 ms for "fontaine"). A debtor with two such words
+                // comes twice, so twice as many are read, and all of them when that is not enough.
+                let found = try await idArray(NameWords.debtors(first, limit: 2 * limit))
+                if found.ids.count >= limit || found.read < 2 * limit { return Array(found.ids.prefix(limit)) }
+                return try await idArray("SELECT DISTINCT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: limit)").ids
+            }
+            // Several pieces: the rarest one's debtors are checked whole ("rin SAS 77735": the 11
+            // names with a word beginning with "77735", 1.2 ms).
+            let counted = try await Self.rarestPiece(pieces, db: db, along: takeRider())
+            alongIDs = counted.along
+            guard let rarest = counted.piece else { return try await idArray(byTrigrams).ids }
+            // lower(name) LIKE lower(pattern) is ILIKE written so that the trigram index is not used.
+            // The very rows counted, under the same LIMIT: it cuts nothing but tells the planner how
+            // few debtors are read (guessing 10,191 words for "9195…", there are 111, it read every
+            // debtor's name instead: 1.3 to 3 s a search under load).
+            return try await Array(idArray("SELECT w.id FROM (" + NameWords.debtors(rarest, limit: Self.checkedNamesBound) + """
+                ) w JOIN debtors d ON d.id = w.id WHERE lower(d.name) LIKE lower(\(bind: pattern))
+                """).ids.prefix(limit))
+        }()
+        return (found, alongIDs)
+    }
+
+    /// SQLite's side of `debtorsNamed`.
+    private func sqliteDebtorsNamed(_ bare: String, limit: Int, db: any SQLDatabase) async throws -> [Int64] {
+        // SQLite: a text with a space, in ASCII, through the names' words (migration 23) when
+        // one of its whole words or its last word's beginning finds few debtors: those names
+        // are checked with LIKE, which ignores the case of ASCII letters only (and has no
+        // escape character), as the trigram index then would.
+        if let found = try await sqliteDebtorsByWord(bare, limit: limit, db: db) { return found }
+        // Else a text of three characters or more is a phrase of the names' trigram index
+        // (migration 20), which finds it anywhere in a name whatever its letter case,
+        // accented letters too; a shorter one reads the names with LIKE.
+        return try await Self.sqliteIDs(bare.count >= 3
+            ? "SELECT rowid AS id FROM debtor_names WHERE debtor_names MATCH \(bind: "\"" + bare.replacing("\"", with: "\"\"") + "\"") LIMIT \(literal: limit)"
+            : "SELECT id FROM debtors WHERE name LIKE \(bind: "%" + bare + "%") LIMIT \(literal: limit)", db: db)
     }
 
     /// The piece of a search text that finds the fewest debtors, when it finds fewer than
@@ -376,14 +398,17 @@ public struct CaseStore: Sendable {
     /// fewer than `partCountWorth` debtors: it goes through the trigram index of the distinct
     /// words ("rin" in "rin SAS 77735": 0.44 ms of the count's 0.77, psql), the time to check
     /// about a hundred names, and a beginning like "77735" (11 debtors) leaves nothing to gain.
-    static func rarestPiece(_ pieces: [NameWords.Piece], db: any SQLDatabase) async throws -> NameWords.Piece? {
-        guard !pieces.isEmpty else { return nil }
+    ///
+    /// `along`, a column named `along` read with the counts (`debtorsNamed`), comes back as an array.
+    static func rarestPiece(_ pieces: [NameWords.Piece], db: any SQLDatabase, along: SQLQueryString? = nil) async throws
+        -> (piece: NameWords.Piece?, along: [Int64]) {
+        guard !pieces.isEmpty else { return (nil, []) }
         func counted(_ i: Int) -> SQLQueryString {
             "(SELECT count(*) FROM (" + NameWords.debtors(pieces[i], limit: checkedNamesBound) + ") x)"
         }
         let cheap = pieces.indices.filter { pieces[$0].isWordRange }
         let parts = pieces.indices.filter { !cheap.contains($0) }
-        var count: SQLQueryString = "SELECT "
+        var count: SQLQueryString = "SELECT " + (along.map { $0 + ", " } ?? "")
         if cheap.isEmpty || parts.isEmpty {
             for i in pieces.indices { count += (i == 0 ? "" : ", ") + counted(i) + " AS n\(unsafeRaw: String(i))" }
         } else {
@@ -399,10 +424,11 @@ public struct CaseStore: Sendable {
             for (k, i) in cheap.enumerated() { count += (k == 0 ? "" : ", ") + counted(i) + " AS n\(unsafeRaw: String(i))" }
             count += " OFFSET 0) a"
         }
-        guard let row = try await db.raw(count).first() else { return nil }
+        guard let row = try await db.raw(count).first() else { return (nil, []) }
+        let alongIDs = along == nil ? [] : try row.decode(column: "along", as: [Int64]?.self) ?? []
         let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
-        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < checkedNamesBound else { return nil }
-        return pieces[rarest]
+        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < checkedNamesBound else { return (nil, alongIDs) }
+        return (pieces[rarest], alongIDs)
     }
 
     /// SQLite: the `id`s a statement selects, read as one text: read as rows, the 501 of a common
@@ -420,7 +446,7 @@ public struct CaseStore: Sendable {
     func sqliteDebtorsByWord(_ text: String, limit: Int, db: any SQLDatabase) async throws -> [Int64]? {
         let words = NameWords(text)
         guard words.needsCheck, text.allSatisfy(\.isASCII),
-              let rarest = try await Self.rarestPiece(words.pieces.filter(\.isWordRange), db: db) else { return nil }
+              let rarest = try await Self.rarestPiece(words.pieces.filter(\.isWordRange), db: db).piece else { return nil }
         // A debtor with two words beginning with the piece is read twice.
         return try await Self.sqliteIDs("""
             SELECT DISTINCT d.id FROM (\(NameWords.debtors(rarest, limit: Self.checkedNamesBound))) w JOIN debtors d ON d.id = w.id
