@@ -104,6 +104,19 @@ extension SQLQueryString {
     /// instead: the statement then reads the same for every case page, and stays prepared.
     static func idList(_ ids: [Int64]) -> SQLQueryString {
         if ids.count == 1 { return "(\(bind: ids[0]))" }
-        return "(\(unsafeRaw: (ids.isEmpty ? [0] : ids).map(String.init).joined(separator: ",")))"
+        // Digits written as bytes: a String per id, then joined, was 6 % of a common name's search
+        // on SQLite (501 ids).
+        var text: [UInt8] = [UInt8(ascii: "(")]
+        text.reserveCapacity(ids.count * 8 + 2)
+        for (i, id) in (ids.isEmpty ? [0] : ids).enumerated() {
+            if i > 0 { text.append(UInt8(ascii: ",")) }
+            if id < 0 { text.append(UInt8(ascii: "-")) }
+            let start = text.count
+            var rest = id.magnitude
+            repeat { text.append(UInt8(ascii: "0") + UInt8(rest % 10)); rest /= 10 } while rest > 0
+            text[start...].reverse()
+        }
+        text.append(UInt8(ascii: ")"))
+        return "\(unsafeRaw: String(decoding: text, as: UTF8.self))"
     }
 }
