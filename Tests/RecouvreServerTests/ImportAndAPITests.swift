@@ -281,15 +281,8 @@ extension ServerTests {
         #expect(HTML.escape("Café Lefèvre") == "Café Lefèvre")
         #expect(HTML.escape("L'été «à» <Zoë & fils>\"🙂'") == "L&#39;été «à» &lt;Zoë &amp; fils&gt;&quot;🙂&#39;")
         #expect(HTML.escape("'") == "&#39;" && HTML.escape("") == "" && HTML.escape("d'Artois") == "d&#39;Artois")
-        var out = "<p>"
-        HTML.escape("Banc d'essai", into: &out)
-        #expect(out == "<p>Banc d&#39;essai")
-        // The rows are written as bytes: the same escaping, and integers of any sign.
-        for text in [#"<b>"Dupont" & Fils'</b>"#, "Café Lefèvre", "L'été «à» <Zoë & fils>\"🙂'", "'", "", "&&", "fin<"] {
-            var bytes = HTMLBytes(capacity: 0)
-            bytes.text(text)
-            #expect(bytes.string == HTML.escape(text), "\(text)")
-        }
+        #expect(HTML.escape("&&") == "&amp;&amp;" && HTML.escape("fin<") == "fin&lt;")
+        // Integers of any sign.
         var numbers = HTMLBytes(capacity: 0)
         for n: Int64 in [0, 7, -7, 1_000_000, .max, .min] { numbers.integer(n); numbers.raw(" ") }
         #expect(numbers.string == "0 7 -7 1000000 9223372036854775807 -9223372036854775808 ")

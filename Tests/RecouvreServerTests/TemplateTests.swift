@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func selectOptionsEscapeTheirValuesAndLabelsAndMarkTheChosenOne() {
-        #expect(HTML.options([("a&b", "Dupont <SA>", false), ("2", "Léa \"L\"", true)])
+        #expect(HTML.options([("a&b", "Dupont <SA>", false), ("2", "Léa \"L\"", true)]).string
             == "<option value=\"a&amp;b\">Dupont &lt;SA&gt;</option><option value=\"2\" selected>Léa &quot;L&quot;</option>")
     }
 }
