@@ -11,6 +11,21 @@ extension UInt8 {
     var isASCIILetter: Bool { (self | 0x20) >= 0x61 && (self | 0x20) <= 0x7A }
 }
 
+extension Array where Element == UInt8 {
+    /// `value` in decimal digits (a minus first when negative), without a String between: the
+    /// pages' tables and the ids written into statements append hundreds a request.
+    public mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let start = count
+        var rest = value.magnitude
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        self[start...].reverse()
+    }
+}
+
 extension StringProtocol {
     /// Drops leading and trailing spaces, tabs, line breaks and no-break spaces.
     func trimmingSpaces() -> String {

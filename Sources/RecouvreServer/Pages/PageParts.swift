@@ -123,16 +123,7 @@ struct HTMLBytes: Sendable {
 
     mutating func raw(_ markup: HTMLBytes) { bytes.append(contentsOf: markup.bytes) }
 
-    mutating func integer(_ value: Int64) {
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
-    }
+    mutating func integer(_ value: Int64) { bytes.appendDecimal(value) }
 
     /// A value, escaped as text inside elements and quoted attributes: `&`, `<`, `>`, `"` and `'`.
     /// The text between two characters to escape is copied whole (French names are full of

@@ -295,11 +295,11 @@ public struct CaseStore: Sendable {
     /// holding an invoice of that reference or of that case reference. Resolved before the list
     /// query so that each part uses its own index instead of a test per case.
     func matches(_ text: String, db: any SQLDatabase) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
-        let isReference = CaseReference(parsing: text).map { _ in text.uppercased().hasPrefix("RC") || Int64(text) != nil } ?? false
+        let reference = CaseReference(parsing: text).flatMap { text.uppercased().hasPrefix("RC") || Int64(text) != nil ? $0 : nil }
         let byInvoice: SQLQueryString = "SELECT case_id AS id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)"
-        guard !isReference else {
+        if let reference {
             let cases = try await db.raw(byInvoice).all().map { try $0.decode(column: "id", as: Int64.self) }
-            return ([], cases + [CaseReference(parsing: text)!.caseID], false)
+            return ([], cases + [reference.caseID], false)
         }
         // One more than kept: whether the text named more debtors than are listed.
         let found = try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db, along: byInvoice)

@@ -110,11 +110,7 @@ extension SQLQueryString {
         text.reserveCapacity(ids.count * 8 + 2)
         for (i, id) in (ids.isEmpty ? [0] : ids).enumerated() {
             if i > 0 { text.append(UInt8(ascii: ",")) }
-            if id < 0 { text.append(UInt8(ascii: "-")) }
-            let start = text.count
-            var rest = id.magnitude
-            repeat { text.append(UInt8(ascii: "0") + UInt8(rest % 10)); rest /= 10 } while rest > 0
-            text[start...].reverse()
+            text.appendDecimal(id)
         }
         text.append(UInt8(ascii: ")"))
         return "\(unsafeRaw: String(decoding: text, as: UTF8.self))"
