@@ -28,7 +28,7 @@ extension Array where Element == UInt8 {
 
 extension StringProtocol {
     /// Drops leading and trailing spaces, tabs, line breaks and no-break spaces.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let whole = String(self) // free for a String
         guard let first = whole.utf8.first, let last = whole.utf8.last else { return "" }
         // Neither end is a space nor a byte of U+00A0 (C2 A0) or U+202F (E2 80 AF): nothing to trim.

@@ -371,6 +371,10 @@ let callHours: @Sendable () -> Instant = { Instant(iso: "2026-11-24T09:30:00.000
                 try await client.execute(uri: "/api/v1/cases?limit=2", method: .get, headers: [.authorization: "Bearer \(apiToken)"]) { r in
                     #expect(r.status == .ok)
                 }
+                // Blanks around the token are not part of it.
+                try await client.execute(uri: "/api/v1/cases?limit=2", method: .get, headers: [.authorization: "Bearer  \t\(apiToken) "]) { r in
+                    #expect(r.status == .ok)
+                }
                 let creditors = try await CreditorStore(db).list()
                 let theirs = try await CaseStore(db).list(scope: .creditor(try #require(creditors.last).id), limit: 1).cases[0]
                 try await client.execute(uri: "/api/v1/cases/\(theirs.id)", method: .get, headers: [.authorization: "Bearer \(apiToken)"]) { r in

@@ -4,6 +4,18 @@ import Testing
 @testable import RecouvreStore
 
 @Suite struct DailyRunTests {
+    /// The run's day is the calendar day in Paris, kept between calls until Paris's midnight.
+    @Test func todayIsTheDayInParis() throws {
+        var paris = Calendar(identifier: .gregorian)
+        paris.timeZone = try #require(TimeZone(identifier: "Europe/Paris"))
+        for _ in 0..<2 {
+            let before = paris.dateComponents([.year, .month, .day], from: Date())
+            let today = SystemClock.today()
+            let after = paris.dateComponents([.year, .month, .day], from: Date())
+            #expect([before, after].contains { Day(year: $0.year!, month: $0.month!, day: $0.day!) == today })
+        }
+    }
+
     @Test func theMedianTimeToFirstPaymentIsTheLowerMiddleCase() {
         var r = StrategyResult(strategyCode: "b2b", variant: .champion)
         #expect(r.medianDaysToFirstPayment == nil && r.payingCases == 0)

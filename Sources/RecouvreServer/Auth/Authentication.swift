@@ -81,7 +81,7 @@ struct SessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
-            let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+            let token = authorization.dropFirst("Bearer ".count).trimmingSpaces()
             guard let user = try await users.user(tokenHash: Tokens.hash(token)) else {
                 return Problem(status: .unauthorized, code: "invalid_token", detail: "the API token is unknown or revoked").response
             }
