@@ -254,8 +254,17 @@ struct TemplateLibrary: Sendable {
                 }
                 guard let value else { continue }
                 // A list renders once per element, true once in place, false and [] not at all;
-                // any other value renders once with itself on top of the context.
-                if let flag = value as? Bool {
+                // any other value renders once with itself on top of the context. The pages' own
+                // types are told by their identity first: a cast asked of a list of another
+                // element type converts it element by element.
+                let type = ObjectIdentifier(Swift.type(of: value))
+                if type == Self.dictionaryList {
+                    for element in value as! [[String: Any]] { stack.append(element); render(body, &stack, into: &out); stack.removeLast() }
+                } else if type == Self.anyDictionary {
+                    stack.append(value)
+                    render(body, &stack, into: &out)
+                    stack.removeLast()
+                } else if let flag = value as? Bool {
                     if flag { render(body, &stack, into: &out) }
                 } else if let list = value as? [[String: Any]] {
                     for element in list { stack.append(element); render(body, &stack, into: &out); stack.removeLast() }
@@ -275,6 +284,9 @@ struct TemplateLibrary: Sendable {
     /// `{{^name}}`'s test: missing, nil, false or an empty list.
     private static func isEmpty(_ value: Any?) -> Bool {
         guard let value else { return true }
+        let type = ObjectIdentifier(Swift.type(of: value))
+        if type == dictionaryList { return (value as! [[String: Any]]).isEmpty }
+        if type == anyDictionary { return false }
         if let flag = value as? Bool { return !flag }
         if let list = value as? [Any] { return list.isEmpty }
         return isNil(value)
@@ -318,6 +330,7 @@ struct TemplateLibrary: Sendable {
     /// metadata at each use (2 % of the case page's CPU, in this lookup).
     private static let anyDictionary = ObjectIdentifier([String: Any].self)
     private static let stringDictionary = ObjectIdentifier([String: String].self)
+    private static let dictionaryList = ObjectIdentifier([[String: Any]].self)
 
     /// An optional kept in `Any` (`x as Any` with `x: T?`) that holds nil. Asked last: a cast to
     /// a protocol is the slow kind, and `as? String` and the like already see through `.some`.
