@@ -635,8 +635,11 @@ public struct CaseStore: Sendable {
         // scope lets the case be seen); the debtor's rows found through the case.
         let debtorOfCase: SQLQueryString = "(SELECT debtor_id FROM cases WHERE id = \(bind: id))"
         guard let (row, sets) = try await RowSets.read(q, along: [
-            RowSet(select: "SELECT * FROM claims WHERE case_id = \(bind: id)", order: "due_on, invoice_ref"),
-            RowSet(select: "SELECT * FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
+            // The columns shown, not `*`: each is written into JSON by PostgreSQL and parsed back
+            // (the statement ran 8 % longer with all of them, pgbench).
+            RowSet(select: "SELECT id, invoice_ref, issued_on, due_on, principal_minor, vat_minor, currency, interest_rate_micro, disputed_on, withdrawn_on FROM claims WHERE case_id = \(bind: id)",
+                   order: "due_on, invoice_ref"),
+            RowSet(select: "SELECT id, occurred_at, actor, kind, from_status, to_status, text FROM case_events WHERE case_id = \(bind: id)", order: "id DESC"),
             DebtorStore.contactRows(debtor: debtorOfCase), DebtorStore.historyRows(debtor: debtorOfCase, scope: scope),
             WorkQueue.taskRows(caseID: id), LetterStore.letterRows(caseID: id),
         ] + extra, db: db) else { return nil }
