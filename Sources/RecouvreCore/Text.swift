@@ -26,6 +26,32 @@ extension Array where Element == UInt8 {
     }
 }
 
+extension Int64 {
+    /// An integer written in decimal digits, a minus first when negative, as `appendDecimal`
+    /// writes it and PostgreSQL prints one; nil for anything else or a value out of range. Read
+    /// from the bytes, without a String between: a list page's packed rows hold hundreds.
+    public init?(decimal bytes: UnsafeBufferPointer<UInt8>) {
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = negative ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes
+        guard !digits.isEmpty else { return nil }
+        var magnitude: UInt64 = 0
+        for b in digits {
+            guard b.isASCIIDigit else { return nil }
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(b - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            magnitude = sum
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            self = magnitude == UInt64(Int64.max) + 1 ? .min : -Int64(magnitude)
+        } else {
+            guard magnitude <= UInt64(Int64.max) else { return nil }
+            self = Int64(magnitude)
+        }
+    }
+}
+
 extension StringProtocol {
     /// Drops leading and trailing spaces, tabs, line breaks and no-break spaces.
     public func trimmingSpaces() -> String {

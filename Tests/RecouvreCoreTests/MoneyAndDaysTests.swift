@@ -2,6 +2,22 @@ import Testing
 @testable import RecouvreCore
 
 @Suite struct MoneyTests {
+    /// Integers' decimal digits written as bytes (pages, statements) and read from bytes (the
+    /// packed rows of PostgreSQL) agree with Swift's own, up to both ends of Int64.
+    @Test func decimalIntegersReadBackAsWritten() {
+        func read(_ text: String) -> Int64? { Array(text.utf8).withUnsafeBufferPointer { Int64(decimal: $0) } }
+        for value: Int64 in [0, 7, -1, 42, -42, 1_000_000_007, .max, .min, .max - 1, .min + 1] {
+            var bytes: [UInt8] = []
+            bytes.appendDecimal(value)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+            #expect(bytes.withUnsafeBufferPointer { Int64(decimal: $0) } == value)
+        }
+        #expect(read("0042") == 42 && read("-0") == 0)
+        for bad in ["", "-", "--1", "+1", "1-", "12a", " 1", "1.5", "9223372036854775808", "-9223372036854775809", "99999999999999999999"] {
+            #expect(read(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func addsAndRefusesMixedCurrencies() throws {
         let a = Money.eur(cents: 1050), b = Money.eur(cents: 250)
         #expect(try a.adding(b) == .eur(cents: 1300))

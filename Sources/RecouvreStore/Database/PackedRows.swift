@@ -1,3 +1,4 @@
+import RecouvreCore
 import SQLKit
 
 /// The columns of a read of many rows that PostgreSQL hands over packed in one text value.
@@ -78,7 +79,7 @@ struct PackedColumns: Sendable {
                 case .optionalInteger where field.isEmpty, .optionalText where field.isEmpty:
                     values.append(.null)
                 case .integer, .optionalInteger:
-                    guard let n = Int64(String(decoding: field, as: UTF8.self)) else { return nil }
+                    guard let n = Int64(decimal: field) else { return nil }
                     values.append(.integer(n))
                 case .text, .optionalText:
                     values.append(.text(String(decoding: field, as: UTF8.self)))
