@@ -22,7 +22,7 @@ import Testing
         let context: [String: Any] = [
             "rows": [["invoice": "F-1", "amount": "10,00 €"], ["invoice": "F-2", "amount": "20,00 €"]] as [[String: Any]],
             "tags": ["a&b", "c"], "none": [String](), "yes": true, "no": false, "who": "Léa", "currency": "€",
-            "user": ["name": "Léa"] as [String: Any],
+            "user": ["name": "Léa"] as [String: Any], "form": ["notes": "<b>"] as [String: String],
         ]
         #expect(try render("{{#rows}}{{invoice}}={{amount}}{{currency}};{{/rows}}", context) == "F-1=10,00 €€;F-2=20,00 €€;")
         #expect(try render("{{#tags}}<{{.}}>{{/tags}}{{#none}}x{{/none}}", context) == "<a&amp;b><c>")
@@ -30,6 +30,7 @@ import Testing
         #expect(try render("{{^none}}empty{{/none}}{{^no}}false{{/no}}{{^missing}}missing{{/missing}}{{^yes}}!{{/yes}}{{^rows}}!{{/rows}}", context)
             == "emptyfalsemissing")
         #expect(try render("{{user.name}} {{#rows}}{{user.name}}{{/rows}}", context) == "Léa LéaLéa")
+        #expect(try render("{{#form}}{{notes}}{{who}}{{/form}}{{^form}}!{{/form}}{{form.notes}}", context) == "&lt;b&gt;Léa&lt;b&gt;")
     }
 
     /// An optional kept in a context (`x as Any`) that is nil counts as missing: swift-mustache

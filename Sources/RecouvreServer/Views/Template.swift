@@ -260,7 +260,9 @@ struct TemplateLibrary: Sendable {
                 let type = ObjectIdentifier(Swift.type(of: value))
                 if type == Self.dictionaryList {
                     for element in value as! [[String: Any]] { stack.append(element); render(body, &stack, into: &out); stack.removeLast() }
-                } else if type == Self.anyDictionary {
+                } else if type == Self.stringList {
+                    for element in value as! [String] { stack.append(element); render(body, &stack, into: &out); stack.removeLast() }
+                } else if type == Self.anyDictionary || type == Self.stringDictionary {
                     stack.append(value)
                     render(body, &stack, into: &out)
                     stack.removeLast()
@@ -286,7 +288,8 @@ struct TemplateLibrary: Sendable {
         guard let value else { return true }
         let type = ObjectIdentifier(Swift.type(of: value))
         if type == dictionaryList { return (value as! [[String: Any]]).isEmpty }
-        if type == anyDictionary { return false }
+        if type == stringList { return (value as! [String]).isEmpty }
+        if type == anyDictionary || type == stringDictionary { return false }
         if let flag = value as? Bool { return !flag }
         if let list = value as? [Any] { return list.isEmpty }
         return isNil(value)
@@ -331,6 +334,7 @@ struct TemplateLibrary: Sendable {
     private static let anyDictionary = ObjectIdentifier([String: Any].self)
     private static let stringDictionary = ObjectIdentifier([String: String].self)
     private static let dictionaryList = ObjectIdentifier([[String: Any]].self)
+    private static let stringList = ObjectIdentifier([String].self)
 
     /// An optional kept in `Any` (`x as Any` with `x: T?`) that holds nil. Asked last: a cast to
     /// a protocol is the slow kind, and `as? String` and the like already see through `.some`.
