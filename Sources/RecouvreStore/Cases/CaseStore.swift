@@ -458,21 +458,10 @@ public struct CaseStore: Sendable {
     /// "fontaine"). PostgreSQL's searches read theirs as one array (`debtorsNamed`'s `idArray`).
     static func sqliteIDs(_ q: SQLQueryString, db: any SQLDatabase) async throws -> [Int64] {
         guard var joined = try await db.raw("SELECT group_concat(id) AS ids FROM (" + q + ")").first()?.decode(column: "ids", as: String?.self) else { return [] }
-        // Read digit by digit: split and Int64(_:) were 6 % of the search's CPU.
+        // Read from the bytes (the core's decimal reader): split into Strings and Int64(_:) were
+        // 6 % of the search's CPU.
         return joined.withUTF8 { bytes in
-            var ids: [Int64] = [], value: Int64 = 0, digits = false
-            ids.reserveCapacity(bytes.count / 6)
-            for b in bytes {
-                if b == UInt8(ascii: ",") {
-                    if digits { ids.append(value) }
-                    (value, digits) = (0, false)
-                } else if b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
-                    value = value * 10 + Int64(b - UInt8(ascii: "0"))
-                    digits = true
-                }
-            }
-            if digits { ids.append(value) }
-            return ids
+            bytes.split(separator: UInt8(ascii: ",")).compactMap { Int64(decimal: UnsafeBufferPointer(rebasing: $0)) }
         }
     }
 
