@@ -83,6 +83,13 @@ import Testing
     @Test func ratesParseExactly() {
         #expect(Rate(percent: "12.15")?.microPercent == 12_150_000)
         #expect(Rate(percent: "2,62 %")?.description == "2.62")
+        // Written with as few decimals as needed, at least two, and read back the same.
+        for (micro, text) in [(12_150_000, "12.15"), (5_000_000, "5.00"), (0, "0.00"), (1_000_500, "1.0005"),
+                              (1_234_567, "1.234567"), (10_000, "0.01"), (-500_000, "-0.50")] as [(Int64, String)] {
+            #expect(Rate(microPercent: micro).description == text)
+            if micro >= 0 { #expect(Rate(percent: text)?.microPercent == micro) }
+        }
+        #expect(Rate(microPercent: 12_150_000).french == "12,15")
         #expect(Rate(percent: "x") == nil)
         #expect(Rate(percent: "1.1234567") == nil)
     }

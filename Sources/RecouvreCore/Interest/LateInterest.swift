@@ -271,5 +271,5 @@ public struct InterestRun: Hashable, Sendable {
 
 extension Rate {
     /// "12,15": the French way, in the explanations the case page and letters show.
-    public var french: String { String(description.map { $0 == "." ? "," : $0 }) }
+    public var french: String { written(point: ",") }
 }

@@ -30,12 +30,17 @@ public struct Rate: Hashable, Sendable, Comparable, Codable, CustomStringConvert
     public static func < (a: Rate, b: Rate) -> Bool { a.microPercent < b.microPercent }
 
     /// "12.15" — as few decimals as needed, at least two.
-    public var description: String {
-        let whole = microPercent / Rate.scale
-        var frac = String(microPercent % Rate.scale)
-        frac = String(repeating: "0", count: 6 - frac.count) + frac
-        while frac.count > 2, frac.hasSuffix("0") { frac.removeLast() }
-        return "\(whole).\(frac)"
+    public var description: String { written(point: ".") }
+
+    /// The rate with `point` before its decimals, reckoned on the integer (the case page writes
+    /// a rate for each line of interest; trimming a String's zeros one Character at a time cost
+    /// 1 % of it). A negative rate (the ECB's deposit rate was -0.50) keeps its sign.
+    func written(point: String) -> String {
+        let magnitude = microPercent.magnitude, scale = UInt64(Rate.scale)
+        var fraction = magnitude % scale, decimals = 6
+        while decimals > 2, fraction % 10 == 0 { fraction /= 10; decimals -= 1 }
+        let digits = String(fraction)
+        return (microPercent < 0 ? "-" : "") + String(magnitude / scale) + point + String(repeating: "0", count: decimals - digits.count) + digits
     }
 
     public func encode(to encoder: any Encoder) throws {
