@@ -103,6 +103,8 @@ import Testing
             #expect(third.cases.count == 1 && third.nextCursor == nil)
             #expect(Set((first.cases + second.cases + third.cases).map(\.id)).count == 7)
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "client 3")).cases.map(\.debtorName) == ["Client 3 Dupuis"])
+            // Blanks around a text, a pasted no-break space among them, are not part of it.
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: " \u{00A0}client 3\t")).cases.map(\.debtorName) == ["Client 3 Dupuis"])
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "P5")).cases.map(\.debtorName) == ["Client 5 Dupuis"])
             // A text that is an invoice's reference and part of another debtor's name finds both.
             try await db.withConnection { try await $0.raw("UPDATE debtors SET name = 'Garage P5 Bis' WHERE name = 'Client 2 Dupuis'").run() }

@@ -181,7 +181,7 @@ public struct CaseStore: Sendable {
     /// sooner than sorting the band).
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
-        let text = filter.text?.trimmingCharacters(in: .whitespaces) ?? ""
+        let text = filter.text?.trimmingSpaces() ?? ""
         // One connection for the search and the list: a lease of PostgreSQL's pool costs the
         // server as much as decoding ten rows.
         return try await database.withConnection { db in
