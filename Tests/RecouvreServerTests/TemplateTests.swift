@@ -12,10 +12,15 @@ import Testing
     }
 
     @Test func valuesAreEscapedUnlessTripleBracedAndNumbersAndFlagsAreWrittenAsThemselves() throws {
-        let context: [String: Any] = ["name": "Dupont & Fils <SA> \"l'ami\"", "count": 12, "cents": Int64(-4050), "open": true]
+        var options = HTMLBytes(capacity: 64)
+        options.raw("<option>a</option>")
+        let context: [String: Any] = ["name": "Dupont & Fils <SA> \"l'ami\"", "count": 12, "cents": Int64(-4050), "open": true,
+                                      "options": options, "rate": 2.5]
         #expect(try render("{{name}}|{{{name}}}|{{&name}}", context)
             == "Dupont &amp; Fils &lt;SA&gt; &quot;l&#39;ami&quot;|Dupont & Fils <SA> \"l'ami\"|Dupont & Fils <SA> \"l'ami\"")
         #expect(try render("{{count}} {{cents}} {{open}} [{{missing}}] {{ count }}", context) == "12 -4050 true [] 12")
+        // Markup goes out as it is, escaped or not; another value as it describes itself.
+        #expect(try render("{{{options}}}{{options}} {{rate}}", context) == "<option>a</option><option>a</option> 2.5")
     }
 
     @Test func sectionsRepeatForListsShowForTrueAndPushOtherValues() throws {
@@ -27,7 +32,7 @@ import Testing
         #expect(try render("{{#rows}}{{invoice}}={{amount}}{{currency}};{{/rows}}", context) == "F-1=10,00 €€;F-2=20,00 €€;")
         #expect(try render("{{#tags}}<{{.}}>{{/tags}}{{#none}}x{{/none}}", context) == "<a&amp;b><c>")
         #expect(try render("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{#who}}[{{.}}]{{/who}}{{#user}}{{name}}{{/user}}", context) == "Y[Léa]Léa")
-        #expect(try render("{{^none}}empty{{/none}}{{^no}}false{{/no}}{{^missing}}missing{{/missing}}{{^yes}}!{{/yes}}{{^rows}}!{{/rows}}", context)
+        #expect(try render("{{^none}}empty{{/none}}{{^no}}false{{/no}}{{^missing}}missing{{/missing}}{{^yes}}!{{/yes}}{{^rows}}!{{/rows}}{{^who}}!{{/who}}", context)
             == "emptyfalsemissing")
         #expect(try render("{{user.name}} {{#rows}}{{user.name}}{{/rows}}", context) == "Léa LéaLéa")
         #expect(try render("{{#form}}{{notes}}{{who}}{{/form}}{{^form}}!{{/form}}{{form.notes}}", context) == "&lt;b&gt;Léa&lt;b&gt;")
