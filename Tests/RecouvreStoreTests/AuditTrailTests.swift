@@ -50,4 +50,14 @@ import Testing
         #expect(AuditTrail.json(object) == viaEncoder(object))
         #expect(AuditTrail.json(object) == #"{"a":"1","b":"a/b \"quoted\" \\ é\n\t","c":""}"#)
     }
+
+    /// The chain's and the tokens' digests: SHA-256 in lower-case hex (FIPS 180-2's examples),
+    /// a text's the same as its UTF-8 bytes'.
+    @Test func textsAreDigestedAsTheirUTF8Bytes() {
+        #expect(SHA256Hex.of("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hex.of("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        for text in ["é à ç", String(repeating: "jeton-", count: 100), "a\u{0}b"] {
+            #expect(SHA256Hex.of(text) == SHA256Hex.of(Data(text.utf8)))
+        }
+    }
 }

@@ -32,7 +32,7 @@ enum Tokens {
 
     /// What the database keeps of a token: its SHA-256, hex.
     static func hash(_ token: String) -> String {
-        SHA256Hex.of(Data(token.utf8))
+        SHA256Hex.of(token)
     }
 
     /// Compares without stopping at the first difference.

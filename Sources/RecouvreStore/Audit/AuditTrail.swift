@@ -30,7 +30,7 @@ public struct AuditEntry: Sendable, Equatable {
         for field in [previous, at.description, actor.id, action, entity, entityID, before ?? "\u{0}", after ?? "\u{0}"] {
             text += "\(field.utf8.count):\(field)"
         }
-        return SHA256Hex.of(Data(text.utf8))
+        return SHA256Hex.of(text)
     }
 }
 

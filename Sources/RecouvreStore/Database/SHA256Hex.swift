@@ -6,6 +6,15 @@ import Foundation
 public enum SHA256Hex {
     public static func of(_ data: some DataProtocol) -> String { hex(SHA256.hash(data: data)) }
 
+    /// A text's UTF-8 digested where it lies: through `Data` and the generic `DataProtocol` path,
+    /// hashing a session cookie or an API token cost 0.8 % of a case page's server CPU (perf).
+    public static func of(_ text: String) -> String {
+        var text = text
+        var hasher = SHA256()
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hex(hasher.finalize())
+    }
+
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

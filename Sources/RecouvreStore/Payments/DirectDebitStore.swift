@@ -107,7 +107,7 @@ public struct DirectDebitStore: Sendable {
             let path = folder.appendingPathComponent("prelevements-\(collectOn.iso)-\(at.millisecondsSinceEpoch).xml")
             try Data(xml.utf8).write(to: URL(fileURLWithPath: path.path + ".part"), options: .atomic)
             let total = debits.reduce(Int64(0)) { $0 + $1.debit.cents }
-            let hash = SHA256Hex.of(Data(xml.utf8))
+            let hash = SHA256Hex.of(xml)
             let fileID = try await db.raw("""
                 INSERT INTO debit_files (message_id, collect_on, debits, total_minor, path, sha256, created_by, created_at)
                 VALUES (\(bind: messageID), \(bind: collectOn.iso), \(bind: debits.count), \(bind: total), \(bind: path.path), \(bind: hash), \(bind: actor.id), \(bind: at.description))
