@@ -127,6 +127,17 @@ import Testing
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "e")).namesCut)
             #expect(try await !store.list(scope: .agency, filter: CaseFilter(text: part)).namesCut)
             if backend == .postgres {
+                // The name search's statement lists the page from the very ids the search gives:
+                // the debtors kept (the first 500 when more are named) and the invoices' cases.
+                for text in ["e", "fontaine", part, "Fontaine SA", String(target.debtorName.suffix(6)), "zzzz qqqq"] {
+                    let found = try await db.withConnection { db in
+                        try await store.matches(text, db: db, listing: { debtors, cases in
+                            "concat(array_to_string(\(unsafeRaw: debtors), ','), '|', array_to_string(\(unsafeRaw: cases), ','))"
+                        })
+                    }
+                    let ids = found.debtorIDs.map(String.init).joined(separator: ",") + "|" + found.caseIDs.map(String.init).joined(separator: ",")
+                    #expect(found.listed == ids, "\(text)")
+                }
                 let indexes = try await db.withConnection { db in
                     try await db.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'debtors'").all().map { try $0.decode(column: "indexname", as: String.self) }
                 }

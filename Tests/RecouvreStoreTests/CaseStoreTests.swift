@@ -116,6 +116,10 @@ import Testing
             #expect(try await Set(store.list(scope: .agency, filter: CaseFilter(text: "Bis")).cases.map(\.debtorName)) == ["Client 6 Dupuis", "Garage P5 Bis"])
             let found = try await Set(store.list(scope: .agency, filter: CaseFilter(text: "Client 4")).cases.map(\.debtorName))
             #expect(found == ["Client 0 Dupuis", "Client 4 Dupuis"])
+            // A name holding the packed rows' separator is listed as it is (PostgreSQL reads that
+            // page again unpacked, `PackedColumns`).
+            try await db.withConnection { try await $0.raw("UPDATE debtors SET name = \(bind: "Garage\u{1F}Sépia") WHERE name = 'Client 1 Dupuis'").run() }
+            #expect(try await store.list(scope: .agency, filter: CaseFilter(text: "sépia")).cases.map(\.debtorName) == ["Garage\u{1F}Sépia"])
             let id = first.cases[0].id
             #expect(try await store.list(scope: .agency, filter: CaseFilter(text: CaseReference(caseID: id).description)).cases.map(\.id) == [id])
             #expect(try await store.list(scope: .agency, filter: CaseFilter(status: .amicable)).cases.isEmpty)

@@ -182,46 +182,26 @@ public struct CaseStore: Sendable {
     public func list(scope: CaseScope, filter: CaseFilter = CaseFilter(), sort: CaseSort = .newest, after cursor: CaseCursor? = nil,
                      limit: Int = 50, today: Day = SystemClock.today()) async throws -> CasePage {
         let text = filter.text?.trimmingSpaces() ?? ""
-        // One connection for the search and the list: a lease of PostgreSQL's pool costs the
-        // server as much as decoding ten rows.
-        return try await database.withConnection { db in
-            var namesCut = false
+        let postgres = database.dialect == .postgres
+        let (key, direction): (String, String) = switch sort {
+        case .newest: ("", "DESC")
+        case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
+        case .oldestDue: ("COALESCE(c.oldest_due_on, '\(Self.noDue)')", "ASC")
+        }
+        // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
+        let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
+        let oneAgent = if case .agent = scope { true } else { filter.agentID != nil }
+        /// The page's statement; a search's, given the condition on the cases it found.
+        @Sendable func listing(found: SQLQueryString?) -> SQLQueryString {
             // A search picks its page's ids first and reads the rows for those only: it finds the
             // cases of up to 500 debtors, sorted whole, and reading each one's debtor and creditor
             // before sorting cost more than the rest of the page (SQLite, "fontaine" over a million
             // cases, 500 debtors: 1.8 ms against 0.7; PostgreSQL 5.2 against 2.5). Other lists walk
             // an index in the page's order and stop, so they read no row more than they show.
-            var q: SQLQueryString = text.isEmpty ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
+            var q: SQLQueryString = found == nil ? "SELECT \(unsafeRaw: Self.summaryColumns) FROM cases c WHERE " : "SELECT c.id FROM cases c WHERE "
             q += Self.whereScope(scope)
-            let oneAgent = if case .agent = scope { true } else { filter.agentID != nil }
             q += Self.whereFilter(filter, today: today, dialect: database.dialect, oneAgent: oneAgent)
-            if !text.isEmpty {
-                let found = try await matches(text, db: db)
-                guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
-                // SQLite: integers read from the database, written inline (a list of bound values
-                // would be one placeholder each, up to 500). PostgreSQL: one bound array, so that
-                // every search's list is one statement, prepared once per connection; written inline,
-                // each new search's list was planned anew (500 ids: 1.2 ms, against 0.06 for the
-                // prepared statement's plan) and a text seen twice took one of `PreparedRead`'s names.
-                // An OR only when both found some: SQLite gathers an OR's rows in a table of their
-                // own first (0.74 ms against 0.60 for "fontaine").
-                let postgres = database.dialect == .postgres
-                // The array through a scalar subquery, which the planner does not read: it plans for
-                // an unknown list (the same index lookups, then the sort, whatever its length) and keeps
-                // that plan, where with the list in view it planned each search anew (0.59 ms of
-                // PostgreSQL's time a page, against 0.09 to run; psql 0.8-1.0 ms a rare name's page, 0.2-0.24 so).
-                func among(_ column: String, _ ids: [Int64]) -> SQLQueryString {
-                    postgres ? "\(unsafeRaw: column) = ANY(CAST((SELECT \(bind: ids)) AS BIGINT[]))" : "\(unsafeRaw: column) IN \(SQLQueryString.idList(ids))"
-                }
-                let byName = among("c.debtor_id", found.debtorIDs), byReference = among("c.id", found.caseIDs)
-                q += found.caseIDs.isEmpty ? " AND " + byName : found.debtorIDs.isEmpty ? " AND " + byReference : " AND (" + byName + " OR " + byReference + ")"
-                namesCut = found.namesCut
-            }
-            let (key, direction): (String, String) = switch sort {
-            case .newest: ("", "DESC")
-            case .balance: ("(c.claimed_minor - c.paid_minor)", "DESC")
-            case .oldestDue: ("COALESCE(c.oldest_due_on, '\(Self.noDue)')", "ASC")
-            }
+            if let found { q += " AND " + found }
             if let cursor, cursor.sort == sort {
                 let op = direction == "DESC" ? "<" : ">"
                 switch sort {
@@ -230,13 +210,47 @@ public struct CaseStore: Sendable {
                 case .oldestDue: q += " AND (\(unsafeRaw: key), c.id) \(unsafeRaw: op) (\(bind: cursor.key), \(bind: cursor.id))"
                 }
             }
-            // With one phase chosen, both databases walk (status, key, id): the phase is a constant.
-            let order: SQLQueryString = " ORDER BY \(unsafeRaw: key.isEmpty ? "" : key + " " + direction + ", ")c.id \(unsafeRaw: direction)"
             q += order + " LIMIT \(literal: limit + 1)"
-            if !text.isEmpty {
-                q = "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c WHERE c.id = p.id" + order
+            guard found != nil else { return q }
+            return "SELECT \(unsafeRaw: Self.summaryColumns) FROM (" + q + ") p CROSS JOIN cases c WHERE c.id = p.id" + order
+        }
+        // One connection for the search and the list: a lease of PostgreSQL's pool costs the
+        // server as much as decoding ten rows.
+        return try await database.withConnection { db in
+            var namesCut = false
+            let rows: [any SQLRow]
+            if text.isEmpty {
+                rows = try await Self.summaries.read(listing(found: nil), db: db)
+            } else {
+                // PostgreSQL: the name search's statement lists the page too, from the arrays it found
+                // (`debtorsNamed`): one statement of the two a search was, each costing both processes
+                // a round trip's wake-ups and PostgreSQL an executor's start.
+                let found = try await matches(text, db: db, listing: postgres ? { debtors, cases in
+                    "coalesce((" + Self.summaries.packing(listing(found: "(c.debtor_id = ANY(\(unsafeRaw: debtors)) OR c.id = ANY(\(unsafeRaw: cases)))")) + "), '')"
+                } : nil)
+                namesCut = found.namesCut
+                if let packed = found.listed, let unpacked = packed.isEmpty ? [] : Self.summaries.unpack(packed) {
+                    rows = unpacked
+                } else {
+                    guard !found.debtorIDs.isEmpty || !found.caseIDs.isEmpty else { return CasePage(cases: [], nextCursor: nil) }
+                    // SQLite: integers read from the database, written inline (a list of bound values
+                    // would be one placeholder each, up to 500). PostgreSQL: one bound array, so that
+                    // every search's list is one statement, prepared once per connection; written inline,
+                    // each new search's list was planned anew (500 ids: 1.2 ms, against 0.06 for the
+                    // prepared statement's plan) and a text seen twice took one of `PreparedRead`'s names.
+                    // An OR only when both found some: SQLite gathers an OR's rows in a table of their
+                    // own first (0.74 ms against 0.60 for "fontaine").
+                    // The array through a scalar subquery, which the planner does not read: it plans for
+                    // an unknown list (the same index lookups, then the sort, whatever its length) and keeps
+                    // that plan, where with the list in view it planned each search anew (0.59 ms of
+                    // PostgreSQL's time a page, against 0.09 to run; psql 0.8-1.0 ms a rare name's page, 0.2-0.24 so).
+                    func among(_ column: String, _ ids: [Int64]) -> SQLQueryString {
+                        postgres ? "\(unsafeRaw: column) = ANY(CAST((SELECT \(bind: ids)) AS BIGINT[]))" : "\(unsafeRaw: column) IN \(SQLQueryString.idList(ids))"
+                    }
+                    let byName = among("c.debtor_id", found.debtorIDs), byReference = among("c.id", found.caseIDs)
+                    rows = try await Self.summaries.read(listing(found: found.caseIDs.isEmpty ? byName : found.debtorIDs.isEmpty ? byReference : "(" + byName + " OR " + byReference + ")"), db: db)
+                }
             }
-            let rows = try await Self.summaries.read(q, db: db)
             let creditorIDs = try rows.map { try $0.decode(column: "creditor_id", as: Int64.self) }
             let creditors = try await CreditorStore.byID(Set(creditorIDs), database, on: db)
             let summaries = try zip(rows, creditorIDs).map { try Self.decodeSummary($0, creditor: creditors[$1]) }
@@ -294,17 +308,27 @@ public struct CaseStore: Sendable {
     /// What a search text names: debtors whose name contains it (letter case aside), and cases
     /// holding an invoice of that reference or of that case reference. Resolved before the list
     /// query so that each part uses its own index instead of a test per case.
-    func matches(_ text: String, db: any SQLDatabase) async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool) {
+    ///
+    /// `listing` (PostgreSQL), given SQL naming the arrays of debtors' and cases' ids found, is an
+    /// expression that the name search's statement reads with them: `listed`, its value, when
+    /// that statement's debtors are the ones found (see `debtorsNamed`).
+    func matches(_ text: String, db: any SQLDatabase, listing: ListingRider? = nil)
+        async throws -> (debtorIDs: [Int64], caseIDs: [Int64], namesCut: Bool, listed: String?) {
         let reference = CaseReference(parsing: text).flatMap { text.uppercased().hasPrefix("RC") || Int64(text) != nil ? $0 : nil }
         let byInvoice: SQLQueryString = "SELECT case_id AS id FROM claims WHERE creditor_id IN (SELECT id FROM creditors) AND invoice_ref = \(bind: text)"
         if let reference {
             let cases = try await db.raw(byInvoice).all().map { try $0.decode(column: "id", as: Int64.self) }
-            return ([], cases + [reference.caseID], false)
+            return ([], cases + [reference.caseID], false, nil)
         }
-        // One more than kept: whether the text named more debtors than are listed.
-        let found = try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db, along: byInvoice)
-        return (Array(found.debtors.prefix(Self.nameMatchLimit)), found.along, found.debtors.count > Self.nameMatchLimit)
+        // One more than kept: whether the text named more debtors than are listed (the listing
+        // takes the ones kept, the first of the array's sorted ids as `prefix` does).
+        let found = try await self.debtorsNamed(text, limit: Self.nameMatchLimit + 1, db: db, along: byInvoice,
+                                                listing: listing.map { listing in { listing("(\($0))[1:\(Self.nameMatchLimit)]", $1) } })
+        return (Array(found.debtors.prefix(Self.nameMatchLimit)), found.along, found.debtors.count > Self.nameMatchLimit, found.listed)
     }
+
+    /// Given SQL naming two arrays of ids (debtors', cases'), an expression to read with them.
+    typealias ListingRider = (_ debtors: String, _ cases: String) -> SQLQueryString
 
     /// A debtor found by one word of a search text is read and checked only when that word
     /// finds fewer than this many: each check reads a debtor's row (about 4 µs).
@@ -319,13 +343,16 @@ public struct CaseStore: Sendable {
     ///
     /// On PostgreSQL `along` is read by the search's first statement, as a column: a statement
     /// of its own was one more round trip of the four or five of a search, each costing both
-    /// processes a wake-up and the protocol's messages.
-    func debtorsNamed(_ text: String, limit: Int, db: any SQLDatabase, along: SQLQueryString? = nil) async throws -> (debtors: [Int64], along: [Int64]) {
+    /// processes a wake-up and the protocol's messages. `listing` goes with it, given the arrays
+    /// of that statement (`ListingRider`): its value is `listed` when that statement's debtors
+    /// are the ones found, nil when another statement had to find them.
+    func debtorsNamed(_ text: String, limit: Int, db: any SQLDatabase, along: SQLQueryString? = nil, listing: ListingRider? = nil)
+        async throws -> (debtors: [Int64], along: [Int64], listed: String?) {
         // Without LIKE's wildcards (Foundation's replacingOccurrences cost 0.6 % of a search's CPU).
         let bare = text.filter { $0 != "%" && $0 != "_" }
         guard database.dialect == .postgres else {
             let alongIDs = if let along { try await Self.sqliteIDs(along, db: db) } else { [Int64]() }
-            return (try await sqliteDebtorsNamed(bare, limit: limit, db: db), alongIDs)
+            return (try await sqliteDebtorsNamed(bare, limit: limit, db: db), alongIDs, nil)
         }
         // PostgreSQL. ILIKE is lower() on both sides then LIKE, whose escape character is \.
         let pattern = "%" + NameWords.likeEscaped(bare) + "%"
@@ -334,30 +361,40 @@ public struct CaseStore: Sendable {
         // (14 ms for "fontaine" at a million debtors), but that is less than checking thousands
         // ("transports fontaine" checked from the 15,546 names with "transports": 69 ms).
         let byTrigrams: SQLQueryString = "SELECT id FROM debtors WHERE name ILIKE \(bind: pattern) LIMIT \(literal: limit)"
-        // `along` goes with the first statement, whichever it is.
-        var rider = along.map { "(SELECT array_agg(id) FROM (" + $0 + ") r) AS along" }
+        // `along` and `listing` go with the first statement, whichever it is.
+        var rider: Rider? = Rider(along: along, listing: listing)
         var alongIDs: [Int64] = []
-        func takeRider() -> SQLQueryString? { defer { rider = nil }; return rider }
+        var listed: String?
+        func takeRider() -> Rider? { defer { rider = nil }; return rider }
         // Each statement's ids come as one array, without repeats, with the number of rows
         // read: PostgresNIO hands a statement's rows over one by one through an async sequence,
         // about 3 µs of the server's CPU each, and a search's thousand ids as rows made its
         // page cost 4.8 ms of the server's CPU instead of 1.9.
-        func idArray(_ inner: SQLQueryString) async throws -> (read: Int, ids: [Int64]) {
-            let along = takeRider()
-            let row = try await db.raw("SELECT count(*) AS n, array_agg(DISTINCT id) AS ids" + (along.map { ", " + $0 } ?? "") + " FROM (" + inner + ") x").first()
-            if along != nil { alongIDs = try row?.decode(column: "along", as: [Int64]?.self) ?? [] }
-            return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "ids", as: [Int64]?.self) ?? [])
+        func idArray(_ inner: SQLQueryString) async throws -> (read: Int, ids: [Int64], listed: String?) {
+            let rider = takeRider()
+            let q = "SELECT count(*) AS n, array_agg(DISTINCT id) AS ids" + (rider?.alongColumn.map { ", " + $0 } ?? "") + " FROM (" + inner + ") x"
+            let row = try await db.raw(rider?.listing(q, ids: "ids") ?? q).first()
+            if rider?.along != nil { alongIDs = try row?.decode(column: "along", as: [Int64]?.self) ?? [] }
+            let listed = rider?.listing == nil ? nil : try row?.decode(column: "listed", as: String.self)
+            return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "ids", as: [Int64]?.self) ?? [], listed)
         }
         let found = try await {
             let words = NameWords(bare)
             let pieces = words.searchable
-            guard let first = pieces.first else { return try await idArray(byTrigrams).ids }
+            guard let first = pieces.first else {
+                let found = try await idArray(byTrigrams)
+                listed = found.listed
+                return found.ids
+            }
             guard words.needsCheck else {
                 // One piece: the words holding it name the debtors; read in the words' order, the
                 // first `limit` come at once (0.3 ms for "fontaine"). A debtor with two such words
                 // comes twice, so twice as many are read, and all of them when that is not enough.
                 let found = try await idArray(NameWords.debtors(first, limit: 2 * limit))
-                if found.ids.count >= limit || found.read < 2 * limit { return Array(found.ids.prefix(limit)) }
+                if found.ids.count >= limit || found.read < 2 * limit {
+                    listed = found.listed
+                    return Array(found.ids.prefix(limit))
+                }
                 return try await idArray("SELECT DISTINCT w.debtor_id AS id FROM debtor_name_words w WHERE \(NameWords.condition(first)) LIMIT \(literal: limit)").ids
             }
             // Several pieces: the rarest one's debtors are checked whole ("rin SAS 77735": the 11
@@ -367,12 +404,32 @@ public struct CaseStore: Sendable {
             // few debtors are read (guessing 10,191 words for "9195…", there are 111, it read every
             // debtor's name instead: 1.3 to 3 s a search under load). Counted and checked in one
             // statement: one round trip fewer.
-            let counted = try await Self.rarestPiece(pieces, db: db, along: takeRider(), check: "lower(d.name) LIKE lower(\(bind: pattern))")
+            let counted = try await Self.rarestPiece(pieces, db: db, rider: takeRider(), check: "lower(d.name) LIKE lower(\(bind: pattern))")
             alongIDs = counted.along
             guard counted.piece != nil else { return try await idArray(byTrigrams).ids }
+            listed = counted.listed
             return Array(counted.checked.prefix(limit))
         }()
-        return (found, alongIDs)
+        return (found, alongIDs, listed)
+    }
+
+    /// What a name search's first statement reads besides its debtors (`debtorsNamed`).
+    struct Rider {
+        /// The ids of other cases the search finds.
+        let along: SQLQueryString?
+        let listing: ListingRider?
+
+        /// `along` as the statement's column.
+        var alongColumn: SQLQueryString? { along.map { "(SELECT array_agg(id) FROM (" + $0 + ") r) AS along" } }
+
+        /// `query`, whose column `ids` holds the debtors, with the column `listed` after its own.
+        /// OFFSET 0 keeps PostgreSQL from merging `query` into the statement, which put the
+        /// subqueries of its columns in their place and ran them twice (pg_stat_statements, "rin
+        /// SAS 77735": 516 µs a run against 316 for the two statements it replaced).
+        func listing(_ query: SQLQueryString, ids: String) -> SQLQueryString? {
+            guard let listing else { return nil }
+            return "SELECT y.*, " + listing("y." + ids, along == nil ? "CAST(NULL AS BIGINT[])" : "y.along") + " AS listed FROM (" + query + " OFFSET 0) y"
+        }
     }
 
     /// SQLite's side of `debtorsNamed`.
@@ -402,15 +459,15 @@ public struct CaseStore: Sendable {
     /// With `check`, a condition on `debtors d`, the same statement reads the rarest piece's
     /// debtors that pass it (`checked`, PostgreSQL): each piece's check is a branch that runs
     /// only when the counts chose that piece.
-    static func rarestPiece(_ pieces: [NameWords.Piece], db: any SQLDatabase, along: SQLQueryString? = nil, check: SQLQueryString? = nil)
-        async throws -> (piece: NameWords.Piece?, along: [Int64], checked: [Int64]) {
-        guard !pieces.isEmpty else { return (nil, [], []) }
+    static func rarestPiece(_ pieces: [NameWords.Piece], db: any SQLDatabase, rider: Rider? = nil, check: SQLQueryString? = nil)
+        async throws -> (piece: NameWords.Piece?, along: [Int64], checked: [Int64], listed: String?) {
+        guard !pieces.isEmpty else { return (nil, [], [], nil) }
         func counted(_ i: Int) -> SQLQueryString {
             "(SELECT count(*) FROM (" + NameWords.debtors(pieces[i], limit: checkedNamesBound) + ") x)"
         }
         let cheap = pieces.indices.filter { pieces[$0].isWordRange }
         let parts = pieces.indices.filter { !cheap.contains($0) }
-        var count: SQLQueryString = "SELECT " + (along.map { $0 + ", " } ?? "")
+        var count: SQLQueryString = "SELECT " + (rider?.alongColumn.map { $0 + ", " } ?? "")
         if cheap.isEmpty || parts.isEmpty {
             for i in pieces.indices { count += (i == 0 ? "" : ", ") + counted(i) + " AS n\(unsafeRaw: String(i))" }
         } else {
@@ -444,13 +501,15 @@ public struct CaseStore: Sendable {
             // its columns (which counted each piece again for each mention of its count).
             count = "SELECT k.*, (SELECT array_agg(DISTINCT id) FROM (" + branches + ") b) AS checked FROM (SELECT c.*, " + pick
                 + " AS rarest FROM (" + count + " OFFSET 0) c OFFSET 0) k"
+            count = rider?.listing(count, ids: "checked") ?? count
         }
-        guard let row = try await db.raw(count).first() else { return (nil, [], []) }
-        let alongIDs = along == nil ? [] : try row.decode(column: "along", as: [Int64]?.self) ?? []
+        guard let row = try await db.raw(count).first() else { return (nil, [], [], nil) }
+        let alongIDs = rider?.along == nil ? [] : try row.decode(column: "along", as: [Int64]?.self) ?? []
         let checked = check == nil ? [] : try row.decode(column: "checked", as: [Int64]?.self) ?? []
+        let listed = check == nil || rider?.listing == nil ? nil : try row.decode(column: "listed", as: String.self)
         let counts = try pieces.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
-        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < checkedNamesBound else { return (nil, alongIDs, []) }
-        return (pieces[rarest], alongIDs, checked)
+        guard let rarest = counts.indices.min(by: { counts[$0] < counts[$1] }), counts[rarest] < checkedNamesBound else { return (nil, alongIDs, [], nil) }
+        return (pieces[rarest], alongIDs, checked, listed)
     }
 
     /// SQLite: the `id`s a statement selects, read as one text: read as rows, the 501 of a common
