@@ -50,6 +50,35 @@ import Testing
         }
     }
 
+    /// Arrays of ids read as PostgresNIO reads them: empty, NULL, long, with a NULL element or
+    /// two dimensions (those two left to PostgresNIO, which refuses them), and bounds not from 1.
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func idArraysAreReadWhole() async throws {
+        try await withTestDatabase(.postgres) { db, _ in
+            let row = try await db.withConnection { db in
+                try await db.raw("""
+                    SELECT ARRAY[3, -1, 9223372036854775807]::BIGINT[] AS some, '{}'::BIGINT[] AS none, NULL::BIGINT[] AS null,
+                           ARRAY(SELECT generate_series(1, 1000))::BIGINT[] AS many, ARRAY[1, NULL]::BIGINT[] AS holed,
+                           ARRAY[[1, 2], [3, 4]]::BIGINT[] AS square, '[5:6]={7,8}'::BIGINT[] AS shifted
+                    """).first()!
+            }
+            #expect(try row.decode(column: "some", as: [Int64].self) == [3, -1, Int64.max])
+            #expect(try row.decode(column: "some", as: [Int64]?.self) == [3, -1, Int64.max])
+            #expect(try row.decode(column: "none", as: [Int64]?.self) == [])
+            #expect(try row.decode(column: "null", as: [Int64]?.self) == nil)
+            #expect(throws: (any Error).self) { try row.decode(column: "null", as: [Int64].self) }
+            #expect(try row.decode(column: "many", as: [Int64].self) == Array(1...1000))
+            #expect(try row.decode(column: "shifted", as: [Int64].self) == [7, 8])
+            #expect(throws: (any Error).self) { try row.decode(column: "holed", as: [Int64].self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "square", as: [Int64].self) }
+            // Read here, not by PostgresNIO, except the two it refuses.
+            let direct = try #require(row as? PostgresDirectRow)
+            func own(_ column: String) -> [Int64]? { PostgresDirectRow.int64s(direct.cells[direct.columns.index[column]!]) }
+            #expect(own("some") == [3, -1, Int64.max] && own("none") == [] && own("many")?.count == 1000 && own("shifted") == [7, 8])
+            #expect(own("null") == nil && own("holed") == nil && own("square") == nil)
+        }
+    }
+
     /// A read is named (prepared on each connection) from its second run; writes never are.
     @Test func aReadIsNamedFromItsSecondRunAndAFailureRetiresTheName() {
         let names = PreparedRead.Names()

@@ -183,10 +183,37 @@ struct PostgresDirectRow: SQLRow {
             if D.self == Int?.self { return try cell.decode(Int?.self) as! D }
             if D.self == Bool?.self { return try cell.decode(Bool?.self) as! D }
             if D.self == Double?.self { return try cell.decode(Double?.self) as! D }
+            if D.self == [Int64]?.self || D.self == [Int64].self {
+                if D.self == [Int64]?.self, cell.bytes == nil { return [Int64]?.none as! D }
+                if let ids = Self.int64s(cell) { return ids as! D }
+            }
         } catch {
             // A value PostgresNIO's codec refuses (a numeric read as a real, say) is postgres-kit's to read or refuse.
         }
         return try row.sql().decode(column: column, as: D.self)
+    }
+}
+
+extension PostgresDirectRow {
+    /// A BIGINT[] of one dimension without NULLs, read from PostgreSQL's binary form (its number
+    /// of dimensions, a flag, the elements' type, each dimension's length and lower bound, then
+    /// each element's length and value); nil for anything else, left to PostgresNIO. Its generic
+    /// array decoding cost about 0.3 µs an element: a tenth of the server's CPU for a search's
+    /// 501 ids (perf, "fontaine").
+    static func int64s(_ cell: PostgresCell) -> [Int64]? {
+        guard cell.dataType == .int8Array, cell.format == .binary, var bytes = cell.bytes,
+              let (dimensions, _, element) = bytes.readMultipleIntegers(as: (Int32, Int32, UInt32).self),
+              element == PostgresDataType.int8.rawValue else { return nil }
+        if dimensions == 0 { return [] }
+        guard dimensions == 1, let (count, _) = bytes.readMultipleIntegers(as: (Int32, Int32).self),
+              count >= 0, bytes.readableBytes == Int(count) * 12 else { return nil }
+        var ids: [Int64] = []
+        ids.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let (length, id) = bytes.readMultipleIntegers(as: (Int32, Int64).self), length == 8 else { return nil }
+            ids.append(id)
+        }
+        return ids
     }
 }
 
